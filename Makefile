@@ -160,4 +160,8 @@ install: lib
 clean:
 	rm -rf build
 
+# Sub-directories with programs of their own (tests/slt, tests/crash, tests/fuzz, ...)
+# contribute rules through a fragment named <dir>/module.mk.
+-include $(wildcard tests/*/module.mk)
+
 -include $(LIB_OBJ:.o=.d) $(SUP_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,198 @@
+/*
+** btree.h — the copy-on-write B+tree with reference-counted pages.
+**
+** WHAT IT IS
+**   A tree is named by a counted reference to its root page (hdb_ref; pgno 0
+**   is the empty tree).  Keys are byte strings ordered by memcmp (a shorter
+**   key that is a prefix of a longer one sorts first); values are byte
+**   strings up to HDB_MAX_VALUE.  Writes copy the path from the root to the
+**   changed leaf ("shadowing"); the caller's root reference moves to the new
+**   root.  Every pointer counts: child pointers in branch pages, the first
+**   page of an overflow chain in a leaf, refs stored in REFS values, and the
+**   caller's root reference.
+**
+** NODE PAGE (HDB_PT_LEAF or HDB_PT_BRANCH), a slotted page
+**   OFFSET SIZE DESCRIPTION
+**        0   24 common page header (page.h); count = number of cells n
+**       24    2 content start: cells occupy [content start, P)
+**       26    2 fragmented bytes: free bytes inside the cell area
+**       28    4 reserved, zero
+**       32   2n slot array: the offset of each cell, in key order
+**   Free space = content start - (32 + 2n) + fragmented bytes.
+**
+** LEAF CELL
+**   u8 flags (HDB_CELL_OVERFLOW 0x01, HDB_CELL_REFS 0x02), varint klen,
+**   varint vlen, key[klen], value[vlen].  With OVERFLOW the value bytes are
+**   a 21-byte descriptor: u32 first page, u64 its birth, u32 raw length,
+**   u32 stored length, u8 codec (0 = none, 1 = lz4).  With REFS the value
+**   starts with u8 k and k refs (u32 pgno, u64 birth) that are counted
+**   pointers to other trees' roots; the rest is opaque.
+**
+** BRANCH CELL
+**   u32 child page, u64 child birth, varint klen, key[klen].  Cell 0's key
+**   is empty and stands for minus infinity; cell i's child holds the keys
+**   k with key(i) <= k < key(i+1).
+**
+** OVERFLOW PAGE (HDB_PT_OVERFLOW)
+**   OFFSET SIZE DESCRIPTION
+**        0   24 common page header
+**       24    4 next page (0 = last)
+**       28    8 next page's birth
+**       36    4 bytes of data used in this page
+**       40    - data
+**
+** INVARIANTS
+**   1. Before a page is modified it is private to the write transaction
+**      (hdb__pager_writable) or shadowed: copied to a new page, with, if the
+**      original's count was > 1, every pointer in it incremented; then the
+**      original is decremented.  Shadowing goes top-down, so a page's count
+**      is exact by the time it is examined (its parent is already private).
+**   2. A page whose count falls to 0 on release decrements every pointer in
+**      it (children, overflow chain, REFS); shadowing a page with count 1
+**      frees it without that cascade (the copy took its pointers over).
+**   3. Every node holds at least one cell; a branch with one cell is never
+**      the root (it collapses).  All leaves are at the same depth.
+**   4. A cell is at most max_cell bytes (a third of the usable page), so any
+**      node split yields two nodes that fit.
+**   5. Nothing read from a page is trusted: offsets, lengths, counts,
+**      depths and page types are checked, and a violation is HDB_CORRUPT.
+*/
+#ifndef HDB_BTREE_H
+#define HDB_BTREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pager/pager.h"
+
+#define HDB_CELL_OVERFLOW 0x01
+#define HDB_CELL_REFS 0x02
+
+#define HDB_NODE_CONTENT 24
+#define HDB_NODE_FRAG 26
+#define HDB_NODE_SLOTS 32
+#define HDB_OVF_DESC 21
+#define HDB_OVF_HDR 40
+#define HDB_BT_MAXDEPTH 32
+
+/* Flags for hdb__bt_put / hdb__bt_del. */
+#define HDB_BT_REFS 0x1     /* put: the value is a REFS value; its refs are taken */
+#define HDB_BT_TRANSFER 0x2 /* replace/delete: the old value's refs are not released */
+
+/* The tree context: one per pager. */
+typedef struct hdb_bt {
+    hdb_pager *pager;
+    const hdb_allocator *mem;
+    unsigned psize;
+    size_t max_cell;   /* invariant 4 */
+    size_t inline_max; /* larger leaf cells send their value to overflow */
+    size_t max_key;
+    /* Scratch space for the writer (splits, merges, defragmentation). */
+    uint8_t *scratch, *scratch2;
+    struct hdb_cellref *cells;
+} hdb_bt;
+
+int hdb__bt_init(hdb_bt *t, hdb_pager *p, const hdb_allocator *mem); /* HDB_NOMEM */
+void hdb__bt_fini(hdb_bt *t);
+
+/* A value read from a tree: points into a pinned page, or into an owned
+ * buffer (overflow).  Release with hdb__btval_release. */
+typedef struct hdb_btval {
+    const uint8_t *data;
+    size_t size;
+    uint8_t flags; /* HDB_CELL_REFS if it is a REFS value */
+    hdb_page *pin;
+    void *owned;
+} hdb_btval;
+
+void hdb__btval_release(hdb_bt *t, hdb_btval *v);
+
+/* Look up key.  HDB_OK (v filled), HDB_NOTFOUND, HDB_CORRUPT, HDB_IOERR. */
+int hdb__bt_get(hdb_bt *t, hdb_ref root, const void *key, size_t klen, hdb_btval *v);
+
+/* Insert or replace (write transaction).  *root may move. */
+int hdb__bt_put(hdb_bt *t, hdb_ref *root, const void *key, size_t klen, const void *val,
+                size_t vlen, unsigned flags);
+
+/* Delete key: HDB_OK or HDB_NOTFOUND.  *root may move (to {0,0} if empty). */
+int hdb__bt_del(hdb_bt *t, hdb_ref *root, const void *key, size_t klen, unsigned flags);
+
+/* Make the path to key private without changing anything (so the counts of
+ * what the leaf points to are exact, invariant 1).  *root may move. */
+int hdb__bt_touch(hdb_bt *t, hdb_ref *root, const void *key, size_t klen);
+
+/* Release one reference to a page and, at count 0, everything it reaches. */
+int hdb__bt_release(hdb_bt *t, hdb_ref ref);
+
+/* Parse the refs at the start of a REFS value: returns k, or -1 if bad. */
+int hdb__refs_count(const uint8_t *v, size_t n);
+hdb_ref hdb__refs_get(const uint8_t *v, int i);
+
+/* ------------------------------------------------------------------------
+** Cursors.  A cursor pins the pages of its path; it must not be used across
+** a write to its tree (the engine saves and re-seeks cursors around writes).
+*/
+typedef struct hdb_btcur {
+    hdb_bt *t;
+    hdb_ref root;
+    int depth;   /* pages on the path; 0 when not positioned */
+    int valid;   /* positioned on a cell */
+    struct {
+        hdb_page *pg;
+        int idx;
+    } path[HDB_BT_MAXDEPTH];
+} hdb_btcur;
+
+void hdb__btcur_init(hdb_btcur *c, hdb_bt *t, hdb_ref root);
+void hdb__btcur_reset(hdb_btcur *c); /* unpin everything */
+int hdb__btcur_first(hdb_btcur *c);  /* HDB_NOTFOUND if empty */
+int hdb__btcur_last(hdb_btcur *c);
+int hdb__btcur_seek(hdb_btcur *c, const void *key, size_t klen, int *exact); /* first >= key */
+int hdb__btcur_next(hdb_btcur *c);   /* HDB_NOTFOUND at the end */
+int hdb__btcur_prev(hdb_btcur *c);
+/* The current key (borrowed from the pinned leaf). */
+int hdb__btcur_key(hdb_btcur *c, const uint8_t **key, size_t *klen);
+/* The current value (v to be released with hdb__btval_release). */
+int hdb__btcur_val(hdb_btcur *c, hdb_btval *v);
+
+/* ------------------------------------------------------------------------
+** Verification (for the integrity check, see verify.c)
+*/
+enum { HDB_VREF_ROOT, HDB_VREF_CHILD, HDB_VREF_OVERFLOW, HDB_VREF_CHAIN };
+
+typedef struct hdb_btverify {
+    hdb_bt *t;
+    /* Called for every pointer met: count it; return 1 if the page was seen
+     * before (it is not walked again), 0 to walk it, -1 on out of memory. */
+    int (*on_ref)(void *ctx, hdb_ref r, int kind);
+    void *ctx;
+    struct hdb_buf *report; /* problems are appended here (may be NULL) */
+    uint64_t problems, pages, cells;
+} hdb_btverify;
+
+/* Verify the tree at root and every tree its REFS values name. */
+int hdb__bt_verify(hdb_btverify *v, hdb_ref root);
+
+/* ------------------------------------------------------------------------
+** Node internals shared by the files of btree/
+*/
+typedef struct hdb_cell {
+    const uint8_t *key;
+    size_t klen;
+    const uint8_t *val; /* leaf */
+    size_t vlen;
+    uint8_t flags;      /* leaf */
+    hdb_ref child;      /* branch */
+    size_t size;        /* bytes of the cell */
+} hdb_cell;
+
+int hdb__node_check(hdb_bt *t, const uint8_t *pg); /* header sanity: HDB_OK or HDB_CORRUPT */
+int hdb__node_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c);
+/* Index of the first cell with key >= key (leaf); *eq set if equal. */
+int hdb__node_search_leaf(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
+                          unsigned *idx, int *eq);
+/* Index of the child to follow for key (branch). */
+int hdb__node_search_branch(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
+                            unsigned *idx);
+int hdb__keycmp(const void *a, size_t an, const void *b, size_t bn);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+** btree_int.h — declarations shared by the files of btree/ only.
+*/
+#ifndef HDB_BTREE_INT_H
+#define HDB_BTREE_INT_H
+
+#include "btree/btree.h"
+#include "pager/mem.h"
+
+/* A cell's bytes somewhere in memory (for splits and merges). */
+typedef struct hdb_cellref {
+    const uint8_t *p;
+    size_t size;
+} hdb_cellref;
+
+unsigned hdb__node_content(const hdb_bt *t, const uint8_t *pg);
+void hdb__node_set_content(uint8_t *pg, unsigned c);
+void hdb__node_init(hdb_bt *t, uint8_t *pg, unsigned type);
+size_t hdb__node_free(const hdb_bt *t, const uint8_t *pg);
+size_t hdb__node_used(const hdb_bt *t, const uint8_t *pg);
+size_t hdb__leaf_cell_size(size_t klen, size_t vlen);
+size_t hdb__leaf_cell_build(uint8_t *out, uint8_t flags, const void *key, size_t klen,
+                            const void *val, size_t vlen);
+size_t hdb__branch_cell_build(uint8_t *out, hdb_ref child, const void *key, size_t klen);
+void hdb__node_defrag(hdb_bt *t, uint8_t *pg);
+void hdb__node_insert(hdb_bt *t, uint8_t *pg, unsigned i, const uint8_t *cell, size_t size);
+void hdb__node_remove(hdb_bt *t, uint8_t *pg, unsigned i);
+void hdb__node_set_child(uint8_t *pg, unsigned i, hdb_ref child);
+void hdb__node_fill(hdb_bt *t, uint8_t *pg, const hdb_cellref *cells, unsigned from, unsigned to);
+
+/* Call fn for every counted pointer held by a page (children, overflow
+ * chain start or next page, REFS).  Stops at the first non-OK result. */
+int hdb__page_pointers(hdb_bt *t, const uint8_t *pg, int (*fn)(void *ctx, hdb_ref r), void *ctx);
+
+/* btree.c */
+int hdb__bt_incr_pointers(hdb_bt *t, const uint8_t *pg);
+int hdb__bt_shadow(hdb_bt *t, hdb_ref ref, hdb_page **out, hdb_ref *now);
+int hdb__bt_shadow_child(hdb_bt *t, hdb_page *parent, unsigned i, hdb_page **out);
+int hdb__bt_descend(hdb_bt *t, hdb_ref root, const void *key, size_t klen, hdb_page **leaf);
+int hdb__bt_cell_value(hdb_bt *t, hdb_page *leaf, const hdb_cell *c, hdb_btval *v);
+
+/* A root-to-leaf path of private, pinned pages. */
+typedef struct hdb_btpath {
+    int depth;
+    struct {
+        hdb_page *pg;
+        unsigned idx;
+    } e[HDB_BT_MAXDEPTH];
+} hdb_btpath;
+
+/* insert.c */
+int hdb__bt_path_write(hdb_bt *t, hdb_ref *root, const void *key, size_t klen, hdb_btpath *path);
+void hdb__bt_path_release(hdb_bt *t, hdb_btpath *path);
+int hdb__bt_release_value(hdb_bt *t, const hdb_cell *c, unsigned flags);
+
+/* overflow.c */
+int hdb__ovf_write(hdb_bt *t, const void *val, size_t vlen, uint8_t desc[HDB_OVF_DESC]);
+int hdb__ovf_read(hdb_bt *t, const uint8_t desc[HDB_OVF_DESC], void **out, size_t *n);
+hdb_ref hdb__ovf_first(const uint8_t *desc);
+
+#endif

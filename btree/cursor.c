@@ -1,0 +1,197 @@
+/*
+** cursor.c — ordered walks over a tree (btree.h).
+**
+** A cursor keeps the pinned pages of its root-to-leaf path and the index
+** taken at each level.  Moving past the end of a leaf climbs to the first
+** ancestor with a next (or previous) child and descends along its leftmost
+** (or rightmost) edge.  The cursor never writes and never looks at counts.
+*/
+#include <string.h>
+#include "btree/btree_int.h"
+
+void hdb__btcur_init(hdb_btcur *c, hdb_bt *t, hdb_ref root)
+{
+    c->t = t;
+    c->root = root;
+    c->depth = 0;
+    c->valid = 0;
+}
+
+void hdb__btcur_reset(hdb_btcur *c)
+{
+    for (int i = 0; i < c->depth; i++)
+        hdb__pager_put(c->t->pager, c->path[i].pg);
+    c->depth = 0;
+    c->valid = 0;
+}
+
+/* Push the page named by ref onto the path. */
+static int push(hdb_btcur *c, hdb_ref ref)
+{
+    hdb_page *pg;
+    if (c->depth >= HDB_BT_MAXDEPTH)
+        return hdb__pager_corrupt(c->t->pager, "tree deeper than %d levels", HDB_BT_MAXDEPTH);
+    int rc = hdb__pager_get(c->t->pager, ref, &pg);
+    if (rc != HDB_OK)
+        return rc;
+    if ((rc = hdb__node_check(c->t, pg->data)) != HDB_OK) {
+        hdb__pager_put(c->t->pager, pg);
+        return rc;
+    }
+    if (hdb__page_count(pg->data) == 0 && (c->depth > 0 || hdb__page_type(pg->data) == HDB_PT_BRANCH)) {
+        hdb__pager_put(c->t->pager, pg);
+        return hdb__pager_corrupt(c->t->pager, "page %u: empty node inside a tree", ref.pgno);
+    }
+    c->path[c->depth].pg = pg;
+    c->path[c->depth].idx = 0;
+    c->depth++;
+    return HDB_OK;
+}
+
+static int is_leaf(const hdb_btcur *c) { return hdb__page_type(c->path[c->depth - 1].pg->data) == HDB_PT_LEAF; }
+
+/* From the top of the path, descend along the left (dir 0) or right edge. */
+static int descend_edge(hdb_btcur *c, int right)
+{
+    for (;;) {
+        uint8_t *pg = c->path[c->depth - 1].pg->data;
+        unsigned n = hdb__page_count(pg);
+        int idx = right ? (int)n - 1 : 0;
+        c->path[c->depth - 1].idx = idx;
+        if (is_leaf(c)) {
+            c->valid = n > 0;
+            return n > 0 ? HDB_OK : HDB_NOTFOUND;
+        }
+        hdb_cell cell;
+        int rc = hdb__node_cell(c->t, pg, (unsigned)idx, &cell);
+        if (rc == HDB_OK)
+            rc = push(c, cell.child);
+        if (rc != HDB_OK)
+            return rc;
+    }
+}
+
+static int edge(hdb_btcur *c, int right)
+{
+    hdb__btcur_reset(c);
+    if (!c->root.pgno)
+        return HDB_NOTFOUND;
+    int rc = push(c, c->root);
+    if (rc == HDB_OK)
+        rc = descend_edge(c, right);
+    if (rc != HDB_OK)
+        hdb__btcur_reset(c);
+    return rc;
+}
+
+int hdb__btcur_first(hdb_btcur *c) { return edge(c, 0); }
+int hdb__btcur_last(hdb_btcur *c) { return edge(c, 1); }
+
+/* Step to the next (dir +1) or previous (-1) cell. */
+static int step(hdb_btcur *c, int dir)
+{
+    if (!c->valid)
+        return HDB_NOTFOUND;
+    int lvl = c->depth - 1;
+    for (;;) {
+        int n = (int)hdb__page_count(c->path[lvl].pg->data);
+        int idx = c->path[lvl].idx + dir;
+        if (idx >= 0 && idx < n) {
+            c->path[lvl].idx = idx;
+            break;
+        }
+        if (lvl == 0) {
+            hdb__btcur_reset(c);
+            return HDB_NOTFOUND;
+        }
+        lvl--;
+    }
+    /* Pop the levels below lvl and descend from the new child. */
+    while (c->depth > lvl + 1)
+        hdb__pager_put(c->t->pager, c->path[--c->depth].pg);
+    if (lvl == c->depth - 1 && is_leaf(c))
+        return HDB_OK;
+    hdb_cell cell;
+    int rc = hdb__node_cell(c->t, c->path[lvl].pg->data, (unsigned)c->path[lvl].idx, &cell);
+    if (rc == HDB_OK)
+        rc = push(c, cell.child);
+    if (rc == HDB_OK)
+        rc = descend_edge(c, dir < 0);
+    if (rc != HDB_OK)
+        hdb__btcur_reset(c);
+    return rc;
+}
+
+int hdb__btcur_next(hdb_btcur *c) { return step(c, 1); }
+int hdb__btcur_prev(hdb_btcur *c) { return step(c, -1); }
+
+int hdb__btcur_seek(hdb_btcur *c, const void *key, size_t klen, int *exact)
+{
+    int eq = 0, rc;
+    hdb__btcur_reset(c);
+    if (exact)
+        *exact = 0;
+    if (!c->root.pgno)
+        return HDB_NOTFOUND;
+    rc = push(c, c->root);
+    while (rc == HDB_OK && !is_leaf(c)) {
+        unsigned idx;
+        hdb_cell cell;
+        uint8_t *pg = c->path[c->depth - 1].pg->data;
+        rc = hdb__node_search_branch(c->t, pg, key, klen, &idx);
+        if (rc == HDB_OK)
+            rc = hdb__node_cell(c->t, pg, idx, &cell);
+        if (rc == HDB_OK) {
+            c->path[c->depth - 1].idx = (int)idx;
+            rc = push(c, cell.child);
+        }
+    }
+    if (rc == HDB_OK) {
+        unsigned idx;
+        uint8_t *pg = c->path[c->depth - 1].pg->data;
+        rc = hdb__node_search_leaf(c->t, pg, key, klen, &idx, &eq);
+        if (rc == HDB_OK) {
+            c->valid = 1;
+            c->path[c->depth - 1].idx = (int)idx;
+            if (idx >= hdb__page_count(pg)) {
+                /* Past the last key of this leaf: the answer is the next one. */
+                c->path[c->depth - 1].idx = (int)idx - 1;
+                return step(c, 1);
+            }
+        }
+    }
+    if (rc != HDB_OK) {
+        hdb__btcur_reset(c);
+        return rc;
+    }
+    if (exact)
+        *exact = eq;
+    return HDB_OK;
+}
+
+int hdb__btcur_key(hdb_btcur *c, const uint8_t **key, size_t *klen)
+{
+    hdb_cell cell;
+    if (!c->valid)
+        return HDB_NOTFOUND;
+    int rc = hdb__node_cell(c->t, c->path[c->depth - 1].pg->data,
+                            (unsigned)c->path[c->depth - 1].idx, &cell);
+    if (rc == HDB_OK) {
+        *key = cell.key;
+        *klen = cell.klen;
+    }
+    return rc;
+}
+
+int hdb__btcur_val(hdb_btcur *c, hdb_btval *v)
+{
+    hdb_cell cell;
+    if (!c->valid)
+        return HDB_NOTFOUND;
+    hdb_page *leaf = c->path[c->depth - 1].pg;
+    int rc = hdb__node_cell(c->t, leaf->data, (unsigned)c->path[c->depth - 1].idx, &cell);
+    if (rc != HDB_OK)
+        return rc;
+    hdb__pager_pin(c->t->pager, leaf); /* the value holds its own pin */
+    return hdb__bt_cell_value(c->t, leaf, &cell, v);
+}

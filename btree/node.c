@@ -1,0 +1,286 @@
+/*
+** node.c — slotted-page primitives for B+tree nodes (layout in btree.h).
+**
+** Reading functions verify every offset and length against the page before
+** using it and answer HDB_CORRUPT otherwise.  Writing functions are only
+** called on private pages whose cells were verified when read.
+*/
+#include <string.h>
+#include "btree/btree_int.h"
+
+int hdb__keycmp(const void *a, size_t an, const void *b, size_t bn)
+{
+    size_t n = an < bn ? an : bn;
+    int c = n ? memcmp(a, b, n) : 0;
+    if (c)
+        return c;
+    return an < bn ? -1 : an > bn;
+}
+
+int hdb__node_check(hdb_bt *t, const uint8_t *pg)
+{
+    unsigned type = hdb__page_type(pg), n = hdb__page_count(pg);
+    unsigned content = hdb__get16(pg + HDB_NODE_CONTENT);
+    if (content == 0 && t->psize == 65536)
+        content = 65536;
+    if ((type != HDB_PT_LEAF && type != HDB_PT_BRANCH) || HDB_NODE_SLOTS + 2 * n > content ||
+        content > t->psize || hdb__get16(pg + HDB_NODE_FRAG) > t->psize)
+        return hdb__pager_corrupt(t->pager, "page %u: bad node header", hdb__page_pgno(pg));
+    return HDB_OK;
+}
+
+unsigned hdb__node_content(const hdb_bt *t, const uint8_t *pg)
+{
+    unsigned c = hdb__get16(pg + HDB_NODE_CONTENT);
+    return (c == 0 && t->psize == 65536) ? 65536 : c;
+}
+
+void hdb__node_set_content(uint8_t *pg, unsigned c) { hdb__put16(pg + HDB_NODE_CONTENT, (uint16_t)c); }
+
+void hdb__node_init(hdb_bt *t, uint8_t *pg, unsigned type)
+{
+    pg[HDB_PH_TYPE] = (uint8_t)type;
+    hdb__page_set_count(pg, 0);
+    hdb__node_set_content(pg, t->psize);
+    hdb__put16(pg + HDB_NODE_FRAG, 0);
+    hdb__put32(pg + 28, 0);
+}
+
+size_t hdb__node_free(const hdb_bt *t, const uint8_t *pg)
+{
+    unsigned n = hdb__page_count(pg);
+    return hdb__node_content(t, pg) - (HDB_NODE_SLOTS + 2 * n) + hdb__get16(pg + HDB_NODE_FRAG);
+}
+
+/* Bytes of cells and slots. */
+size_t hdb__node_used(const hdb_bt *t, const uint8_t *pg)
+{
+    return t->psize - HDB_NODE_SLOTS - hdb__node_free(t, pg);
+}
+
+static int bad_cell(hdb_bt *t, const uint8_t *pg, unsigned i)
+{
+    return hdb__pager_corrupt(t->pager, "page %u: cell %u is damaged", hdb__page_pgno(pg), i);
+}
+
+/* Parse cell i, checking that it lies inside the cell area. */
+int hdb__node_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c)
+{
+    unsigned n = hdb__page_count(pg);
+    if (i >= n)
+        return bad_cell(t, pg, i);
+    size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i);
+    const uint8_t *end = pg + t->psize, *p = pg + off;
+    uint64_t kl, vl = 0;
+    size_t k;
+    if (off < hdb__node_content(t, pg) || off >= t->psize)
+        return bad_cell(t, pg, i);
+    if (hdb__page_type(pg) == HDB_PT_LEAF) {
+        c->flags = *p++;
+        if (!(k = hdb__varint_get(p, end, &kl)))
+            return bad_cell(t, pg, i);
+        p += k;
+        if (!(k = hdb__varint_get(p, end, &vl)))
+            return bad_cell(t, pg, i);
+        p += k;
+    } else {
+        if (end - p < HDB_REF_SIZE + 1)
+            return bad_cell(t, pg, i);
+        c->child = hdb__ref_get(p);
+        c->flags = 0;
+        p += HDB_REF_SIZE;
+        if (!(k = hdb__varint_get(p, end, &kl)))
+            return bad_cell(t, pg, i);
+        p += k;
+    }
+    if (kl > (size_t)(end - p) || vl > (size_t)(end - p) - kl)
+        return bad_cell(t, pg, i);
+    c->key = p;
+    c->klen = (size_t)kl;
+    c->val = p + kl;
+    c->vlen = (size_t)vl;
+    c->size = (size_t)(c->val + vl - (pg + off));
+    if ((c->flags & HDB_CELL_OVERFLOW) && vl != HDB_OVF_DESC)
+        return bad_cell(t, pg, i);
+    return HDB_OK;
+}
+
+/* The key of cell i without the rest (hot path of searches). */
+static int cell_key(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **key, size_t *klen)
+{
+    hdb_cell c;
+    int rc = hdb__node_cell(t, pg, i, &c);
+    *key = c.key;
+    *klen = c.klen;
+    return rc;
+}
+
+int hdb__node_search_leaf(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
+                          unsigned *idx, int *eq)
+{
+    unsigned lo = 0, hi = hdb__page_count(pg);
+    *eq = 0;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        const uint8_t *k;
+        size_t kn;
+        int rc = cell_key(t, pg, mid, &k, &kn);
+        if (rc != HDB_OK)
+            return rc;
+        int c = hdb__keycmp(k, kn, key, klen);
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            if (c == 0)
+                *eq = 1;
+            hi = mid;
+        }
+    }
+    if (*eq && lo != hi)
+        *eq = 0;
+    *idx = lo;
+    if (*eq == 0 && lo < hdb__page_count(pg)) {
+        const uint8_t *k;
+        size_t kn;
+        int rc = cell_key(t, pg, lo, &k, &kn);
+        if (rc != HDB_OK)
+            return rc;
+        *eq = hdb__keycmp(k, kn, key, klen) == 0;
+    }
+    return HDB_OK;
+}
+
+int hdb__node_search_branch(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
+                            unsigned *idx)
+{
+    /* Find the first cell (from 1) whose key is > key; follow the one before. */
+    unsigned n = hdb__page_count(pg), lo = 1, hi = n;
+    if (n == 0)
+        return hdb__pager_corrupt(t->pager, "page %u: empty branch", hdb__page_pgno(pg));
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        const uint8_t *k;
+        size_t kn;
+        int rc = cell_key(t, pg, mid, &k, &kn);
+        if (rc != HDB_OK)
+            return rc;
+        if (hdb__keycmp(k, kn, key, klen) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *idx = lo - 1;
+    return HDB_OK;
+}
+
+/* ------------------------------------------------------------------------
+** Building cells
+*/
+size_t hdb__leaf_cell_size(size_t klen, size_t vlen)
+{
+    return 1 + hdb__varint_len(klen) + hdb__varint_len(vlen) + klen + vlen;
+}
+
+size_t hdb__leaf_cell_build(uint8_t *out, uint8_t flags, const void *key, size_t klen,
+                            const void *val, size_t vlen)
+{
+    size_t n = 0;
+    out[n++] = flags;
+    n += hdb__varint_put(out + n, klen);
+    n += hdb__varint_put(out + n, vlen);
+    memcpy(out + n, key, klen);
+    n += klen;
+    if (vlen)
+        memcpy(out + n, val, vlen);
+    return n + vlen;
+}
+
+size_t hdb__branch_cell_build(uint8_t *out, hdb_ref child, const void *key, size_t klen)
+{
+    hdb__ref_put(out, child);
+    size_t n = HDB_REF_SIZE + hdb__varint_put(out + HDB_REF_SIZE, klen);
+    if (klen)
+        memcpy(out + n, key, klen);
+    return n + klen;
+}
+
+/* ------------------------------------------------------------------------
+** Changing a private node
+*/
+
+/* Rewrite the cells compactly at the end of the page (no fragments). */
+void hdb__node_defrag(hdb_bt *t, uint8_t *pg)
+{
+    unsigned n = hdb__page_count(pg);
+    memcpy(t->scratch, pg, t->psize);
+    unsigned top = t->psize;
+    for (unsigned i = 0; i < n; i++) {
+        hdb_cell c;
+        hdb__node_cell(t, t->scratch, i, &c); /* verified when the page was read */
+        size_t off = hdb__get16(t->scratch + HDB_NODE_SLOTS + 2 * i);
+        top -= (unsigned)c.size;
+        memcpy(pg + top, t->scratch + off, c.size);
+        hdb__put16(pg + HDB_NODE_SLOTS + 2 * i, (uint16_t)top);
+    }
+    hdb__node_set_content(pg, top);
+    hdb__put16(pg + HDB_NODE_FRAG, 0);
+}
+
+/* Insert a cell at slot i.  The caller made sure it fits (node_free). */
+void hdb__node_insert(hdb_bt *t, uint8_t *pg, unsigned i, const uint8_t *cell, size_t size)
+{
+    unsigned n = hdb__page_count(pg);
+    unsigned content = hdb__node_content(t, pg);
+    if (content < HDB_NODE_SLOTS + 2 * (n + 1) + size) {
+        hdb__node_defrag(t, pg);
+        content = hdb__node_content(t, pg);
+    }
+    content -= (unsigned)size;
+    memcpy(pg + content, cell, size);
+    uint8_t *slots = pg + HDB_NODE_SLOTS;
+    memmove(slots + 2 * (i + 1), slots + 2 * i, 2 * (n - i));
+    hdb__put16(slots + 2 * i, (uint16_t)content);
+    hdb__node_set_content(pg, content);
+    hdb__page_set_count(pg, n + 1);
+}
+
+/* Remove slot i (the cell's bytes become free space). */
+void hdb__node_remove(hdb_bt *t, uint8_t *pg, unsigned i)
+{
+    unsigned n = hdb__page_count(pg);
+    hdb_cell c;
+    hdb__node_cell(t, pg, i, &c);
+    unsigned off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i);
+    if (off == hdb__node_content(t, pg))
+        hdb__node_set_content(pg, off + (unsigned)c.size);
+    else
+        hdb__put16(pg + HDB_NODE_FRAG, (uint16_t)(hdb__get16(pg + HDB_NODE_FRAG) + c.size));
+    uint8_t *slots = pg + HDB_NODE_SLOTS;
+    memmove(slots + 2 * i, slots + 2 * (i + 1), 2 * (n - i - 1));
+    hdb__page_set_count(pg, n - 1);
+    if (n == 1) {
+        hdb__node_set_content(pg, t->psize);
+        hdb__put16(pg + HDB_NODE_FRAG, 0);
+    }
+}
+
+/* Point branch cell i at a new child (same size: in place). */
+void hdb__node_set_child(uint8_t *pg, unsigned i, hdb_ref child)
+{
+    size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i);
+    hdb__ref_put(pg + off, child);
+}
+
+/* Fill an empty page with cells [from, to) of a cell list. */
+void hdb__node_fill(hdb_bt *t, uint8_t *pg, const hdb_cellref *cells, unsigned from, unsigned to)
+{
+    unsigned top = t->psize;
+    for (unsigned i = from; i < to; i++) {
+        top -= (unsigned)cells[i].size;
+        memcpy(pg + top, cells[i].p, cells[i].size);
+        hdb__put16(pg + HDB_NODE_SLOTS + 2 * (i - from), (uint16_t)top);
+    }
+    hdb__page_set_count(pg, to - from);
+    hdb__node_set_content(pg, top);
+    hdb__put16(pg + HDB_NODE_FRAG, 0);
+}

@@ -1,0 +1,250 @@
+/*
+** cache.c — the page cache: frames, hash, LRU, eviction, page I/O.
+**
+** HOW IT WORKS
+**   A frame is one allocation: the hdb_page struct followed by the page
+**   buffer.  Frames are found through a hash on the page number (map pages
+**   are cached under the number of their region's slot A) and kept on an
+**   LRU list.  A new frame reuses a spare one, or allocates one while the
+**   cache is under its budget, or evicts the least recently used unpinned
+**   frame, writing it first if it is dirty (pager.h, invariant 5).  When
+**   every frame is pinned the cache goes over budget rather than fail: pins
+**   are short-lived and bounded by the open cursors.
+**
+**   Every function here is called with p->mu held.
+*/
+#include <stdio.h>
+#include <string.h>
+#include <xxhash.h>
+#include "pager/pager_int.h"
+
+#define FRAME_HDR ((sizeof(hdb_page) + 63) & ~(size_t)63)
+
+uint64_t hdb__page_checksum(const uint8_t *pg, unsigned psize)
+{
+    return XXH3_64bits(pg + 8, psize - 8);
+}
+
+static size_t hslot(const hdb_pager *p, hdb_pgno pgno)
+{
+    return (size_t)(pgno * 2654435761u) & p->hmask;
+}
+
+hdb_page *hdb__cache_find(hdb_pager *p, hdb_pgno pgno)
+{
+    hdb_page *pg = p->hash[hslot(p, pgno)];
+    while (pg && pg->pgno != pgno)
+        pg = pg->hnext;
+    return pg;
+}
+
+static void lru_unlink(hdb_page *pg)
+{
+    pg->lprev->lnext = pg->lnext;
+    pg->lnext->lprev = pg->lprev;
+}
+
+static void lru_push(hdb_pager *p, hdb_page *pg)
+{
+    pg->lnext = p->lru.lnext;
+    pg->lprev = &p->lru;
+    p->lru.lnext->lprev = pg;
+    p->lru.lnext = pg;
+}
+
+void hdb__cache_touch(hdb_pager *p, hdb_page *pg)
+{
+    if (p->lru.lnext == pg)
+        return;
+    lru_unlink(pg);
+    lru_push(p, pg);
+}
+
+static void hash_remove(hdb_pager *p, hdb_page *pg)
+{
+    hdb_page **pp = &p->hash[hslot(p, pg->pgno)];
+    while (*pp != pg)
+        pp = &(*pp)->hnext;
+    *pp = pg->hnext;
+}
+
+static int hash_grow(hdb_pager *p)
+{
+    size_t cap = (p->hmask + 1) * 2;
+    hdb_page **h = hdb__zalloc(p->mem, cap * sizeof *h);
+    if (!h)
+        return HDB_NOMEM;
+    for (size_t i = 0; i <= p->hmask; i++) {
+        hdb_page *pg = p->hash[i];
+        while (pg) {
+            hdb_page *next = pg->hnext;
+            size_t s = (size_t)(pg->pgno * 2654435761u) & (cap - 1);
+            pg->hnext = h[s];
+            h[s] = pg;
+            pg = next;
+        }
+    }
+    hdb__free(p->mem, p->hash);
+    p->hash = h;
+    p->hmask = cap - 1;
+    return HDB_OK;
+}
+
+void hdb__cache_mark_dirty(hdb_pager *p, hdb_page *pg)
+{
+    if (!pg->dirty) {
+        pg->dirty = 1;
+        p->ndirty++;
+    }
+}
+
+void hdb__cache_mark_clean(hdb_pager *p, hdb_page *pg)
+{
+    if (pg->dirty) {
+        pg->dirty = 0;
+        p->ndirty--;
+    }
+}
+
+void hdb__cache_drop(hdb_pager *p, hdb_page *pg)
+{
+    hash_remove(p, pg);
+    lru_unlink(pg);
+    hdb__cache_mark_clean(p, pg);
+    pg->hnext = p->spare;
+    p->spare = pg;
+}
+
+int hdb__page_write(hdb_pager *p, hdb_pgno pgno, uint8_t *buf)
+{
+    if (p->err)
+        return p->err;
+    hdb__put64(buf + HDB_PH_CHECKSUM, hdb__page_checksum(buf, p->psize));
+    int rc = p->vfs->write(p->file, buf, p->psize, (uint64_t)pgno * p->psize);
+    if (rc != HDB_OK)
+        return hdb__pager_fail(p, rc, "write of page %u failed", pgno);
+    p->st.page_writes++;
+    return HDB_OK;
+}
+
+/* Read and verify a page.  HDB_CORRUPT (with a message) if it is short,
+ * fails its checksum or names another page. */
+int hdb__page_read(hdb_pager *p, hdb_pgno pgno, uint8_t *buf)
+{
+    size_t got = 0;
+    int rc = p->vfs->read(p->file, buf, p->psize, (uint64_t)pgno * p->psize, &got);
+    if (rc != HDB_OK) {
+        snprintf(p->errmsg, sizeof p->errmsg, "read of page %u failed", pgno);
+        return rc;
+    }
+    p->st.page_reads++;
+    if (got != p->psize)
+        return hdb__pager_corrupt(p, "page %u is beyond the end of the file", pgno);
+    if (hdb__get64(buf + HDB_PH_CHECKSUM) != hdb__page_checksum(buf, p->psize))
+        return hdb__pager_corrupt(p, "page %u: checksum mismatch", pgno);
+    if (hdb__page_pgno(buf) != pgno)
+        return hdb__pager_corrupt(p, "page %u: holds page %u (misdirected write)", pgno,
+                                  hdb__page_pgno(buf));
+    return HDB_OK;
+}
+
+int hdb__cache_write(hdb_pager *p, hdb_page *pg)
+{
+    int rc;
+    if (pg->is_map)
+        rc = hdb__map_write_slot(p, pg, p->meta.ckpt_seq + 1);
+    else
+        rc = hdb__page_write(p, pg->pgno, pg->data);
+    if (rc == HDB_OK)
+        hdb__cache_mark_clean(p, pg);
+    return rc;
+}
+
+/* A page freed and reusable needs no write: its content is dead.  Only a
+ * cached map page is consulted, so that eviction never recurses into
+ * loading map pages (which could evict again). */
+int hdb__cache_frame_dead(hdb_pager *p, hdb_page *pg)
+{
+    if (pg->is_map || hdb__u32set_has(&p->pending, pg->pgno))
+        return 0;
+    hdb_page *m = hdb__cache_find(p, hdb__map_slot_a(p, hdb__map_region(p, pg->pgno)));
+    if (!m || !m->loaded)
+        return 0;
+    return hdb__map_count_in(p, m, pg->pgno) == 0;
+}
+
+/* Take a frame out of service: the LRU unpinned one, written if dirty. */
+static int evict_one(hdb_pager *p, hdb_page **out)
+{
+    for (hdb_page *pg = p->lru.lprev; pg != &p->lru; pg = pg->lprev) {
+        if (pg->pin)
+            continue;
+        if (pg->dirty && !hdb__cache_frame_dead(p, pg)) {
+            pg->pin++; /* the map lookup or write may need frames itself */
+            int rc = hdb__cache_write(p, pg);
+            pg->pin--;
+            if (rc != HDB_OK)
+                return rc;
+        }
+        hash_remove(p, pg);
+        lru_unlink(pg);
+        hdb__cache_mark_clean(p, pg);
+        p->st.evictions++;
+        *out = pg;
+        return HDB_OK;
+    }
+    *out = NULL;
+    return HDB_OK;
+}
+
+int hdb__cache_new(hdb_pager *p, hdb_pgno pgno, int is_map, hdb_page **out)
+{
+    hdb_page *pg = NULL;
+    if (p->spare) {
+        pg = p->spare;
+        p->spare = pg->hnext;
+    } else if (p->nframes >= p->max_frames) {
+        int rc = evict_one(p, &pg);
+        if (rc != HDB_OK)
+            return rc;
+    }
+    if (!pg) {
+        if (p->nframes + 1 > (p->hmask + 1) / 2 && hash_grow(p) != HDB_OK)
+            return HDB_NOMEM;
+        pg = hdb__malloc(p->mem, FRAME_HDR + p->psize);
+        if (!pg)
+            return HDB_NOMEM;
+        pg->data = (uint8_t *)pg + FRAME_HDR;
+        p->nframes++;
+    }
+    pg->pgno = pgno;
+    pg->pin = 1;
+    pg->dirty = 0;
+    pg->is_map = (uint8_t)is_map;
+    pg->loaded = 0;
+    pg->gen = 0;
+    size_t s = hslot(p, pgno);
+    pg->hnext = p->hash[s];
+    p->hash[s] = pg;
+    lru_push(p, pg);
+    *out = pg;
+    return HDB_OK;
+}
+
+void hdb__cache_free_all(hdb_pager *p)
+{
+    while (p->lru.lnext != &p->lru) {
+        hdb_page *pg = p->lru.lnext;
+        lru_unlink(pg);
+        hdb__free(p->mem, pg);
+    }
+    while (p->spare) {
+        hdb_page *pg = p->spare;
+        p->spare = pg->hnext;
+        hdb__free(p->mem, pg);
+    }
+    hdb__free(p->mem, p->hash);
+    p->hash = NULL;
+    p->nframes = 0;
+    p->ndirty = 0;
+}

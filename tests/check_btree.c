@@ -1,0 +1,435 @@
+/*
+** check_btree.c — the pager and the copy-on-write B+tree, below the engine.
+**
+** Trees are driven directly through hdb__bt_* inside pager transactions and
+** compared with an in-memory model; after each scenario every reference
+** count in the map is compared with the pointers actually found by walking
+** the trees (no page leaked, none counted twice).
+*/
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "btree/btree.h"
+#include "pager/buf.h"
+#include "pager/pager.h"
+#include "support/test_util.h"
+
+typedef struct env {
+    char *dir;
+    char path[512];
+    hdb_pager *p;
+    hdb_bt t;
+    uint64_t lsn;
+} env;
+
+static void env_open(env *e, unsigned psize, size_t cache)
+{
+    hdb_pager_cfg cfg = {0};
+    int created;
+    cfg.vfs = hdb_vfs_posix();
+    cfg.path = e->path;
+    cfg.page_size = psize;
+    cfg.cache_bytes = cache;
+    cfg.create = 1;
+    cfg.salt = 42;
+    ck_assert_int_eq(hdb__pager_open(&cfg, &e->p, &created), HDB_OK);
+    ck_assert_int_eq(hdb__bt_init(&e->t, e->p, NULL), HDB_OK);
+    e->lsn = hdb__pager_meta(e->p)->ckpt_lsn;
+}
+
+static void env_init(env *e, unsigned psize, size_t cache)
+{
+    memset(e, 0, sizeof *e);
+    e->dir = tu_tmpdir();
+    ck_assert_ptr_nonnull(e->dir);
+    tu_path(e->path, sizeof e->path, e->dir, "t.db");
+    env_open(e, psize, cache);
+}
+
+static void env_close(env *e)
+{
+    hdb__bt_fini(&e->t);
+    hdb__pager_close(e->p);
+    e->p = NULL;
+}
+
+static void env_fini(env *e)
+{
+    env_close(e);
+    tu_rmdir(e->dir);
+    free(e->dir);
+}
+
+static void begin(env *e) { ck_assert_int_eq(hdb__pager_begin(e->p, e->lsn + 1), HDB_OK); }
+static void commit(env *e)
+{
+    hdb__pager_commit(e->p);
+    e->lsn++;
+}
+static void checkpoint(env *e, hdb_ref root)
+{
+    hdb_meta m = *hdb__pager_meta(e->p);
+    m.ckpt_lsn = e->lsn;
+    m.registry = root;
+    ck_assert_int_eq(hdb__pager_checkpoint(e->p, &m), HDB_OK);
+}
+
+/* --- reference verification ------------------------------------------ */
+typedef struct seen {
+    uint32_t *c;
+    size_t n;
+} seen;
+
+static int on_ref(void *ctx, hdb_ref r, int kind)
+{
+    seen *s = ctx;
+    (void)kind;
+    if (r.pgno >= s->n)
+        return 0;
+    return ++s->c[r.pgno] > 1;
+}
+
+/* Walk every root; compare each page's count with the pointers found. */
+static void verify(env *e, const hdb_ref *roots, int n)
+{
+    seen s;
+    hdb_buf rep;
+    hdb__buf_init(&rep, NULL);
+    s.n = hdb__pager_next_pgno(e->p);
+    s.c = calloc(s.n, sizeof *s.c);
+    hdb_btverify v = {&e->t, on_ref, &s, &rep, 0, 0, 0};
+    for (int i = 0; i < n; i++)
+        ck_assert_int_eq(hdb__bt_verify(&v, roots[i]), HDB_OK);
+    if (v.problems)
+        ck_abort_msg("tree problems: %s", rep.data);
+    for (hdb_pgno pg = 0; pg < s.n; pg++) {
+        uint32_t c;
+        if (!hdb__pager_is_data_page(e->p, pg))
+            continue;
+        ck_assert_int_eq(hdb__pager_rc(e->p, pg, &c), HDB_OK);
+        if (c != s.c[pg])
+            ck_abort_msg("page %u: count %u, pointers %u", pg, c, s.c[pg]);
+    }
+    free(s.c);
+    hdb__buf_free(&rep);
+}
+
+static void check_model(env *e, hdb_ref root, const tu_model *m)
+{
+    hdb_btcur c;
+    hdb__btcur_init(&c, &e->t, root);
+    size_t i = 0;
+    int rc = hdb__btcur_first(&c);
+    while (rc == HDB_OK) {
+        const uint8_t *k;
+        size_t kn;
+        hdb_btval v;
+        ck_assert_uint_lt(i, m->n);
+        ck_assert_int_eq(hdb__btcur_key(&c, &k, &kn), HDB_OK);
+        ck_assert_int_eq(tu_keycmp(k, kn, m->e[i].k, m->e[i].kn), 0);
+        ck_assert_int_eq(hdb__btcur_val(&c, &v), HDB_OK);
+        ck_assert_uint_eq(v.size, m->e[i].vn);
+        ck_assert(v.size == 0 || memcmp(v.data, m->e[i].v, v.size) == 0);
+        hdb__btval_release(&e->t, &v);
+        i++;
+        rc = hdb__btcur_next(&c);
+    }
+    ck_assert_int_eq(rc, HDB_NOTFOUND);
+    ck_assert_uint_eq(i, m->n);
+    /* and backwards */
+    rc = hdb__btcur_last(&c);
+    while (rc == HDB_OK) {
+        const uint8_t *k;
+        size_t kn;
+        ck_assert_uint_gt(i, 0);
+        i--;
+        ck_assert_int_eq(hdb__btcur_key(&c, &k, &kn), HDB_OK);
+        ck_assert_int_eq(tu_keycmp(k, kn, m->e[i].k, m->e[i].kn), 0);
+        rc = hdb__btcur_prev(&c);
+    }
+    ck_assert_int_eq(rc, HDB_NOTFOUND);
+    ck_assert_uint_eq(i, 0);
+    hdb__btcur_reset(&c);
+}
+
+static size_t mkkey(tu_rng *r, unsigned char *k, size_t maxk, int space)
+{
+    size_t n = 1 + tu_below(r, tu_below(r, 8) == 0 ? maxk : 24);
+    for (size_t i = 0; i < n; i++)
+        k[i] = (unsigned char)('a' + tu_below(r, (unsigned)space));
+    return n;
+}
+
+static size_t mkval(tu_rng *r, unsigned char *v)
+{
+    size_t n;
+    switch (tu_below(r, 10)) {
+    case 0: n = 0; break;
+    case 1: n = 500 + tu_below(r, 20000); break; /* overflow */
+    case 2: n = 200 + tu_below(r, 800); break;
+    default: n = tu_below(r, 60); break;
+    }
+    unsigned char b = (unsigned char)tu_next(r);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (unsigned char)(tu_below(r, 4) ? b : tu_next(r)); /* compressible */
+    return n;
+}
+
+START_TEST(test_basic)
+{
+    env e;
+    env_init(&e, 4096, 1 << 20);
+    hdb_ref root = {0, 0};
+    hdb_btval v;
+    begin(&e);
+    ck_assert_int_eq(hdb__bt_put(&e.t, &root, "b", 1, "2", 1, 0), HDB_OK);
+    ck_assert_int_eq(hdb__bt_put(&e.t, &root, "a", 1, "1", 1, 0), HDB_OK);
+    ck_assert_int_eq(hdb__bt_put(&e.t, &root, "c", 1, "3", 1, 0), HDB_OK);
+    ck_assert_int_eq(hdb__bt_get(&e.t, root, "b", 1, &v), HDB_OK);
+    ck_assert_int_eq(memcmp(v.data, "2", 1), 0);
+    hdb__btval_release(&e.t, &v);
+    ck_assert_int_eq(hdb__bt_get(&e.t, root, "x", 1, &v), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__bt_del(&e.t, &root, "b", 1, 0), HDB_OK);
+    ck_assert_int_eq(hdb__bt_del(&e.t, &root, "b", 1, 0), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__bt_put(&e.t, &root, "", 0, "x", 1, 0), HDB_RANGE);
+    commit(&e);
+    verify(&e, &root, 1);
+    env_fini(&e);
+}
+END_TEST
+
+/* Sequential load, full walk, then deleting everything returns every page. */
+START_TEST(test_sequential_and_empty)
+{
+    env e;
+    env_init(&e, 4096, 1 << 20);
+    hdb_ref root = {0, 0};
+    char k[32], val[100];
+    memset(val, 'v', sizeof val);
+    begin(&e);
+    for (int i = 0; i < 20000; i++) {
+        snprintf(k, sizeof k, "key%08d", i);
+        ck_assert_int_eq(hdb__bt_put(&e.t, &root, k, strlen(k), val, sizeof val, 0), HDB_OK);
+    }
+    commit(&e);
+    verify(&e, &root, 1);
+    hdb_pager_stats st;
+    hdb__pager_stats(e.p, &st);
+    /* 20000 cells of ~115 bytes: about 35 per page; appends fill pages */
+    ck_assert_uint_lt(st.live_pages, 20000 / 30 + 20);
+    begin(&e);
+    for (int i = 0; i < 20000; i++) {
+        snprintf(k, sizeof k, "key%08d", (i * 7919) % 20000);
+        ck_assert_int_eq(hdb__bt_del(&e.t, &root, k, strlen(k), 0), HDB_OK);
+    }
+    commit(&e);
+    ck_assert_uint_eq(root.pgno, 0);
+    hdb__pager_stats(e.p, &st);
+    ck_assert_uint_eq(st.live_pages, 0);
+    verify(&e, &root, 1);
+    env_fini(&e);
+}
+END_TEST
+
+static void random_ops(env *e, hdb_ref *root, tu_model *m, tu_rng *r, int n, size_t maxk,
+                       int space)
+{
+    unsigned char k[4096], v[21000];
+    for (int i = 0; i < n; i++) {
+        size_t kn = mkkey(r, k, maxk, space);
+        if (tu_below(r, 3) == 0) {
+            int found;
+            tu_model_find(m, k, kn, &found);
+            ck_assert_int_eq(hdb__bt_del(&e->t, root, k, kn, 0), found ? HDB_OK : HDB_NOTFOUND);
+            tu_model_del(m, k, kn);
+        } else {
+            size_t vn = mkval(r, v);
+            ck_assert_int_eq(hdb__bt_put(&e->t, root, k, kn, v, vn, 0), HDB_OK);
+            tu_model_put(m, k, kn, v, vn);
+        }
+    }
+}
+
+/* Random puts and deletes with commits, aborts and savepoints. */
+static void run_random(unsigned psize, size_t cache, uint64_t seed)
+{
+    env e;
+    env_init(&e, psize, cache);
+    hdb_ref root = {0, 0};
+    tu_model m = {0}, saved;
+    tu_rng r = {seed};
+    size_t maxk = e.t.max_key < 4000 ? e.t.max_key : 4000;
+    for (int round = 0; round < 30; round++) {
+        hdb_ref before = root;
+        tu_model_copy(&saved, &m);
+        begin(&e);
+        int mode = (int)tu_below(&r, 4);
+        random_ops(&e, &root, &m, &r, 300, maxk, 4 + round % 20);
+        if (mode == 0) {
+            hdb__pager_abort(e.p);
+            root = before;
+            tu_model_free(&m);
+            tu_model_copy(&m, &saved);
+        } else if (mode == 1) {
+            hdb_pager_sp sp;
+            hdb_ref at = root;
+            tu_model mid;
+            tu_model_copy(&mid, &m);
+            ck_assert_int_eq(hdb__pager_savepoint(e.p, &sp), HDB_OK);
+            random_ops(&e, &root, &m, &r, 200, maxk, 6);
+            hdb__pager_rollback_to(e.p, &sp);
+            root = at;
+            tu_model_free(&m);
+            m = mid;
+            random_ops(&e, &root, &m, &r, 50, maxk, 6);
+            hdb__pager_release(e.p, &sp);
+            commit(&e);
+        } else {
+            commit(&e);
+        }
+        tu_model_free(&saved);
+        check_model(&e, root, &m);
+        verify(&e, &root, 1);
+        if (round % 7 == 6)
+            checkpoint(&e, root);
+    }
+    /* reopen from the checkpoint */
+    checkpoint(&e, root);
+    env_close(&e);
+    env_open(&e, psize, cache);
+    root = hdb__pager_meta(e.p)->registry;
+    check_model(&e, root, &m);
+    verify(&e, &root, 1);
+    tu_model_free(&m);
+    env_fini(&e);
+}
+
+START_TEST(test_random_4k) { run_random(4096, 1 << 20, 0x1234567); }
+END_TEST
+START_TEST(test_random_small_cache) { run_random(4096, 64 * 1024, 0xfeedbeef); }
+END_TEST
+START_TEST(test_random_512) { run_random(512, 256 * 1024, 77); }
+END_TEST
+START_TEST(test_random_64k) { run_random(65536, 4 << 20, 99); }
+END_TEST
+
+/* Two holders of one root (a clone): writes through one never show in the
+ * other, and releasing both frees everything. */
+START_TEST(test_clone_isolation)
+{
+    env e;
+    env_init(&e, 4096, 1 << 20);
+    hdb_ref a = {0, 0}, b;
+    tu_model ma = {0}, mb;
+    tu_rng r = {5};
+    begin(&e);
+    random_ops(&e, &a, &ma, &r, 3000, 40, 20);
+    commit(&e);
+    begin(&e);
+    ck_assert_int_eq(hdb__pager_incr(e.p, a.pgno), HDB_OK);
+    b = a;
+    commit(&e);
+    tu_model_copy(&mb, &ma);
+    verify(&e, (hdb_ref[]){a, b}, 2);
+    for (int round = 0; round < 5; round++) {
+        begin(&e);
+        random_ops(&e, &b, &mb, &r, 400, 40, 20);
+        random_ops(&e, &a, &ma, &r, 100, 40, 20);
+        commit(&e);
+        check_model(&e, a, &ma);
+        check_model(&e, b, &mb);
+        verify(&e, (hdb_ref[]){a, b}, 2);
+    }
+    begin(&e);
+    ck_assert_int_eq(hdb__bt_release(&e.t, a), HDB_OK);
+    commit(&e);
+    check_model(&e, b, &mb);
+    verify(&e, &b, 1);
+    begin(&e);
+    ck_assert_int_eq(hdb__bt_release(&e.t, b), HDB_OK);
+    commit(&e);
+    hdb_pager_stats st;
+    hdb__pager_stats(e.p, &st);
+    ck_assert_uint_eq(st.live_pages, 0);
+    tu_model_free(&ma);
+    tu_model_free(&mb);
+    env_fini(&e);
+}
+END_TEST
+
+/* A flipped bit on disk is HDB_CORRUPT, never a crash or a wrong answer. */
+START_TEST(test_bitflip)
+{
+    env e;
+    env_init(&e, 4096, 1 << 20);
+    hdb_ref root = {0, 0};
+    tu_model m = {0};
+    tu_rng r = {11};
+    begin(&e);
+    random_ops(&e, &root, &m, &r, 2000, 30, 20);
+    commit(&e);
+    checkpoint(&e, root);
+    hdb_pgno npages = hdb__pager_next_pgno(e.p);
+    env_close(&e);
+    FILE *f = fopen(e.path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    for (hdb_pgno pg = 3; pg < npages; pg += 3) {
+        long off = (long)pg * 4096 + 100 + (long)(pg % 3900);
+        int c;
+        fseek(f, off, SEEK_SET);
+        c = fgetc(f);
+        fseek(f, off, SEEK_SET);
+        fputc(c ^ 0x10, f);
+    }
+    fclose(f);
+    hdb_pager_cfg cfg = {0};
+    int created, rc;
+    cfg.vfs = hdb_vfs_posix();
+    cfg.path = e.path;
+    cfg.cache_bytes = 1 << 20;
+    rc = hdb__pager_open(&cfg, &e.p, &created);
+    if (rc == HDB_OK) {
+        ck_assert_int_eq(hdb__bt_init(&e.t, e.p, NULL), HDB_OK);
+        hdb_btcur c;
+        hdb__btcur_init(&c, &e.t, hdb__pager_meta(e.p)->registry);
+        rc = hdb__btcur_first(&c);
+        while (rc == HDB_OK)
+            rc = hdb__btcur_next(&c);
+        hdb__btcur_reset(&c);
+        ck_assert_int_eq(rc, HDB_CORRUPT);
+        env_close(&e);
+    } else {
+        ck_assert_int_eq(rc, HDB_CORRUPT);
+    }
+    tu_model_free(&m);
+    tu_rmdir(e.dir);
+    free(e.dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("btree");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_basic);
+    tcase_add_test(tc, test_sequential_and_empty);
+    tcase_add_test(tc, test_random_4k);
+    tcase_add_test(tc, test_random_small_cache);
+    tcase_add_test(tc, test_random_512);
+    tcase_add_test(tc, test_random_64k);
+    tcase_add_test(tc, test_clone_isolation);
+    tcase_add_test(tc, test_bitflip);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

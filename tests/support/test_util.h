@@ -1,0 +1,50 @@
+/*
+** test_util.h — small helpers shared by the test suites: temporary
+** directories, a deterministic random generator, a sorted in-memory
+** key-value model.
+*/
+#ifndef HDB_TEST_UTIL_H
+#define HDB_TEST_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A fresh directory under /tmp (returned-owned, free()); removed with tu_rmdir. */
+char *tu_tmpdir(void);
+/* Remove a directory and everything below it. */
+void tu_rmdir(const char *dir);
+/* path = dir + "/" + name, in a static-free caller buffer. */
+void tu_path(char *out, size_t n, const char *dir, const char *name);
+
+typedef struct tu_rng {
+    uint64_t s;
+} tu_rng;
+static inline uint64_t tu_next(tu_rng *r)
+{
+    uint64_t x = r->s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return r->s = x;
+}
+static inline uint64_t tu_below(tu_rng *r, uint64_t n) { return n ? tu_next(r) % n : 0; }
+
+/* A model: a sorted map of byte strings (simple, for tests only). */
+typedef struct tu_kv {
+    unsigned char *k, *v;
+    size_t kn, vn;
+} tu_kv;
+typedef struct tu_model {
+    tu_kv *e;
+    size_t n, cap;
+} tu_model;
+
+void tu_model_free(tu_model *m);
+void tu_model_copy(tu_model *dst, const tu_model *src);
+/* Index of key or where it would go; *found. */
+size_t tu_model_find(const tu_model *m, const void *k, size_t kn, int *found);
+void tu_model_put(tu_model *m, const void *k, size_t kn, const void *v, size_t vn);
+int tu_model_del(tu_model *m, const void *k, size_t kn);
+int tu_keycmp(const void *a, size_t an, const void *b, size_t bn);
+
+#endif

@@ -121,7 +121,7 @@ asan:
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
 
 valgrind: deps-test lib $(BUILD)/tests/check_api
-	CK_FORK=no valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	CK_FORK=no HDB_TEST_OPS=4000 valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  --quiet $(BUILD)/tests/check_api
 
 INTEG = $(wildcard tests/integration/*.sh)

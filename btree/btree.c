@@ -129,14 +129,17 @@ int hdb__bt_shadow(hdb_bt *t, hdb_ref ref, hdb_page **out, hdb_ref *now)
     int rc = hdb__pager_get(t->pager, ref, &pg);
     if (rc != HDB_OK)
         return rc;
-    if (hdb__pager_writable(t->pager, pg)) {
+    /* A page born in this transaction may still be shared: a branch created
+     * in the transaction points to it too.  Only a count of 1 makes it ours. */
+    if (hdb__pager_writable(t->pager, pg) &&
+        (rc = hdb__pager_rc(t->pager, ref.pgno, &count)) == HDB_OK && count == 1) {
         hdb__pager_dirty(t->pager, pg);
         *out = pg;
         *now = ref;
         return HDB_OK;
     }
     unsigned type = hdb__page_type(pg->data);
-    if (type != HDB_PT_LEAF && type != HDB_PT_BRANCH)
+    if (rc == HDB_OK && type != HDB_PT_LEAF && type != HDB_PT_BRANCH)
         rc = hdb__pager_corrupt(t->pager, "page %u is not a tree node", ref.pgno);
     if (rc == HDB_OK)
         rc = hdb__node_check(t, pg->data);

@@ -169,6 +169,10 @@ typedef struct hdb_btverify {
     uint64_t problems, pages, cells;
 } hdb_btverify;
 
+/* Call fn for every counted pointer held by a page (children, overflow
+ * chain start or next page, REFS).  Stops at the first non-OK result. */
+int hdb__page_pointers(hdb_bt *t, const uint8_t *pg, int (*fn)(void *ctx, hdb_ref r), void *ctx);
+
 /* Verify the tree at root and every tree its REFS values name. */
 int hdb__bt_verify(hdb_btverify *v, hdb_ref root);
 

@@ -28,9 +28,6 @@ void hdb__node_remove(hdb_bt *t, uint8_t *pg, unsigned i);
 void hdb__node_set_child(uint8_t *pg, unsigned i, hdb_ref child);
 void hdb__node_fill(hdb_bt *t, uint8_t *pg, const hdb_cellref *cells, unsigned from, unsigned to);
 
-/* Call fn for every counted pointer held by a page (children, overflow
- * chain start or next page, REFS).  Stops at the first non-OK result. */
-int hdb__page_pointers(hdb_bt *t, const uint8_t *pg, int (*fn)(void *ctx, hdb_ref r), void *ctx);
 
 /* btree.c */
 int hdb__bt_incr_pointers(hdb_bt *t, const uint8_t *pg);

@@ -130,7 +130,7 @@ static unsigned split_point(hdb_bt *t, unsigned n, int append)
 static int cell_key_of(hdb_bt *t, const uint8_t *cell, unsigned type, const uint8_t **k,
                        size_t *kn)
 {
-    uint64_t kl;
+    uint64_t kl = 0;
     const uint8_t *p = cell, *end = cell + t->psize;
     size_t n;
     if (type == HDB_PT_LEAF) {

@@ -1,0 +1,229 @@
+/*
+** engine.h — one open database: pager, tree context, log, registry.
+**
+** WHAT IT IS
+**   An engine is shared by every connection (hdb) of a process to one file
+**   (DESIGN.md §7).  It owns the pager, the B+tree context, the log and the
+**   committed state: the root of the branch registry and the LSN of the last
+**   commit.  Connections hold a reference and are counted; the last close
+**   checkpoints and frees the engine.
+**
+** THE TREES
+**   registry   key: branch name (1..63 bytes)
+**              value (REFS, k = 2): ref object-tree root, ref merge-base
+**              root, then the branch record (branch.c, BRANCH RECORD).
+**   object     key 0x01 | u32 BE id   value (REFS, k = 1): ref keyspace
+**              tree root, then the keyspace name.
+**              key 0x02 | name        value: u32 BE id.
+**   keyspace   the user's keys and values.
+**
+** THE META ENGINE AREA (pager.h, offset 80, little-endian)
+**   OFFSET SIZE DESCRIPTION
+**        0    8 next keyspace id (ids are database-wide, never reused)
+**        8    8 next value of hdb_next_id()
+**       16    8 next branch id
+**       24    8 time of the last commit (µs); commit times never go back
+**       32   96 zero
+**
+** LOG RECORDS (payloads; strings are u8 length + bytes; see txn.c)
+**   HDB_REC_PUT        branch, u32 ks, varint klen, key, value
+**   HDB_REC_DEL        branch, u32 ks, key (the rest of the payload)
+**   HDB_REC_KS_CREATE  branch, u32 ks, name
+**   HDB_REC_KS_DROP    branch, u32 ks
+**   HDB_REC_KS_RENAME  branch, u32 ks, new name
+**   HDB_REC_NEXT_ID    u64 the counter after the call
+**   HDB_REC_BR_CREATE  name, from, u64 id, i64 created, u8 read-only,
+**                      u64 fork LSN, description (u16 length + bytes)
+**   HDB_REC_BR_DROP    name
+**   HDB_REC_BR_RO      name, u8 read-only
+**   HDB_REC_BR_BASE    branch, other: branch's merge base := other's state
+**
+** INVARIANTS
+**   1. Every change to a tree reached through the registry first makes the
+**      registry path, then the object-tree path private, top-down, so the
+**      count of each root below is exact before it is shadowed (btree.h 1).
+**   2. Replay after a crash applies the log's records through the same
+**      functions as the original transaction, so both reach the same state.
+**   3. The committed registry root and LSN change only under `mu`, after the
+**      log commit succeeded.
+*/
+#ifndef HDB_ENGINE_H
+#define HDB_ENGINE_H
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "btree/btree.h"
+#include "heliosdb.h"
+#include "pager/buf.h"
+#include "pager/mem.h"
+#include "pager/pager.h"
+#include "wal/wal.h"
+
+enum {
+    HDB_REC_PUT = 1,
+    HDB_REC_DEL,
+    HDB_REC_KS_CREATE,
+    HDB_REC_KS_DROP,
+    HDB_REC_KS_RENAME,
+    HDB_REC_NEXT_ID,
+    HDB_REC_BR_CREATE,
+    HDB_REC_BR_DROP,
+    HDB_REC_BR_RO,
+    HDB_REC_BR_BASE
+};
+
+#define HDB_OBJ_ID 0x01
+#define HDB_OBJ_NAME 0x02
+
+typedef struct hdb_engine {
+    struct hdb_engine *next; /* process-wide list (api.c) */
+    char *path;
+    int nconn;
+    hdb *conns;
+    hdb_options opt;
+    hdb_allocator mem_store;
+    const hdb_allocator *mem;
+    hdb_pager *pager;
+    hdb_bt bt;
+    hdb_wal *wal;
+    pthread_mutex_t mu;   /* committed state and the writer slot */
+    pthread_cond_t cv;    /* signalled when the writer slot frees */
+    int writer;           /* a write transaction is open */
+    hdb_ref reg;          /* committed registry root */
+    uint64_t lsn;         /* last committed LSN */
+    uint64_t next_ks, next_id, next_branch;
+    int64_t last_time;
+    uint64_t ckpt_wal_mark; /* hdb__wal_appended() at the last checkpoint */
+    char errmsg[256];       /* detail of the last engine-level error */
+} hdb_engine;
+
+/* One cached keyspace root of a transaction. */
+typedef struct hdb_ksroot {
+    uint32_t id;
+    uint8_t touched; /* the path to it is private and `root` is authoritative */
+    uint8_t dropped;
+    hdb_ref root;
+} hdb_ksroot;
+
+/* The root state a savepoint restores. */
+typedef struct hdb_txn_state {
+    hdb_ref reg, obj;
+    int obj_touched;
+    size_t nks;
+    hdb_ksroot *ks;
+    uint64_t next_ks, next_id, next_branch;
+    hdb_wal_pos wal;
+    hdb_pager_sp psp;
+} hdb_txn_state;
+
+struct hdb_txn {
+    hdb *db;
+    hdb_engine *e;
+    int write, replay, failed;
+    uint64_t lsn;       /* commit LSN (write) or snapshot LSN (read) */
+    char branch[HDB_MAX_BRANCH_NAME + 1];
+    int read_only_branch;
+    hdb_ref reg;        /* working registry root */
+    hdb_ref obj;        /* the branch's object-tree root */
+    int obj_loaded, obj_touched, branch_found;
+    size_t nks, ks_cap;
+    hdb_ksroot *ks;
+    uint64_t writes;    /* changes so far (cursors re-seek when it moves) */
+    uint64_t records;   /* log records appended */
+    struct hdb_cursor *cursors; /* open cursors, unpinned before each write */
+    hdb_btval last;     /* the value hdb_get() lent out */
+    hdb_txn_state *sp;  /* savepoints */
+    int nsp, sp_cap;
+    uint64_t next_ks, next_id, next_branch;
+};
+
+struct hdb {
+    hdb *next; /* the engine's connections */
+    hdb_engine *e;
+    hdb_options opt;
+    char branch[HDB_MAX_BRANCH_NAME + 1];
+    hdb_txn *txn;
+    char errmsg[512];
+    int64_t changes, last_rowid;
+    void *sql; /* the SQL layer's per-connection state */
+    void (*sql_close)(hdb *db); /* frees it */
+};
+
+/* engine.c */
+int hdb__engine_open(const char *path, const hdb_options *o, hdb_engine **out, char *err,
+                     size_t errlen);
+int hdb__engine_close(hdb_engine *e);
+int hdb__engine_checkpoint(hdb_engine *e);
+int64_t hdb__engine_now(hdb_engine *e);
+int hdb__engine_writer_acquire(hdb_engine *e);
+void hdb__engine_writer_release(hdb_engine *e);
+
+/* txn.c */
+int hdb__txn_open(hdb *db, hdb_engine *e, const char *branch, int write, hdb_txn **out);
+int hdb__txn_log(hdb_txn *t, uint8_t type, const void *a, size_t an, const void *b, size_t bn);
+int hdb__txn_branch(hdb_txn *t, int for_write);
+int hdb__txn_ks(hdb_txn *t, uint32_t id, int for_write, hdb_ksroot **out);
+int hdb__txn_flush(hdb_txn *t);
+int hdb__txn_finish(hdb_txn *t); /* commit the pager side after the log */
+int hdb__txn_switch(hdb_txn *t, const char *branch);
+int hdb__txn_savepoint(hdb_txn *t, int *level);
+int hdb__txn_rollback_to(hdb_txn *t, int level);
+void hdb__txn_release(hdb_txn *t, int level);
+/* End a transaction: commit (write: log then publish) or abort; frees t. */
+int hdb__txn_end(hdb_txn *t, int commit);
+void hdb__txn_free(hdb_txn *t);
+void hdb__txn_drop_last(hdb_txn *t);
+
+/* kv.c: the operations shared by the API and replay. */
+int hdb__kv_put(hdb_txn *t, uint32_t ks, const void *k, size_t kn, const void *v, size_t vn);
+int hdb__kv_del(hdb_txn *t, uint32_t ks, const void *k, size_t kn);
+int hdb__ks_create(hdb_txn *t, const char *name, uint32_t id);
+int hdb__ks_lookup(hdb_txn *t, const char *name, uint32_t *id);
+int hdb__ks_drop_id(hdb_txn *t, uint32_t id);
+int hdb__ks_rename_id(hdb_txn *t, uint32_t id, const char *to);
+
+/* branch.c */
+typedef struct hdb_brec {
+    hdb_ref obj, base;
+    uint64_t id, fork_lsn, head_lsn;
+    int64_t created_us;
+    int read_only;
+    char parent[HDB_MAX_BRANCH_NAME + 1];
+    char *desc; /* points into the decoded value */
+    size_t desc_len;
+} hdb_brec;
+
+int hdb__brec_decode(const uint8_t *v, size_t n, hdb_brec *r);
+int hdb__brec_write(hdb_txn *t, const char *name, const hdb_brec *r, unsigned flags);
+int hdb__branch_name_ok(const char *name);
+int hdb__br_create(hdb_txn *t, const char *name, const char *from, uint64_t id, int64_t created,
+                   int ro, uint64_t fork_lsn, const char *desc, size_t dlen);
+int hdb__br_drop(hdb_txn *t, const char *name);
+int hdb__br_set_ro(hdb_txn *t, const char *name, int ro);
+int hdb__br_set_base(hdb_txn *t, const char *name, const char *other);
+
+/* cursor.c */
+void hdb__cursor_unpin_all(hdb_txn *t);
+void hdb__cursor_detach_all(hdb_txn *t);
+
+/* size.c: bytes a branch owns alone and shares. */
+int hdb__branch_sizes(hdb_engine *e, hdb_ref obj, uint64_t *owned, uint64_t *shared);
+
+/* replay.c */
+int hdb__replay(hdb_engine *e);
+
+/* errors: set the connection's message and return rc (HDB_OK clears it) */
+static inline int hdb__ok(hdb *db)
+{
+    if (db)
+        db->errmsg[0] = 0;
+    return HDB_OK;
+}
+int hdb__seterr(hdb *db, int rc, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+#endif

@@ -1,0 +1,444 @@
+/*
+** check_api.c — the public key-value and branch API, end to end.
+**
+** Each test opens a database in a fresh directory, drives it through
+** include/heliosdb.h only, and ends with hdb_check() clean.
+*/
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "heliosdb.h"
+#include "support/test_util.h"
+
+typedef struct env {
+    char *dir;
+    char path[512];
+    hdb *db;
+    hdb_options o;
+} env;
+
+static void env_open(env *e)
+{
+    ck_assert_int_eq(hdb_open(e->path, &e->o, &e->db), HDB_OK);
+}
+
+static void env_init(env *e)
+{
+    memset(e, 0, sizeof *e);
+    e->dir = tu_tmpdir();
+    tu_path(e->path, sizeof e->path, e->dir, "api.db");
+    hdb_options_init(&e->o);
+    e->o.sync = HDB_SYNC_OFF;
+    env_open(e);
+}
+
+static void check_clean(hdb *db)
+{
+    char *rep = NULL;
+    int rc = hdb_check(db, &rep);
+    if (rc != HDB_OK)
+        ck_abort_msg("hdb_check: %s", rep ? rep : hdb_errmsg(db));
+    hdb_free(rep);
+}
+
+static void env_fini(env *e)
+{
+    if (e->db) {
+        check_clean(e->db);
+        ck_assert_int_eq(hdb_close(e->db), HDB_OK);
+    }
+    tu_rmdir(e->dir);
+    free(e->dir);
+}
+
+static hdb_val sv(const char *s) { return (hdb_val){s, strlen(s)}; }
+
+static void put(hdb *db, const char *ks, const char *k, const char *v)
+{
+    hdb_txn *t;
+    uint32_t id;
+    ck_assert_int_eq(hdb_txn_begin(db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, ks, HDB_CREATE, &id), HDB_OK);
+    ck_assert_int_eq(hdb_put(t, id, sv(k), sv(v)), HDB_OK);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+}
+
+/* The value of k, or NULL; in a static buffer. */
+static const char *get(hdb *db, const char *ks, const char *k)
+{
+    static char out[256];
+    hdb_txn *t;
+    uint32_t id;
+    hdb_val v;
+    const char *res = NULL;
+    ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
+    if (hdb_ks_open(t, ks, 0, &id) == HDB_OK && hdb_get(t, id, sv(k), &v) == HDB_OK) {
+        snprintf(out, sizeof out, "%.*s", (int)v.size, (const char *)v.data);
+        res = out;
+    }
+    hdb_txn_abort(t);
+    return res;
+}
+
+START_TEST(test_put_get_reopen)
+{
+    env e;
+    env_init(&e);
+    ck_assert_str_eq(hdb_branch_current(e.db), "main");
+    put(e.db, "kv", "a", "1");
+    put(e.db, "kv", "b", "2");
+    put(e.db, "kv", "a", "3");
+    ck_assert_str_eq(get(e.db, "kv", "a"), "3");
+    ck_assert_ptr_null(get(e.db, "kv", "zz"));
+    ck_assert_int_eq(hdb_close(e.db), HDB_OK);
+    env_open(&e);
+    ck_assert_str_eq(get(e.db, "kv", "a"), "3");
+    ck_assert_str_eq(get(e.db, "kv", "b"), "2");
+    env_fini(&e);
+}
+END_TEST
+
+/* Recovery from the log alone: no checkpoint after the writes. */
+START_TEST(test_recovery_without_checkpoint)
+{
+    env e;
+    env_init(&e);
+    e.o.checkpoint_bytes = 1ull << 40;
+    ck_assert_int_eq(hdb_close(e.db), HDB_OK);
+    env_open(&e);
+    for (int i = 0; i < 300; i++) {
+        char k[16], v[16];
+        snprintf(k, sizeof k, "k%04d", i);
+        snprintf(v, sizeof v, "v%d", i);
+        put(e.db, "kv", k, v);
+    }
+    ck_assert_int_eq(hdb_branch_create(e.db, "dev", "main", NULL), HDB_OK);
+    ck_assert_int_eq(hdb_branch_use(e.db, "dev"), HDB_OK);
+    put(e.db, "kv", "k0001", "dev");
+    uint64_t lsn = hdb_lsn(e.db);
+    /* Simulate a crash: copy the file and the log as they are now. */
+    char cmd[4096], copy[600];
+    snprintf(copy, sizeof copy, "%s/copy.db", e.dir);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && cp -r '%s-wal' '%s-wal'", e.path, copy, e.path, copy);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(hdb_close(e.db), HDB_OK);
+    hdb *c;
+    ck_assert_int_eq(hdb_open(copy, &e.o, &c), HDB_OK);
+    ck_assert_uint_eq(hdb_lsn(c), lsn);
+    ck_assert_str_eq(get(c, "kv", "k0001"), "v1");
+    ck_assert_str_eq(get(c, "kv", "k0299"), "v299");
+    ck_assert_int_eq(hdb_branch_use(c, "dev"), HDB_OK);
+    ck_assert_str_eq(get(c, "kv", "k0001"), "dev");
+    check_clean(c);
+    ck_assert_int_eq(hdb_close(c), HDB_OK);
+    e.db = NULL;
+    env_fini(&e);
+}
+END_TEST
+
+START_TEST(test_abort_leaves_no_trace)
+{
+    env e;
+    env_init(&e);
+    put(e.db, "kv", "a", "1");
+    hdb_txn *t;
+    uint32_t id;
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
+    ck_assert_int_eq(hdb_put(t, id, sv("a"), sv("2")), HDB_OK);
+    ck_assert_int_eq(hdb_put(t, id, sv("b"), sv("2")), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "other", HDB_CREATE, &id), HDB_OK);
+    hdb_txn_abort(t);
+    ck_assert_str_eq(get(e.db, "kv", "a"), "1");
+    ck_assert_ptr_null(get(e.db, "kv", "b"));
+    ck_assert_ptr_null(get(e.db, "other", "x"));
+    env_fini(&e);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+    env e;
+    env_init(&e);
+    hdb_txn *t, *t2;
+    uint32_t id;
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t2), HDB_MISUSE);
+    ck_assert_int_eq(hdb_ks_open(t, "", HDB_CREATE, &id), HDB_MISUSE);
+    ck_assert_int_eq(hdb_ks_open(t, "nope", 0, &id), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb_ks_open(t, "kv", HDB_CREATE, &id), HDB_OK);
+    ck_assert_int_eq(hdb_put(t, id, sv(""), sv("x")), HDB_RANGE);
+    size_t big = hdb_max_key(e.db) + 1;
+    char *k = calloc(1, big);
+    memset(k, 'k', big);
+    ck_assert_int_eq(hdb_put(t, id, (hdb_val){k, big}, sv("x")), HDB_RANGE);
+    ck_assert_int_eq(hdb_put(t, id, (hdb_val){k, big - 1}, sv("x")), HDB_OK);
+    free(k);
+    ck_assert_int_eq(hdb_del(t, id, sv("missing")), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb_put(t, 9999, sv("a"), sv("x")), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    ck_assert_int_eq(hdb_branch_create(e.db, "bad name", NULL, NULL), HDB_MISUSE);
+    ck_assert_int_eq(hdb_branch_create(e.db, "x", "nosuch", NULL), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb_branch_drop(e.db, "main"), HDB_MISUSE);
+    ck_assert_int_eq(hdb_branch_use(e.db, "nosuch"), HDB_NOTFOUND);
+    ck_assert_str_eq(hdb_errstr(HDB_CORRUPT), "HDB_CORRUPT: database disk image is damaged");
+    env_fini(&e);
+}
+END_TEST
+
+START_TEST(test_branch_isolation)
+{
+    env e;
+    env_init(&e);
+    put(e.db, "kv", "a", "main1");
+    ck_assert_int_eq(hdb_branch_create(e.db, "dev", NULL, NULL), HDB_OK);
+    ck_assert_int_eq(hdb_branch_create(e.db, "dev", NULL, NULL), HDB_EXISTS);
+    ck_assert_int_eq(hdb_branch_use(e.db, "dev"), HDB_OK);
+    put(e.db, "kv", "a", "dev1");
+    put(e.db, "kv", "b", "dev2");
+    put(e.db, "devonly", "x", "y");
+    ck_assert_str_eq(get(e.db, "kv", "a"), "dev1");
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    ck_assert_str_eq(get(e.db, "kv", "a"), "main1");
+    ck_assert_ptr_null(get(e.db, "kv", "b"));
+    ck_assert_ptr_null(get(e.db, "devonly", "x"));
+    put(e.db, "kv", "c", "main3");
+    ck_assert_int_eq(hdb_branch_use(e.db, "dev"), HDB_OK);
+    ck_assert_ptr_null(get(e.db, "kv", "c"));
+    check_clean(e.db);
+    hdb_branch_info *b;
+    size_t n;
+    ck_assert_int_eq(hdb_branch_list(e.db, &b, &n), HDB_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(b[0].name, "dev");
+    ck_assert_str_eq(b[0].parent, "main");
+    ck_assert_str_eq(b[1].name, "main");
+    ck_assert_uint_gt(b[0].owned_bytes, 0);
+    hdb_branch_list_free(b, n);
+    ck_assert_int_eq(hdb_branch_drop(e.db, "dev"), HDB_MISUSE); /* current */
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    ck_assert_int_eq(hdb_branch_drop(e.db, "dev"), HDB_OK);
+    ck_assert_int_eq(hdb_branch_use(e.db, "dev"), HDB_NOTFOUND);
+    ck_assert_str_eq(get(e.db, "kv", "c"), "main3");
+    env_fini(&e);
+}
+END_TEST
+
+START_TEST(test_read_only_branch)
+{
+    env e;
+    env_init(&e);
+    put(e.db, "kv", "a", "1");
+    hdb_branch_opts o = {0};
+    o.read_only = 1;
+    o.description = "audit";
+    ck_assert_int_eq(hdb_branch_create(e.db, "audit", "main", &o), HDB_OK);
+    ck_assert_int_eq(hdb_branch_use(e.db, "audit"), HDB_OK);
+    hdb_txn *t;
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_READONLY);
+    ck_assert_str_eq(get(e.db, "kv", "a"), "1");
+    ck_assert_int_eq(hdb_branch_set_read_only(e.db, "audit", 0), HDB_OK);
+    put(e.db, "kv", "a", "2");
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    ck_assert_str_eq(get(e.db, "kv", "a"), "1");
+    env_fini(&e);
+}
+END_TEST
+
+START_TEST(test_cursor_across_writes)
+{
+    env e;
+    env_init(&e);
+    hdb_txn *t;
+    uint32_t id;
+    hdb_cursor *c;
+    hdb_val k, v;
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "kv", HDB_CREATE, &id), HDB_OK);
+    for (int i = 0; i < 100; i += 2) {
+        char kb[16];
+        snprintf(kb, sizeof kb, "%03d", i);
+        ck_assert_int_eq(hdb_put(t, id, sv(kb), sv("v")), HDB_OK);
+    }
+    ck_assert_int_eq(hdb_cursor_open(t, id, &c), HDB_OK);
+    ck_assert_int_eq(hdb_cursor_seek(c, sv("010")), HDB_OK);
+    ck_assert_int_eq(hdb_cursor_get(c, &k, &v), HDB_OK);
+    ck_assert_int_eq(memcmp(k.data, "010", 3), 0);
+    ck_assert_int_eq(hdb_put(t, id, sv("011"), sv("new")), HDB_OK);
+    ck_assert_int_eq(hdb_cursor_next(c), HDB_OK);
+    ck_assert_int_eq(hdb_cursor_get(c, &k, &v), HDB_OK);
+    ck_assert_int_eq(memcmp(k.data, "011", 3), 0);
+    ck_assert_int_eq(hdb_del(t, id, sv("011")), HDB_OK);
+    ck_assert_int_eq(hdb_cursor_get(c, &k, &v), HDB_OK);
+    ck_assert_int_eq(memcmp(k.data, "012", 3), 0);
+    ck_assert_int_eq(hdb_cursor_prev(c), HDB_OK);
+    ck_assert_int_eq(hdb_cursor_get(c, &k, &v), HDB_OK);
+    ck_assert_int_eq(memcmp(k.data, "010", 3), 0);
+    ck_assert_int_eq(hdb_cursor_last(c), HDB_OK);
+    ck_assert_int_eq(hdb_cursor_get(c, &k, &v), HDB_OK);
+    ck_assert_int_eq(memcmp(k.data, "098", 3), 0);
+    ck_assert_int_eq(hdb_cursor_next(c), HDB_NOTFOUND);
+    hdb_cursor_close(c);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    env_fini(&e);
+}
+END_TEST
+
+START_TEST(test_savepoints_and_keyspaces)
+{
+    env e;
+    env_init(&e);
+    hdb_txn *t;
+    uint32_t a, b;
+    int sp;
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "a", HDB_CREATE, &a), HDB_OK);
+    ck_assert_int_eq(hdb_put(t, a, sv("k1"), sv("1")), HDB_OK);
+    ck_assert_int_eq(hdb_txn_savepoint(t, &sp), HDB_OK);
+    ck_assert_int_eq(hdb_put(t, a, sv("k2"), sv("2")), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "b", HDB_CREATE, &b), HDB_OK);
+    ck_assert_int_eq(hdb_txn_rollback_to(t, sp), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "b", 0, &b), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb_put(t, a, sv("k3"), sv("3")), HDB_OK);
+    ck_assert_int_eq(hdb_txn_release(t, sp), HDB_OK);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    ck_assert_str_eq(get(e.db, "a", "k1"), "1");
+    ck_assert_ptr_null(get(e.db, "a", "k2"));
+    ck_assert_str_eq(get(e.db, "a", "k3"), "3");
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_rename(t, "a", "renamed"), HDB_OK);
+    char **names;
+    size_t n;
+    ck_assert_int_eq(hdb_ks_list(t, &names, &n), HDB_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(names[0], "renamed");
+    hdb_free(names);
+    uint64_t id1, id2;
+    ck_assert_int_eq(hdb_next_id(t, &id1), HDB_OK);
+    ck_assert_int_eq(hdb_next_id(t, &id2), HDB_OK);
+    ck_assert_uint_eq(id2, id1 + 1);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    ck_assert_str_eq(get(e.db, "renamed", "k1"), "1");
+    ck_assert_int_eq(hdb_close(e.db), HDB_OK);
+    env_open(&e);
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_next_id(t, &id1), HDB_OK);
+    ck_assert_uint_gt(id1, id2);
+    ck_assert_int_eq(hdb_ks_drop(t, "renamed"), HDB_OK);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    ck_assert_ptr_null(get(e.db, "renamed", "k1"));
+    env_fini(&e);
+}
+END_TEST
+
+/* Random operations on two branches against a model, with reopen. */
+typedef struct mkv {
+    tu_model m[2];
+} mkv;
+
+START_TEST(test_random_model)
+{
+    env e;
+    env_init(&e);
+    e.o.cache_bytes = 256 << 10;
+    ck_assert_int_eq(hdb_close(e.db), HDB_OK);
+    env_open(&e);
+    ck_assert_int_eq(hdb_branch_create(e.db, "b1", "main", NULL), HDB_OK);
+    tu_model model[2] = {{0}, {0}};
+    const char *br[2] = {"main", "b1"};
+    tu_rng r = {12345};
+    /* HDB_TEST_OPS lowers the count for slow runs (valgrind). */
+    int ops = getenv("HDB_TEST_OPS") ? atoi(getenv("HDB_TEST_OPS")) : 100000;
+    for (int i = 0; i < ops;) {
+        int b = (int)tu_below(&r, 2);
+        ck_assert_int_eq(hdb_branch_use(e.db, br[b]), HDB_OK);
+        hdb_txn *t;
+        uint32_t id;
+        tu_model scratch = {0};
+        tu_model_copy(&scratch, &model[b]);
+        ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+        ck_assert_int_eq(hdb_ks_open(t, "kv", HDB_CREATE, &id), HDB_OK);
+        int n = 1 + (int)tu_below(&r, 50);
+        for (int j = 0; j < n; j++, i++) {
+            char k[32], v[300];
+            size_t kn = (size_t)snprintf(k, sizeof k, "key%05u", (unsigned)tu_below(&r, 3000));
+            size_t vn = tu_below(&r, sizeof v);
+            memset(v, 'a' + i % 26, vn);
+            if (tu_below(&r, 3) == 0) {
+                int rc = hdb_del(t, id, (hdb_val){k, kn});
+                ck_assert_int_eq(rc, tu_model_del(&scratch, k, kn) ? HDB_OK : HDB_NOTFOUND);
+            } else {
+                ck_assert_int_eq(hdb_put(t, id, (hdb_val){k, kn}, (hdb_val){v, vn}), HDB_OK);
+                tu_model_put(&scratch, k, kn, v, vn);
+            }
+        }
+        if (tu_below(&r, 5) == 0) {
+            hdb_txn_abort(t);
+        } else {
+            ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+            tu_model_free(&model[b]);
+            tu_model_copy(&model[b], &scratch);
+        }
+        tu_model_free(&scratch);
+        if (tu_below(&r, 40) == 0) {
+            ck_assert_int_eq(hdb_close(e.db), HDB_OK);
+            env_open(&e);
+            check_clean(e.db);
+        }
+    }
+    /* Compare both branches with the models. */
+    for (int b = 0; b < 2; b++) {
+        hdb_txn *t;
+        uint32_t id;
+        hdb_cursor *c;
+        hdb_val k, v;
+        size_t idx = 0;
+        ck_assert_int_eq(hdb_branch_use(e.db, br[b]), HDB_OK);
+        ck_assert_int_eq(hdb_txn_begin(e.db, HDB_TXN_READ, &t), HDB_OK);
+        ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
+        ck_assert_int_eq(hdb_cursor_open(t, id, &c), HDB_OK);
+        for (int rc = hdb_cursor_first(c); rc == HDB_OK; rc = hdb_cursor_next(c), idx++) {
+            ck_assert_int_eq(hdb_cursor_get(c, &k, &v), HDB_OK);
+            ck_assert_uint_lt(idx, model[b].n);
+            ck_assert_int_eq(tu_keycmp(k.data, k.size, model[b].e[idx].k, model[b].e[idx].kn), 0);
+            ck_assert_uint_eq(v.size, model[b].e[idx].vn);
+            ck_assert(v.size == 0 || memcmp(v.data, model[b].e[idx].v, v.size) == 0);
+        }
+        ck_assert_uint_eq(idx, model[b].n);
+        hdb_cursor_close(c);
+        hdb_txn_abort(t);
+        tu_model_free(&model[b]);
+    }
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    ck_assert_int_eq(hdb_branch_drop(e.db, "b1"), HDB_OK);
+    env_fini(&e);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("api");
+    TCase *c = tcase_create("core");
+    tcase_set_timeout(c, 300);
+    tcase_add_test(c, test_put_get_reopen);
+    tcase_add_test(c, test_recovery_without_checkpoint);
+    tcase_add_test(c, test_abort_leaves_no_trace);
+    tcase_add_test(c, test_errors);
+    tcase_add_test(c, test_branch_isolation);
+    tcase_add_test(c, test_read_only_branch);
+    tcase_add_test(c, test_cursor_across_writes);
+    tcase_add_test(c, test_savepoints_and_keyspaces);
+    tcase_add_test(c, test_random_model);
+    suite_add_tcase(s, c);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? 1 : 0;
+}

@@ -155,6 +155,22 @@ int hdb__btcur_key(hdb_btcur *c, const uint8_t **key, size_t *klen);
 int hdb__btcur_val(hdb_btcur *c, hdb_btval *v);
 
 /* ------------------------------------------------------------------------
+** Structural diff (diff.c): the keys that differ between trees a and b, in
+** key order, skipping subtrees the two share.
+*/
+typedef struct hdb_btdiff hdb_btdiff;
+typedef struct hdb_btdiff_entry {
+    const uint8_t *key; /* borrowed until the next call */
+    size_t klen;
+    const hdb_btval *a, *b; /* the value in a / in b; NULL where absent */
+} hdb_btdiff_entry;
+
+int hdb__btdiff_open(hdb_bt *t, hdb_ref a, hdb_ref b, hdb_btdiff **out);
+/* HDB_OK (e filled), HDB_DONE at the end, or an error. */
+int hdb__btdiff_next(hdb_btdiff *d, hdb_btdiff_entry *e);
+void hdb__btdiff_close(hdb_btdiff *d);
+
+/* ------------------------------------------------------------------------
 ** Verification (for the integrity check, see verify.c)
 */
 enum { HDB_VREF_ROOT, HDB_VREF_CHILD, HDB_VREF_OVERFLOW, HDB_VREF_CHAIN };

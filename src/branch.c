@@ -267,3 +267,36 @@ int hdb__br_set_base(hdb_txn *t, const char *name, const char *other)
     hdb__buf_free(&b);
     return rc;
 }
+
+static void set_obj(hdb_brec *r, const void *arg) { r->obj = *(const hdb_ref *)arg; }
+
+/* Fast-forward: name's state := from's state (one more reference to it). */
+int hdb__br_adopt(hdb_txn *t, const char *name, const char *from)
+{
+    hdb_brec r, o;
+    hdb_btval v, ov;
+    hdb_buf b;
+    int rc = hdb__txn_flush(t);
+    if (rc == HDB_OK)
+        rc = brec_get(t, from, &o, &ov);
+    if (rc != HDB_OK)
+        return rc;
+    hdb__btval_release(&t->e->bt, &ov);
+    if ((rc = brec_get(t, name, &r, &v)) != HDB_OK)
+        return rc;
+    hdb_ref old = r.obj;
+    hdb__btval_release(&t->e->bt, &v);
+    if (o.obj.pgno && (rc = hdb__pager_incr(t->e->pager, o.obj.pgno)) != HDB_OK)
+        return t->failed = rc;
+    if ((rc = brec_update(t, name, set_obj, &o.obj)) == HDB_OK && old.pgno)
+        rc = hdb__bt_release(&t->e->bt, old);
+    if (rc != HDB_OK)
+        return t->failed = rc;
+    t->obj_loaded = 0;
+    hdb__buf_init(&b, t->e->mem);
+    put_str(&b, name);
+    put_str(&b, from);
+    rc = b.oom ? HDB_NOMEM : hdb__txn_log(t, HDB_REC_BR_ADOPT, b.data, b.len, NULL, 0);
+    hdb__buf_free(&b);
+    return rc;
+}

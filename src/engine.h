@@ -37,6 +37,8 @@
 **   HDB_REC_BR_DROP    name
 **   HDB_REC_BR_RO      name, u8 read-only
 **   HDB_REC_BR_BASE    branch, other: branch's merge base := other's state
+**   HDB_REC_KS_COPY    branch, u32 ks, from: the keyspace := from's (merges)
+**   HDB_REC_BR_ADOPT   branch, from: the branch's state := from's (fast-forward)
 **
 ** INVARIANTS
 **   1. Every change to a tree reached through the registry first makes the
@@ -70,7 +72,9 @@ enum {
     HDB_REC_BR_CREATE,
     HDB_REC_BR_DROP,
     HDB_REC_BR_RO,
-    HDB_REC_BR_BASE
+    HDB_REC_BR_BASE,
+    HDB_REC_KS_COPY,
+    HDB_REC_BR_ADOPT
 };
 
 #define HDB_OBJ_ID 0x01
@@ -182,6 +186,7 @@ int hdb__ks_create(hdb_txn *t, const char *name, uint32_t id);
 int hdb__ks_lookup(hdb_txn *t, const char *name, uint32_t *id);
 int hdb__ks_drop_id(hdb_txn *t, uint32_t id);
 int hdb__ks_rename_id(hdb_txn *t, uint32_t id, const char *to);
+int hdb__ks_copy(hdb_txn *t, uint32_t id, const char *from);
 
 /* branch.c */
 typedef struct hdb_brec {
@@ -202,6 +207,7 @@ int hdb__br_create(hdb_txn *t, const char *name, const char *from, uint64_t id, 
 int hdb__br_drop(hdb_txn *t, const char *name);
 int hdb__br_set_ro(hdb_txn *t, const char *name, int ro);
 int hdb__br_set_base(hdb_txn *t, const char *name, const char *other);
+int hdb__br_adopt(hdb_txn *t, const char *name, const char *from);
 
 /* cursor.c */
 void hdb__cursor_unpin_all(hdb_txn *t);

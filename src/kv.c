@@ -19,6 +19,13 @@ static void rec_head(hdb_buf *b, const hdb_txn *t, uint32_t ks)
     hdb__buf_append(b, id, 4);
 }
 
+static void put_name(hdb_buf *b, const char *s)
+{
+    uint8_t n = (uint8_t)strlen(s);
+    hdb__buf_append(b, &n, 1);
+    hdb__buf_append(b, s, n);
+}
+
 static int fail(hdb_txn *t, int rc)
 {
     if (rc != HDB_OK && rc != HDB_NOTFOUND && rc != HDB_RANGE && rc != HDB_EXISTS &&
@@ -258,5 +265,62 @@ int hdb__ks_rename_id(hdb_txn *t, uint32_t id, const char *to)
         rc = ks_entries(t, id, root, to, HDB_BT_TRANSFER);
     if (rc == HDB_OK)
         rc = ks_log(t, HDB_REC_KS_RENAME, id, to);
+    return fail(t, rc);
+}
+
+/* Make keyspace `id` of the transaction's branch the one of branch `from`
+ * (same root, one more reference), replacing what it had (merges). */
+int hdb__ks_copy(hdb_txn *t, uint32_t id, const char *from)
+{
+    char name[HDB_MAX_KS_NAME + 1], old[HDB_MAX_KS_NAME + 1];
+    uint8_t ik[5], key[1 + HDB_MAX_KS_NAME];
+    hdb_btval v;
+    hdb_brec r;
+    if (t->failed)
+        return t->failed;
+    int rc = hdb__txn_flush(t);
+    if (rc == HDB_OK)
+        rc = hdb__txn_branch(t, 1);
+    if (rc == HDB_OK && (rc = hdb__bt_get(&t->e->bt, t->reg, from, strlen(from), &v)) == HDB_OK) {
+        rc = hdb__brec_decode(v.data, v.size, &r);
+        hdb__btval_release(&t->e->bt, &v);
+    }
+    ik[0] = HDB_OBJ_ID;
+    hdb__put32be(ik + 1, id);
+    hdb_ref root = {0, 0};
+    if (rc == HDB_OK && (rc = hdb__bt_get(&t->e->bt, r.obj, ik, 5, &v)) == HDB_OK) {
+        size_t n = v.size - 1 - HDB_REF_SIZE;
+        if (hdb__refs_count(v.data, v.size) != 1 || n < 1 || n > HDB_MAX_KS_NAME)
+            rc = hdb__pager_corrupt(t->e->pager, "keyspace %u: bad entry", id);
+        else {
+            root = hdb__refs_get(v.data, 0);
+            memcpy(name, v.data + 1 + HDB_REF_SIZE, n);
+            name[n] = 0;
+        }
+        hdb__btval_release(&t->e->bt, &v);
+    }
+    if (rc != HDB_OK)
+        return fail(t, rc);
+    hdb__txn_drop_last(t);
+    /* Replace: the old entry's delete releases its tree. */
+    if ((rc = ks_name(t, id, old)) == HDB_OK) {
+        rc = hdb__bt_del(&t->e->bt, &t->obj, ik, 5, 0);
+        if (rc == HDB_OK)
+            rc = hdb__bt_del(&t->e->bt, &t->obj, key, name_key(key, old), 0);
+    } else if (rc == HDB_NOTFOUND) {
+        rc = HDB_OK;
+    }
+    if (rc == HDB_OK && root.pgno)
+        rc = hdb__pager_incr(t->e->pager, root.pgno);
+    if (rc == HDB_OK)
+        rc = ks_entries(t, id, root, name, 0);
+    if (rc == HDB_OK) {
+        hdb_buf b;
+        hdb__buf_init(&b, t->e->mem);
+        rec_head(&b, t, id);
+        put_name(&b, from);
+        rc = b.oom ? HDB_NOMEM : hdb__txn_log(t, HDB_REC_KS_COPY, b.data, b.len, NULL, 0);
+        hdb__buf_free(&b);
+    }
     return fail(t, rc);
 }

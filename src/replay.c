@@ -64,6 +64,8 @@ static int apply_branch(hdb_txn *t, uint8_t type, rd *r)
     str(r, other, HDB_MAX_BRANCH_NAME);
     if (type == HDB_REC_BR_BASE)
         return r->bad ? HDB_CORRUPT : hdb__br_set_base(t, name, other);
+    if (type == HDB_REC_BR_ADOPT)
+        return r->bad ? HDB_CORRUPT : hdb__br_adopt(t, name, other);
     uint64_t id = u64(r);
     int64_t created = (int64_t)u64(r);
     const uint8_t *ro = take(r, 1);
@@ -103,6 +105,9 @@ static int apply_ks(hdb_txn *t, uint8_t type, rd *r)
         return r->bad ? HDB_CORRUPT : hdb__ks_create(t, name, id);
     case HDB_REC_KS_DROP:
         return hdb__ks_drop_id(t, id);
+    case HDB_REC_KS_COPY:
+        str(r, name, HDB_MAX_BRANCH_NAME);
+        return r->bad ? HDB_CORRUPT : hdb__ks_copy(t, id, name);
     case HDB_REC_KS_RENAME:
         str(r, name, HDB_MAX_KS_NAME);
         return r->bad ? HDB_CORRUPT : hdb__ks_rename_id(t, id, name);
@@ -127,7 +132,8 @@ static int on_rec(void *ctx, const hdb_wal_rec *rec)
             t->next_id = v;
         return r.bad ? HDB_CORRUPT : HDB_OK;
     }
-    if (rec->type >= HDB_REC_BR_CREATE && rec->type <= HDB_REC_BR_BASE) {
+    if ((rec->type >= HDB_REC_BR_CREATE && rec->type <= HDB_REC_BR_BASE) ||
+        rec->type == HDB_REC_BR_ADOPT) {
         if ((rc = hdb__txn_flush(t)) != HDB_OK)
             return rc;
         rc = apply_branch(t, rec->type, &r);

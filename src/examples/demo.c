@@ -7,7 +7,8 @@
 ** 2. create the branch "dev" from "main" (one root reference) and time it;
 ** 3. change, add and delete rows on "dev", and show that "main" is untouched;
 ** 4. list the branches with their sizes;
-** 5. drop "dev", checkpoint, reopen and verify the whole file.
+** 5. change main meanwhile, then merge "dev" into "main" (three-way);
+** 6. drop "dev", checkpoint, reopen and verify the whole file.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,33 @@ static void list(void)
     hdb_branch_list_free(b, n);
 }
 
+static void merge(void)
+{
+    hdb_txn *t;
+    uint32_t ks;
+    hdb_merge_result *r;
+    TRY("use main", hdb_branch_use(db, "main"));
+    TRY("begin", hdb_txn_begin(db, 0, &t));
+    TRY("keyspace", hdb_ks_open(t, "customers", 0, &ks));
+    TRY("put", hdb_put(t, ks, str("cust:000100"),
+                       str("{\"name\":\"Customer 100\",\"tier\":\"silver\",\"balance\":700}")));
+    TRY("commit", hdb_txn_commit(t));
+    printf("\nmain: meanwhile upgraded cust:000100\n");
+    double t0 = now_us();
+    int rc = hdb_branch_merge(db, "dev", "main", NULL, &r);
+    double t1 = now_us();
+    if (rc != HDB_OK)
+        die("merge", rc);
+    printf("merged 'dev' into 'main' in %.0f us: %llu added, %llu changed, %llu deleted, "
+           "%zu conflicts\n", t1 - t0, (unsigned long long)r->added,
+           (unsigned long long)r->changed, (unsigned long long)r->deleted, r->nconflicts);
+    hdb_merge_result_free(r);
+    show("main", "cust:000042");
+    show("main", "cust:000100");
+    show("main", "cust:000007");
+    printf("  rows: main %ld\n", count("main"));
+}
+
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "heliosdb-demo.db";
@@ -151,6 +179,7 @@ int main(int argc, char **argv)
     printf("  rows: main %ld, dev %ld\n\n", count("main"), count("dev"));
     list();
 
+    merge();
     TRY("use main", hdb_branch_use(db, "main"));
     TRY("drop", hdb_branch_drop(db, "dev"));
     printf("\ndropped 'dev': the pages only it owned are free again\n");

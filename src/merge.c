@@ -1,0 +1,545 @@
+/*
+** merge.c — three-way merge of branches, and the public diff iterator.
+**
+** THE BASE
+**   Every branch record holds a merge base (branch.c).  Merging src into
+**   dst uses the base of the child of the pair: src's when src's parent is
+**   dst (the usual "merge the feature back"), dst's when dst's parent is src
+**   ("bring the parent's changes into the child"), and src's otherwise (for
+**   siblings this is the state src forked from, so changes dst made to the
+**   same keys since then conflict).  After the merge the base of that child
+**   becomes the state of src that was merged, so the next merge in either
+**   direction sees only what changed since (as git's merge commit does).
+**
+** HOW IT WORKS
+**   Keyspaces are matched by id (ids are database-wide: the same id on two
+**   branches is the same object since their common ancestor).  For each id:
+**     - unchanged by src (same root as the base): nothing;
+**     - unchanged by dst: dst takes src's root (one reference, O(1));
+**     - created by src: added to dst the same way; dropped by src and
+**       untouched by dst: dropped; dropped on one side and changed on the
+**       other: a conflict;
+**     - changed on both sides: the structural diff of base -> src gives
+**       src's changes (skipping shared subtrees); each is compared with
+**       dst's value: dst unchanged -> apply; same change -> nothing;
+**       otherwise a conflict, for the resolve hook or the policy.
+**   When dst did not change at all since the base, dst adopts src's whole
+**   state (fast-forward).  Everything is one write transaction on dst: one
+**   commit, or nothing at all.
+*/
+#include <string.h>
+#include "src/engine.h"
+
+typedef struct ksent {
+    uint32_t id;
+    hdb_ref root;
+    char name[HDB_MAX_KS_NAME + 1];
+} ksent;
+
+typedef struct kslist {
+    ksent *v;
+    size_t n, cap;
+} kslist;
+
+typedef struct mctx {
+    hdb *db;
+    hdb_engine *e;
+    hdb_txn *t;
+    const hdb_merge_opts *o;
+    hdb_merge_result *res;
+    const char *src, *dst;
+    size_t cap;
+    size_t unresolved;
+} mctx;
+
+/* ------------------------------------------------------------------------
+** Keyspace lists of an object tree
+*/
+static int list_ks(hdb_engine *e, hdb_ref obj, kslist *l)
+{
+    hdb_btcur c;
+    uint8_t first = HDB_OBJ_ID;
+    int exact, rc;
+    memset(l, 0, sizeof *l);
+    hdb__btcur_init(&c, &e->bt, obj);
+    for (rc = hdb__btcur_seek(&c, &first, 1, &exact); rc == HDB_OK; rc = hdb__btcur_next(&c)) {
+        const uint8_t *k;
+        size_t kn;
+        hdb_btval v;
+        if ((rc = hdb__btcur_key(&c, &k, &kn)) != HDB_OK || k[0] != HDB_OBJ_ID)
+            break;
+        if ((rc = hdb__btcur_val(&c, &v)) != HDB_OK)
+            break;
+        size_t nn = v.size - 1 - HDB_REF_SIZE;
+        if (kn != 5 || hdb__refs_count(v.data, v.size) != 1 || nn < 1 || nn > HDB_MAX_KS_NAME)
+            rc = hdb__pager_corrupt(e->pager, "damaged keyspace entry");
+        if (rc == HDB_OK && l->n == l->cap) {
+            size_t cap = l->cap ? l->cap * 2 : 8;
+            ksent *nv = hdb__realloc(e->mem, l->v, cap * sizeof *nv);
+            if (!nv)
+                rc = HDB_NOMEM;
+            else {
+                l->v = nv;
+                l->cap = cap;
+            }
+        }
+        if (rc == HDB_OK) {
+            ksent *x = &l->v[l->n++];
+            x->id = hdb__get32be(k + 1);
+            x->root = hdb__refs_get(v.data, 0);
+            memcpy(x->name, v.data + 1 + HDB_REF_SIZE, nn);
+            x->name[nn] = 0;
+        }
+        hdb__btval_release(&e->bt, &v);
+        if (rc != HDB_OK)
+            break;
+    }
+    hdb__btcur_reset(&c);
+    return rc == HDB_NOTFOUND ? HDB_OK : rc;
+}
+
+static ksent *ks_by_id(kslist *l, uint32_t id)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].id == id)
+            return &l->v[i];
+    return NULL;
+}
+
+static ksent *ks_by_name(kslist *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i].name, name))
+            return &l->v[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------
+** Results
+*/
+static int val_copy(hdb_val *out, const hdb_btval *v)
+{
+    out->data = NULL;
+    out->size = 0;
+    if (!v)
+        return HDB_OK;
+    void *p = malloc(v->size ? v->size : 1);
+    if (!p)
+        return HDB_NOMEM;
+    if (v->size)
+        memcpy(p, v->data, v->size);
+    out->data = p;
+    out->size = v->size;
+    return HDB_OK;
+}
+
+static int add_conflict(mctx *m, const char *ks, const uint8_t *k, size_t kn, const hdb_btval *b,
+                        const hdb_btval *o, const hdb_btval *th)
+{
+    hdb_merge_result *r = m->res;
+    if (r->nconflicts == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 16;
+        hdb_conflict *v = realloc(r->conflicts, cap * sizeof *v);
+        if (!v)
+            return HDB_NOMEM;
+        r->conflicts = v;
+        m->cap = cap;
+    }
+    hdb_conflict *c = &r->conflicts[r->nconflicts++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->keyspace, sizeof c->keyspace, "%s", ks);
+    hdb_btval kv = {k, kn, 0, NULL, NULL};
+    int rc = val_copy(&c->key, k ? &kv : NULL);
+    if (rc == HDB_OK)
+        rc = val_copy(&c->base, b);
+    if (rc == HDB_OK)
+        rc = val_copy(&c->ours, o);
+    if (rc == HDB_OK)
+        rc = val_copy(&c->theirs, th);
+    return rc;
+}
+
+void hdb_merge_result_free(hdb_merge_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nconflicts; i++) {
+        free((void *)r->conflicts[i].key.data);
+        free((void *)r->conflicts[i].base.data);
+        free((void *)r->conflicts[i].ours.data);
+        free((void *)r->conflicts[i].theirs.data);
+    }
+    free(r->conflicts);
+    free(r);
+}
+
+/* ------------------------------------------------------------------------
+** Keys
+*/
+static int same(const hdb_btval *a, const hdb_btval *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    return a->size == b->size && (a->size == 0 || !memcmp(a->data, b->data, a->size));
+}
+
+/* A copy of v in memory of its own (oc.owned). */
+static int own_copy(mctx *m, const hdb_btval *v, hdb_btval *oc)
+{
+    memset(oc, 0, sizeof *oc);
+    if (!(oc->owned = hdb__malloc(m->e->mem, v->size ? v->size : 1)))
+        return HDB_NOMEM;
+    if (v->size)
+        memcpy(oc->owned, v->data, v->size);
+    oc->data = oc->owned;
+    oc->size = v->size;
+    return HDB_OK;
+}
+
+/* Count what changes from tree a to tree b (the effect on dst). */
+static int count_diff(mctx *m, hdb_ref a, hdb_ref b)
+{
+    hdb_btdiff *d;
+    hdb_btdiff_entry e;
+    int rc = hdb__btdiff_open(&m->e->bt, a, b, &d);
+    while (rc == HDB_OK && (rc = hdb__btdiff_next(d, &e)) == HDB_OK) {
+        if (e.a && e.b)
+            m->res->changed++;
+        else if (e.b)
+            m->res->added++;
+        else
+            m->res->deleted++;
+    }
+    hdb__btdiff_close(d);
+    return rc == HDB_DONE ? HDB_OK : rc;
+}
+
+/* Write value v (NULL = delete) for key in dst's keyspace id. */
+static int apply(mctx *m, uint32_t id, const uint8_t *k, size_t kn, const hdb_btval *ours,
+                 const void *v, size_t vn, int del)
+{
+    if (m->o->dry_run) {
+        /* report only */
+    } else if (del) {
+        int rc = ours ? hdb__kv_del(m->t, id, k, kn) : HDB_OK;
+        if (rc != HDB_OK)
+            return rc;
+    } else {
+        int rc = hdb__kv_put(m->t, id, k, kn, v ? v : "", vn);
+        if (rc != HDB_OK)
+            return rc;
+    }
+    if (del)
+        m->res->deleted += ours != NULL;
+    else if (ours)
+        m->res->changed++;
+    else
+        m->res->added++;
+    return HDB_OK;
+}
+
+/* A key changed differently on both sides. */
+static int conflict(mctx *m, const ksent *ks, const uint8_t *k, size_t kn, const hdb_btval *base,
+                    const hdb_btval *ours, const hdb_btval *theirs)
+{
+    int how = m->o->policy == HDB_MERGE_OURS     ? HDB_RESOLVE_OURS
+              : m->o->policy == HDB_MERGE_THEIRS ? HDB_RESOLVE_THEIRS
+                                                 : HDB_RESOLVE_CONFLICT;
+    hdb_val out = {NULL, 0};
+    if (m->o->resolve) {
+        hdb_val key = {k, kn}, b = {0}, o = {0}, t = {0};
+        if (base)
+            b = (hdb_val){base->data ? (const void *)base->data : "", base->size};
+        if (ours)
+            o = (hdb_val){ours->data ? (const void *)ours->data : "", ours->size};
+        if (theirs)
+            t = (hdb_val){theirs->data ? (const void *)theirs->data : "", theirs->size};
+        how = m->o->resolve(m->o->resolve_ctx, ks->name, key, base ? &b : NULL, ours ? &o : NULL,
+                            theirs ? &t : NULL, &out);
+    }
+    int rc = add_conflict(m, ks->name, k, kn, base, ours, theirs);
+    if (rc != HDB_OK)
+        return rc;
+    switch (how) {
+    case HDB_RESOLVE_MERGED:
+        return apply(m, ks->id, k, kn, ours, out.data, out.size, out.data == NULL);
+    case HDB_RESOLVE_THEIRS:
+        return apply(m, ks->id, k, kn, ours, theirs ? theirs->data : NULL,
+                     theirs ? theirs->size : 0, theirs == NULL);
+    case HDB_RESOLVE_OURS:
+        return HDB_OK;
+    default:
+        m->unresolved++;
+        return HDB_OK;
+    }
+}
+
+/* Both sides changed keyspace ks: merge key by key. */
+static int merge_keys(mctx *m, const ksent *ks, hdb_ref base, hdb_ref theirs)
+{
+    hdb_btdiff *d;
+    hdb_btdiff_entry e;
+    hdb_ksroot *r;
+    int rc = hdb__btdiff_open(&m->e->bt, base, theirs, &d);
+    while (rc == HDB_OK && (rc = hdb__btdiff_next(d, &e)) == HDB_OK) {
+        hdb_btval ov = {0}, oc = {0};
+        if ((rc = hdb__txn_ks(m->t, ks->id, 0, &r)) != HDB_OK)
+            break;
+        rc = hdb__bt_get(&m->e->bt, r->root, e.key, e.klen, &ov);
+        if (rc != HDB_OK && rc != HDB_NOTFOUND)
+            break;
+        /* Copy dst's value out: writes to dst may change the page it is in. */
+        int have = rc == HDB_OK;
+        rc = have ? own_copy(m, &ov, &oc) : HDB_OK;
+        hdb__btval_release(&m->e->bt, &ov);
+        const hdb_btval *ours = have ? &oc : NULL;
+        if (rc != HDB_OK || same(ours, e.b))
+            ; /* an error, or the same change on both sides */
+        else if (same(ours, e.a))
+            rc = apply(m, ks->id, e.key, e.klen, ours, e.b ? e.b->data : NULL, e.b ? e.b->size : 0,
+                       !e.b);
+        else
+            rc = conflict(m, ks, e.key, e.klen, e.a, ours, e.b);
+        hdb__free(m->e->mem, oc.owned);
+    }
+    hdb__btdiff_close(d);
+    return rc == HDB_DONE ? HDB_OK : rc;
+}
+
+/* Take src's keyspace into dst whole. */
+static int take_ks(mctx *m, const ksent *ours, const ksent *theirs)
+{
+    hdb_ref none = {0, 0};
+    int rc = count_diff(m, ours ? ours->root : none, theirs->root);
+    if (rc == HDB_OK && !m->o->dry_run)
+        rc = hdb__ks_copy(m->t, theirs->id, m->src);
+    return rc;
+}
+
+static int merge_one(mctx *m, uint32_t id, kslist *lb, kslist *lo, kslist *lt)
+{
+    ksent *b = ks_by_id(lb, id), *o = ks_by_id(lo, id), *t = ks_by_id(lt, id);
+    hdb_ref none = {0, 0};
+    if (t && b && t->root.pgno == b->root.pgno)
+        return HDB_OK; /* src did not touch it */
+    if (!t && !b)
+        return HDB_OK; /* dst's own */
+    if (!t) { /* dropped by src */
+        if (!o)
+            return HDB_OK;
+        if (o->root.pgno != b->root.pgno)
+            return m->unresolved++, add_conflict(m, o->name, NULL, 0, NULL, NULL, NULL);
+        int rc = count_diff(m, o->root, none);
+        return rc == HDB_OK && !m->o->dry_run ? hdb__ks_drop_id(m->t, id) : rc;
+    }
+    if (!o) {
+        if (b) /* dropped by dst, changed by src */
+            return m->unresolved++, add_conflict(m, t->name, NULL, 0, NULL, NULL, NULL);
+        ksent *clash = ks_by_name(lo, t->name);
+        if (clash) /* created on both sides under one name */
+            return m->unresolved++, add_conflict(m, t->name, NULL, 0, NULL, NULL, NULL);
+        return take_ks(m, NULL, t);
+    }
+    hdb_ref base = b ? b->root : none;
+    if (o->root.pgno == base.pgno)
+        return take_ks(m, o, t);
+    return merge_keys(m, o, base, t->root);
+}
+
+static int merge_all(mctx *m, hdb_ref base, hdb_ref ours, hdb_ref theirs)
+{
+    kslist lb, lo, lt;
+    int rc = list_ks(m->e, base, &lb);
+    if (rc == HDB_OK)
+        rc = list_ks(m->e, ours, &lo);
+    if (rc == HDB_OK)
+        rc = list_ks(m->e, theirs, &lt);
+    /* Every id of base and src (dst's own ids need nothing). */
+    for (size_t i = 0; rc == HDB_OK && i < lt.n; i++)
+        rc = merge_one(m, lt.v[i].id, &lb, &lo, &lt);
+    for (size_t i = 0; rc == HDB_OK && i < lb.n; i++)
+        if (!ks_by_id(&lt, lb.v[i].id))
+            rc = merge_one(m, lb.v[i].id, &lb, &lo, &lt);
+    hdb__free(m->e->mem, lb.v);
+    hdb__free(m->e->mem, lo.v);
+    hdb__free(m->e->mem, lt.v);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+** The entry point
+*/
+static int brec_of(hdb_txn *t, const char *name, hdb_brec *r)
+{
+    hdb_btval v;
+    int rc = hdb__bt_get(&t->e->bt, t->reg, name, strlen(name), &v);
+    if (rc == HDB_OK) {
+        rc = hdb__brec_decode(v.data, v.size, r);
+        r->desc = NULL; /* points into v */
+        hdb__btval_release(&t->e->bt, &v);
+    }
+    return rc;
+}
+
+static int run(mctx *m)
+{
+    hdb_brec rs, rd;
+    int rc = brec_of(m->t, m->src, &rs);
+    if (rc == HDB_NOTFOUND)
+        return hdb__seterr(m->db, rc, "no branch '%s'", m->src);
+    if (rc == HDB_OK && (rc = brec_of(m->t, m->dst, &rd)) == HDB_NOTFOUND)
+        return hdb__seterr(m->db, rc, "no branch '%s'", m->dst);
+    if (rc != HDB_OK)
+        return rc;
+    if (rd.read_only)
+        return hdb__seterr(m->db, HDB_READONLY, "branch '%s' is read only", m->dst);
+    int dst_owns = strcmp(rs.parent, m->dst) != 0 && !strcmp(rd.parent, m->src);
+    hdb_ref base = dst_owns ? rd.base : rs.base;
+    if (rs.obj.pgno == base.pgno)
+        return HDB_OK; /* nothing new on src */
+    if (rd.obj.pgno == base.pgno) {
+        m->res->fast_forward = 1;
+        kslist lo, lt;
+        if ((rc = list_ks(m->e, rd.obj, &lo)) == HDB_OK && (rc = list_ks(m->e, rs.obj, &lt)) == HDB_OK) {
+            hdb_ref none = {0, 0};
+            for (size_t i = 0; rc == HDB_OK && i < lt.n; i++) {
+                ksent *o = ks_by_id(&lo, lt.v[i].id);
+                rc = count_diff(m, o ? o->root : none, lt.v[i].root);
+            }
+            for (size_t i = 0; rc == HDB_OK && i < lo.n; i++)
+                if (!ks_by_id(&lt, lo.v[i].id))
+                    rc = count_diff(m, lo.v[i].root, none);
+            hdb__free(m->e->mem, lt.v);
+        }
+        hdb__free(m->e->mem, lo.v);
+        if (rc == HDB_OK && !m->o->dry_run)
+            rc = hdb__br_adopt(m->t, m->dst, m->src);
+    } else {
+        rc = merge_all(m, base, rd.obj, rs.obj);
+    }
+    if (rc == HDB_OK && !m->o->dry_run && !m->unresolved && (rc = hdb__txn_flush(m->t)) == HDB_OK)
+        rc = hdb__br_set_base(m->t, dst_owns ? m->dst : m->src, m->src);
+    return rc;
+}
+
+int hdb_branch_merge(hdb *db, const char *src, const char *dst, const hdb_merge_opts *o,
+                     hdb_merge_result **out)
+{
+    hdb_merge_opts none = {0};
+    mctx m = {0};
+    if (out)
+        *out = NULL;
+    if (!db)
+        return HDB_MISUSE;
+    if (!hdb__branch_name_ok(src) || !hdb__branch_name_ok(dst))
+        return hdb__seterr(db, HDB_MISUSE, "bad branch name");
+    if (!strcmp(src, dst))
+        return hdb__seterr(db, HDB_MISUSE, "cannot merge branch '%s' into itself", src);
+    if (db->txn)
+        return hdb__seterr(db, HDB_MISUSE, "a transaction is open on this connection");
+    if (db->e->opt.read_only)
+        return hdb__seterr(db, HDB_READONLY, "the database is open read only");
+    m.db = db;
+    m.e = db->e;
+    m.o = o ? o : &none;
+    m.src = src;
+    m.dst = dst;
+    if (!(m.res = calloc(1, sizeof *m.res)))
+        return HDB_NOMEM;
+    int rc = hdb__txn_open(db, db->e, dst, 1, &m.t);
+    if (rc == HDB_OK) {
+        rc = run(&m);
+        int commit = rc == HDB_OK && !m.o->dry_run && !m.unresolved;
+        int rc2 = hdb__txn_end(m.t, commit);
+        if (rc == HDB_OK && commit)
+            rc = rc2;
+    }
+    if (rc == HDB_OK && m.unresolved)
+        rc = hdb__seterr(db, HDB_CONFLICT, "merge of '%s' into '%s': %zu conflict%s; nothing written",
+                         src, dst, m.unresolved, m.unresolved == 1 ? "" : "s");
+    else if (rc == HDB_BUSY)
+        hdb__seterr(db, rc, "another write transaction is open");
+    else if (rc == HDB_CORRUPT)
+        hdb__seterr(db, rc, "merge: %s", hdb__pager_errmsg(db->e->pager));
+    else if (rc != HDB_OK && !db->errmsg[0])
+        hdb__seterr(db, rc, "merge of '%s' into '%s': %s", src, dst, hdb_errstr(rc));
+    else if (rc == HDB_OK)
+        hdb__ok(db);
+    if (out)
+        *out = m.res;
+    else
+        hdb_merge_result_free(m.res);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+** The public diff iterator
+*/
+struct hdb_diff {
+    hdb_txn *t;
+    hdb_btdiff *d;
+};
+
+static int ks_root_of(hdb_txn *t, const char *branch, const char *ks, hdb_ref *root)
+{
+    hdb_brec r;
+    kslist l;
+    root->pgno = 0;
+    root->birth = 0;
+    int rc = brec_of(t, branch, &r);
+    if (rc == HDB_OK && (rc = list_ks(t->e, r.obj, &l)) == HDB_OK) {
+        ksent *x = ks_by_name(&l, ks);
+        if (x)
+            *root = x->root;
+        hdb__free(t->e->mem, l.v);
+    }
+    return rc;
+}
+
+int hdb_diff_open(hdb *db, const char *from_branch, const char *to_branch, const char *keyspace,
+                  hdb_diff **out)
+{
+    hdb_ref a, b;
+    if (!db || !out || !keyspace || !from_branch || !to_branch)
+        return HDB_MISUSE;
+    *out = NULL;
+    hdb_diff *d = calloc(1, sizeof *d);
+    if (!d)
+        return HDB_NOMEM;
+    int rc = hdb__txn_open(db, db->e, from_branch, 0, &d->t);
+    if (rc == HDB_OK && (rc = ks_root_of(d->t, from_branch, keyspace, &a)) == HDB_OK &&
+        (rc = ks_root_of(d->t, to_branch, keyspace, &b)) == HDB_OK)
+        rc = hdb__btdiff_open(&db->e->bt, a, b, &d->d);
+    if (rc != HDB_OK) {
+        hdb_diff_close(d);
+        if (rc == HDB_NOTFOUND)
+            return hdb__seterr(db, rc, "no branch '%s' or '%s'", from_branch, to_branch);
+        return hdb__seterr(db, rc, "diff: %s", hdb_errstr(rc));
+    }
+    *out = d;
+    return HDB_OK;
+}
+
+int hdb_diff_next(hdb_diff *it, hdb_diff_entry *e)
+{
+    hdb_btdiff_entry x;
+    if (!it || !e)
+        return HDB_MISUSE;
+    int rc = hdb__btdiff_next(it->d, &x);
+    if (rc != HDB_OK)
+        return rc;
+    e->key = (hdb_val){x.key, x.klen};
+    e->old_val = x.a ? (hdb_val){x.a->data ? (const void *)x.a->data : "", x.a->size} : (hdb_val){NULL, 0};
+    e->new_val = x.b ? (hdb_val){x.b->data ? (const void *)x.b->data : "", x.b->size} : (hdb_val){NULL, 0};
+    return HDB_OK;
+}
+
+void hdb_diff_close(hdb_diff *it)
+{
+    if (!it)
+        return;
+    hdb__btdiff_close(it->d);
+    if (it->t)
+        hdb__txn_end(it->t, 0);
+    free(it);
+}

@@ -1,0 +1,507 @@
+/*
+** check_merge.c — structural diff and three-way merge of branches.
+**
+** Scenario tests pin down the rules (one-sided changes, same changes,
+** conflicts, policies, the resolve hook, dry runs, fast-forward, keyspaces
+** created and dropped); a model test merges random workloads on three
+** branches in random directions and compares every branch with a model
+** merge; a scale test counts the pages a diff and a merge read.
+*/
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "heliosdb.h"
+#include "support/test_util.h"
+
+typedef struct env {
+    char *dir;
+    char path[512];
+    hdb *db;
+    hdb_options o;
+} env;
+
+static void env_init(env *e)
+{
+    memset(e, 0, sizeof *e);
+    e->dir = tu_tmpdir();
+    tu_path(e->path, sizeof e->path, e->dir, "m.db");
+    hdb_options_init(&e->o);
+    e->o.sync = HDB_SYNC_OFF;
+    ck_assert_int_eq(hdb_open(e->path, &e->o, &e->db), HDB_OK);
+}
+
+static void check_clean(hdb *db)
+{
+    char *rep = NULL;
+    int rc = hdb_check(db, &rep);
+    if (rc != HDB_OK)
+        ck_abort_msg("hdb_check: %s", rep ? rep : hdb_errmsg(db));
+    hdb_free(rep);
+}
+
+static void reopen(env *e)
+{
+    ck_assert_int_eq(hdb_close(e->db), HDB_OK);
+    ck_assert_int_eq(hdb_open(e->path, &e->o, &e->db), HDB_OK);
+}
+
+static void env_fini(env *e)
+{
+    check_clean(e->db);
+    ck_assert_int_eq(hdb_close(e->db), HDB_OK);
+    tu_rmdir(e->dir);
+    free(e->dir);
+}
+
+static hdb_val sv(const char *s) { return (hdb_val){s, strlen(s)}; }
+
+/* Put (v != NULL) or delete k on branch b. */
+static void set(hdb *db, const char *b, const char *ks, const char *k, const char *v)
+{
+    hdb_txn *t;
+    uint32_t id;
+    ck_assert_int_eq(hdb_branch_use(db, b), HDB_OK);
+    ck_assert_int_eq(hdb_txn_begin(db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, ks, HDB_CREATE, &id), HDB_OK);
+    if (v)
+        ck_assert_int_eq(hdb_put(t, id, sv(k), sv(v)), HDB_OK);
+    else
+        ck_assert_int_eq(hdb_del(t, id, sv(k)), HDB_OK);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+}
+
+static const char *get(hdb *db, const char *b, const char *ks, const char *k)
+{
+    static char out[256];
+    hdb_txn *t;
+    uint32_t id;
+    hdb_val v;
+    const char *res = NULL;
+    ck_assert_int_eq(hdb_branch_use(db, b), HDB_OK);
+    ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
+    if (hdb_ks_open(t, ks, 0, &id) == HDB_OK && hdb_get(t, id, sv(k), &v) == HDB_OK) {
+        snprintf(out, sizeof out, "%.*s", (int)v.size, (const char *)v.data);
+        res = out;
+    }
+    hdb_txn_abort(t);
+    return res;
+}
+
+START_TEST(test_merge_rules)
+{
+    env e;
+    env_init(&e);
+    set(e.db, "main", "kv", "same", "0");
+    set(e.db, "main", "kv", "mine", "0");
+    set(e.db, "main", "kv", "theirs", "0");
+    set(e.db, "main", "kv", "both", "0");
+    set(e.db, "main", "kv", "gone", "0");
+    ck_assert_int_eq(hdb_branch_create(e.db, "dev", "main", NULL), HDB_OK);
+    set(e.db, "dev", "kv", "theirs", "dev");
+    set(e.db, "dev", "kv", "both", "dev");
+    set(e.db, "dev", "kv", "same", "x");
+    set(e.db, "dev", "kv", "new", "dev");
+    set(e.db, "dev", "kv", "gone", NULL);
+    set(e.db, "dev", "newks", "a", "1");
+    set(e.db, "main", "kv", "mine", "main");
+    set(e.db, "main", "kv", "both", "main");
+    set(e.db, "main", "kv", "same", "x");
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+
+    /* Abort policy: one conflict, nothing written. */
+    hdb_merge_result *r;
+    ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", NULL, &r), HDB_CONFLICT);
+    ck_assert_uint_eq(r->nconflicts, 1);
+    ck_assert_str_eq(r->conflicts[0].keyspace, "kv");
+    ck_assert_int_eq(memcmp(r->conflicts[0].key.data, "both", 4), 0);
+    ck_assert_int_eq(memcmp(r->conflicts[0].base.data, "0", 1), 0);
+    ck_assert_int_eq(memcmp(r->conflicts[0].ours.data, "main", 4), 0);
+    ck_assert_int_eq(memcmp(r->conflicts[0].theirs.data, "dev", 3), 0);
+    hdb_merge_result_free(r);
+    ck_assert_str_eq(get(e.db, "main", "kv", "theirs"), "0");
+
+    /* Dry run with THEIRS: a report, still nothing written. */
+    hdb_merge_opts o = {0};
+    o.policy = HDB_MERGE_THEIRS;
+    o.dry_run = 1;
+    ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", &o, &r), HDB_OK);
+    ck_assert_uint_eq(r->added, 2); /* kv "new", and "a" of the new keyspace */
+    ck_assert_uint_eq(r->deleted, 1);
+    ck_assert_uint_eq(r->changed, 2); /* "theirs", and "both" by the policy */
+    hdb_merge_result_free(r);
+    ck_assert_ptr_null(get(e.db, "main", "kv", "new"));
+
+    o.dry_run = 0;
+    ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", &o, &r), HDB_OK);
+    ck_assert_uint_eq(r->nconflicts, 1);
+    ck_assert_int_eq(r->fast_forward, 0);
+    hdb_merge_result_free(r);
+    ck_assert_str_eq(get(e.db, "main", "kv", "theirs"), "dev");
+    ck_assert_str_eq(get(e.db, "main", "kv", "mine"), "main");
+    ck_assert_str_eq(get(e.db, "main", "kv", "both"), "dev");
+    ck_assert_str_eq(get(e.db, "main", "kv", "same"), "x");
+    ck_assert_str_eq(get(e.db, "main", "kv", "new"), "dev");
+    ck_assert_ptr_null(get(e.db, "main", "kv", "gone"));
+    ck_assert_str_eq(get(e.db, "main", "newks", "a"), "1");
+    check_clean(e.db);
+
+    /* A second merge sees only what changed since. */
+    ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", NULL, &r), HDB_OK);
+    ck_assert_uint_eq(r->added + r->changed + r->deleted + r->nconflicts, 0);
+    hdb_merge_result_free(r);
+    set(e.db, "dev", "kv", "later", "dev");
+    reopen(&e);
+    ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", NULL, &r), HDB_OK);
+    ck_assert_uint_eq(r->added, 1);
+    ck_assert_uint_eq(r->changed + r->deleted + r->nconflicts, 0);
+    hdb_merge_result_free(r);
+    ck_assert_str_eq(get(e.db, "main", "kv", "later"), "dev");
+    ck_assert_str_eq(get(e.db, "main", "kv", "mine"), "main");
+    env_fini(&e);
+}
+END_TEST
+
+static int resolve_concat(void *ctx, const char *ks, hdb_val key, const hdb_val *base,
+                          const hdb_val *ours, const hdb_val *theirs, hdb_val *out)
+{
+    static char buf[64];
+    (void)ctx;
+    (void)ks;
+    (void)key;
+    (void)base;
+    snprintf(buf, sizeof buf, "%.*s+%.*s", (int)ours->size, (const char *)ours->data,
+             (int)theirs->size, (const char *)theirs->data);
+    *out = sv(buf);
+    return HDB_RESOLVE_MERGED;
+}
+
+START_TEST(test_resolve_ff_readonly_diff)
+{
+    env e;
+    env_init(&e);
+    set(e.db, "main", "kv", "k", "0");
+    ck_assert_int_eq(hdb_branch_create(e.db, "a", "main", NULL), HDB_OK);
+    ck_assert_int_eq(hdb_branch_create(e.db, "b", "main", NULL), HDB_OK);
+    set(e.db, "a", "kv", "k", "A");
+    set(e.db, "a", "kv", "x", "1");
+    /* main unchanged since a forked: fast-forward. */
+    hdb_merge_result *r;
+    ck_assert_int_eq(hdb_branch_merge(e.db, "a", "main", NULL, &r), HDB_OK);
+    ck_assert_int_eq(r->fast_forward, 1);
+    ck_assert_uint_eq(r->added, 1);
+    ck_assert_uint_eq(r->changed, 1);
+    hdb_merge_result_free(r);
+    ck_assert_str_eq(get(e.db, "main", "kv", "k"), "A");
+
+    /* Diff of main and b. */
+    hdb_diff *d;
+    hdb_diff_entry de;
+    ck_assert_int_eq(hdb_diff_open(e.db, "b", "main", "kv", &d), HDB_OK);
+    ck_assert_int_eq(hdb_diff_next(d, &de), HDB_OK);
+    ck_assert_int_eq(memcmp(de.key.data, "k", 1), 0);
+    ck_assert_int_eq(memcmp(de.old_val.data, "0", 1), 0);
+    ck_assert_int_eq(memcmp(de.new_val.data, "A", 1), 0);
+    ck_assert_int_eq(hdb_diff_next(d, &de), HDB_OK);
+    ck_assert_int_eq(memcmp(de.key.data, "x", 1), 0);
+    ck_assert_ptr_null(de.old_val.data);
+    ck_assert_int_eq(hdb_diff_next(d, &de), HDB_DONE);
+    hdb_diff_close(d);
+
+    /* b changed k too: the hook merges it. */
+    set(e.db, "b", "kv", "k", "B");
+    hdb_merge_opts o = {0};
+    o.resolve = resolve_concat;
+    ck_assert_int_eq(hdb_branch_merge(e.db, "b", "main", &o, &r), HDB_OK);
+    hdb_merge_result_free(r);
+    ck_assert_str_eq(get(e.db, "main", "kv", "k"), "A+B");
+
+    /* Parent into child: b receives main's x. */
+    ck_assert_int_eq(hdb_branch_merge(e.db, "main", "b", NULL, &r), HDB_OK);
+    hdb_merge_result_free(r);
+    ck_assert_str_eq(get(e.db, "b", "kv", "x"), "1");
+    ck_assert_str_eq(get(e.db, "b", "kv", "k"), "A+B");
+
+    /* Read-only target. */
+    ck_assert_int_eq(hdb_branch_set_read_only(e.db, "b", 1), HDB_OK);
+    set(e.db, "main", "kv", "y", "2");
+    ck_assert_int_eq(hdb_branch_merge(e.db, "main", "b", NULL, NULL), HDB_READONLY);
+    ck_assert_int_eq(hdb_branch_merge(e.db, "main", "main", NULL, NULL), HDB_MISUSE);
+    ck_assert_int_eq(hdb_branch_merge(e.db, "nosuch", "main", NULL, NULL), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    env_fini(&e);
+}
+END_TEST
+
+START_TEST(test_keyspace_drop_merge)
+{
+    env e;
+    env_init(&e);
+    set(e.db, "main", "k1", "a", "1");
+    set(e.db, "main", "k2", "a", "1");
+    ck_assert_int_eq(hdb_branch_create(e.db, "dev", "main", NULL), HDB_OK);
+    hdb_txn *t;
+    ck_assert_int_eq(hdb_branch_use(e.db, "dev"), HDB_OK);
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_drop(t, "k1"), HDB_OK);
+    ck_assert_int_eq(hdb_ks_drop(t, "k2"), HDB_OK);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    set(e.db, "main", "k2", "b", "2"); /* changed on main, dropped on dev */
+    hdb_merge_result *r;
+    ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", NULL, &r), HDB_CONFLICT);
+    ck_assert_uint_eq(r->nconflicts, 1);
+    ck_assert_str_eq(r->conflicts[0].keyspace, "k2");
+    ck_assert_ptr_null(r->conflicts[0].key.data);
+    hdb_merge_result_free(r);
+    hdb_merge_opts o = {0};
+    o.policy = HDB_MERGE_OURS;
+    ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", &o, &r), HDB_CONFLICT);
+    hdb_merge_result_free(r);
+    ck_assert_str_eq(get(e.db, "main", "k1", "a"), "1");
+    set(e.db, "main", "k2", "b", NULL);
+    set(e.db, "main", "k2", "a", NULL);
+    env_fini(&e);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+** The model test: main and two children, random writes and merges.
+*/
+enum { NB = 3 };
+static const char *bn[NB] = {"main", "c1", "c2"};
+
+static int mval(const tu_model *m, const char *k, const unsigned char **v, size_t *vn)
+{
+    int found;
+    size_t i = tu_model_find(m, k, strlen(k), &found);
+    if (found) {
+        *v = m->e[i].v;
+        *vn = m->e[i].vn;
+    }
+    return found;
+}
+
+static int mequal(const tu_model *a, const tu_model *b, const char *k)
+{
+    const unsigned char *x = NULL, *y = NULL;
+    size_t xn = 0, yn = 0;
+    int fa = mval(a, k, &x, &xn), fb = mval(b, k, &y, &yn);
+    return fa == fb && (!fa || (xn == yn && !memcmp(x, y, xn)));
+}
+
+/* dst := merge(base, dst, src) with policy; returns the conflicts. */
+static size_t model_merge(tu_model *dst, const tu_model *base, const tu_model *src, int policy,
+                          int apply)
+{
+    size_t conflicts = 0;
+    tu_model out = {0};
+    tu_model_copy(&out, dst);
+    for (int i = 0; i < 200; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%03d", i);
+        if (mequal(src, base, k) || mequal(dst, src, k))
+            continue;
+        int take = mequal(dst, base, k);
+        if (!take) {
+            conflicts++;
+            take = policy == HDB_MERGE_THEIRS;
+        }
+        if (!take)
+            continue;
+        const unsigned char *v;
+        size_t vn;
+        if (mval(src, k, &v, &vn))
+            tu_model_put(&out, k, strlen(k), v, vn);
+        else
+            tu_model_del(&out, k, strlen(k));
+    }
+    if (apply && (policy != HDB_MERGE_ABORT || conflicts == 0)) {
+        tu_model_free(dst);
+        tu_model_copy(dst, &out);
+    }
+    tu_model_free(&out);
+    return conflicts;
+}
+
+static void compare(hdb *db, int b, const tu_model *m)
+{
+    hdb_txn *t;
+    uint32_t id;
+    hdb_cursor *c;
+    hdb_val k, v;
+    size_t i = 0;
+    ck_assert_int_eq(hdb_branch_use(db, bn[b]), HDB_OK);
+    ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
+    ck_assert_int_eq(hdb_cursor_open(t, id, &c), HDB_OK);
+    for (int rc = hdb_cursor_first(c); rc == HDB_OK; rc = hdb_cursor_next(c), i++) {
+        ck_assert_int_eq(hdb_cursor_get(c, &k, &v), HDB_OK);
+        ck_assert_uint_lt(i, m->n);
+        ck_assert_int_eq(tu_keycmp(k.data, k.size, m->e[i].k, m->e[i].kn), 0);
+        ck_assert_uint_eq(v.size, m->e[i].vn);
+        ck_assert(v.size == 0 || !memcmp(v.data, m->e[i].v, v.size));
+    }
+    ck_assert_uint_eq(i, m->n);
+    hdb_cursor_close(c);
+    hdb_txn_abort(t);
+}
+
+START_TEST(test_model_merges)
+{
+    env e;
+    env_init(&e);
+    tu_model m[NB] = {{0}}, base[NB] = {{0}};
+    tu_rng r = {777};
+    set(e.db, "main", "kv", "k000", "seed");
+    tu_model_put(&m[0], "k000", 4, "seed", 4);
+    for (int b = 1; b < NB; b++) {
+        ck_assert_int_eq(hdb_branch_create(e.db, bn[b], "main", NULL), HDB_OK);
+        tu_model_copy(&m[b], &m[0]);
+        tu_model_copy(&base[b], &m[0]);
+    }
+    for (int round = 0; round < 300; round++) {
+        int b = (int)tu_below(&r, NB);
+        if (tu_below(&r, 3)) { /* a transaction of writes */
+            hdb_txn *t;
+            uint32_t id;
+            ck_assert_int_eq(hdb_branch_use(e.db, bn[b]), HDB_OK);
+            ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+            ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
+            for (int j = (int)tu_below(&r, 8); j >= 0; j--) {
+                char k[16], v[16];
+                snprintf(k, sizeof k, "k%03u", (unsigned)tu_below(&r, 200));
+                snprintf(v, sizeof v, "%s%d", bn[b], round);
+                if (tu_below(&r, 4) == 0) {
+                    int rc = hdb_del(t, id, sv(k));
+                    ck_assert_int_eq(rc, tu_model_del(&m[b], k, strlen(k)) ? HDB_OK : HDB_NOTFOUND);
+                } else {
+                    ck_assert_int_eq(hdb_put(t, id, sv(k), sv(v)), HDB_OK);
+                    tu_model_put(&m[b], k, strlen(k), v, strlen(v));
+                }
+            }
+            ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+            continue;
+        }
+        /* A merge between main and child c (either direction). */
+        int c = 1 + (int)tu_below(&r, NB - 1), up = (int)tu_below(&r, 2);
+        int src = up ? c : 0, dst = up ? 0 : c;
+        int policy = (int)tu_below(&r, 3);
+        hdb_merge_opts o = {0};
+        o.policy = policy;
+        hdb_merge_result *res;
+        size_t want = model_merge(&m[dst], &base[c], &m[src], policy, 0);
+        int rc = hdb_branch_merge(e.db, bn[src], bn[dst], &o, &res);
+        ck_assert_uint_eq(res->nconflicts, want);
+        hdb_merge_result_free(res);
+        if (policy == HDB_MERGE_ABORT && want) {
+            ck_assert_int_eq(rc, HDB_CONFLICT);
+        } else {
+            ck_assert_int_eq(rc, HDB_OK);
+            int nothing_new = 1;
+            for (int i = 0; i < 200 && nothing_new; i++) {
+                char k[16];
+                snprintf(k, sizeof k, "k%03d", i);
+                nothing_new = mequal(&m[src], &base[c], k);
+            }
+            model_merge(&m[dst], &base[c], &m[src], policy, 1);
+            (void)nothing_new;
+            tu_model_free(&base[c]);
+            tu_model_copy(&base[c], &m[src]);
+        }
+        compare(e.db, dst, &m[dst]);
+        if (round % 25 == 0) {
+            check_clean(e.db);
+            reopen(&e);
+        }
+    }
+    for (int b = 0; b < NB; b++) {
+        compare(e.db, b, &m[b]);
+        tu_model_free(&m[b]);
+        tu_model_free(&base[b]);
+    }
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    env_fini(&e);
+}
+END_TEST
+
+/* A diff and a merge read pages in proportion to the changes. */
+START_TEST(test_diff_cost)
+{
+    env e;
+    env_init(&e);
+    int n = getenv("HDB_TEST_KEYS") ? atoi(getenv("HDB_TEST_KEYS")) : 1000000;
+    hdb_txn *t;
+    uint32_t id;
+    char k[32], v[64];
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "big", HDB_CREATE, &id), HDB_OK);
+    for (int i = 0; i < n; i++) {
+        snprintf(k, sizeof k, "key%09d", i);
+        snprintf(v, sizeof v, "value-%d", i);
+        ck_assert_int_eq(hdb_put(t, id, sv(k), sv(v)), HDB_OK);
+    }
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    ck_assert_int_eq(hdb_branch_create(e.db, "dev", "main", NULL), HDB_OK);
+    ck_assert_int_eq(hdb_branch_use(e.db, "dev"), HDB_OK);
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "big", 0, &id), HDB_OK);
+    for (int i = 0; i < 10; i++) {
+        snprintf(k, sizeof k, "key%09d", i * (n / 10) + 7);
+        ck_assert_int_eq(hdb_put(t, id, sv(k), sv("changed")), HDB_OK);
+    }
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    set(e.db, "main", "big", "key-main-only", "x");
+    ck_assert_int_eq(hdb_checkpoint(e.db), HDB_OK);
+    reopen(&e); /* an empty cache: every page a diff needs is read */
+
+    hdb_stats s0, s1;
+    hdb_diff *d;
+    hdb_diff_entry de;
+    int changes = 0;
+    ck_assert_int_eq(hdb_stats_get(e.db, &s0), HDB_OK);
+    ck_assert_int_eq(hdb_diff_open(e.db, "main", "dev", "big", &d), HDB_OK);
+    while (hdb_diff_next(d, &de) == HDB_OK)
+        changes++;
+    hdb_diff_close(d);
+    ck_assert_int_eq(hdb_stats_get(e.db, &s1), HDB_OK);
+    ck_assert_int_eq(changes, 11);
+    uint64_t pages = (s1.page_reads + s1.cache_hits) - (s0.page_reads + s0.cache_hits);
+    ck_assert_msg(pages < 300, "diff touched %llu pages", (unsigned long long)pages);
+
+    hdb_merge_result *r;
+    ck_assert_int_eq(hdb_stats_get(e.db, &s0), HDB_OK);
+    ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", NULL, &r), HDB_OK);
+    ck_assert_int_eq(hdb_stats_get(e.db, &s1), HDB_OK);
+    ck_assert_uint_eq(r->changed, 10);
+    hdb_merge_result_free(r);
+    pages = (s1.page_reads + s1.cache_hits) - (s0.page_reads + s0.cache_hits);
+    ck_assert_msg(pages < 1000, "merge touched %llu pages", (unsigned long long)pages);
+    ck_assert_str_eq(get(e.db, "main", "big", "key000000007"), "changed");
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    env_fini(&e);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("merge");
+    TCase *c = tcase_create("core");
+    tcase_set_timeout(c, 600);
+    tcase_add_test(c, test_merge_rules);
+    tcase_add_test(c, test_resolve_ff_readonly_diff);
+    tcase_add_test(c, test_keyspace_drop_merge);
+    tcase_add_test(c, test_model_merges);
+    tcase_add_test(c, test_diff_cost);
+    suite_add_tcase(s, c);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? 1 : 0;
+}

@@ -47,6 +47,23 @@ static int reg_end(hdb *db, hdb_txn *t, int rc, const char *what, const char *na
     return hdb__seterr(db, rc, "%s '%s': commit failed: %s", what, name, hdb_errstr(rc));
 }
 
+/* An AS OF outside the retained history: name what can be reached. */
+static int range_err(hdb *db, hdb_txn *t, const char *what)
+{
+    int64_t oldest_t;
+    uint64_t oldest = hdb__history_oldest(db->e, &oldest_t);
+    uint64_t now = t->lsn - 1;
+    hdb__txn_end(t, 0);
+    if (!oldest)
+        return hdb__seterr(db, HDB_RANGE, "AS OF %s: no history is retained (retention_us = 0); "
+                                          "only the current state (LSN %llu) can be branched",
+                           what, (unsigned long long)now);
+    return hdb__seterr(db, HDB_RANGE,
+                       "AS OF %s: outside the retained history (LSN %llu at %lld us to LSN %llu)",
+                       what, (unsigned long long)oldest, (long long)oldest_t,
+                       (unsigned long long)now);
+}
+
 int hdb_branch_create(hdb *db, const char *name, const char *from, const hdb_branch_opts *o)
 {
     hdb_branch_opts none = {0};
@@ -67,19 +84,25 @@ int hdb_branch_create(hdb *db, const char *name, const char *from, const hdb_bra
     int rc = reg_begin(db, from, &t);
     if (rc != HDB_OK)
         return rc;
-    uint64_t now_lsn = t->lsn - 1;
-    if ((o->as_of_lsn && o->as_of_lsn != now_lsn) || o->as_of_time_us) {
-        int64_t tm = o->as_of_time_us;
-        int64_t last = db->e->last_time;
-        if (!(o->as_of_time_us && !o->as_of_lsn && tm >= last && tm <= hdb__engine_now(db->e))) {
-            hdb__txn_end(t, 0);
-            return hdb__seterr(db, HDB_RANGE,
-                               "AS OF %s: only the current state (LSN %llu) can be branched",
-                               o->as_of_lsn ? "LSN" : "TIMESTAMP", (unsigned long long)now_lsn);
-        }
+    uint64_t now_lsn = t->lsn - 1, as_of = o->as_of_lsn;
+    if (o->as_of_time_us && !as_of) {
+        rc = hdb__history_resolve_time(db->e, o->as_of_time_us, &as_of);
+        if (rc == HDB_RANGE)
+            return range_err(db, t, "TIMESTAMP");
+        if (rc != HDB_OK)
+            return reg_end(db, t, rc, "create branch", name);
     }
-    rc = hdb__br_create(t, name, from, t->next_branch, hdb__engine_now(db->e), o->read_only != 0,
-                        now_lsn, o->description, dlen);
+    if (as_of > now_lsn)
+        return range_err(db, t, "LSN");
+    if (as_of && as_of < now_lsn) {
+        rc = hdb__br_create_asof(t, name, from, t->next_branch, hdb__engine_now(db->e),
+                                 o->read_only != 0, as_of, o->description, dlen);
+        if (rc == HDB_RANGE)
+            return range_err(db, t, o->as_of_lsn ? "LSN" : "TIMESTAMP");
+    } else {
+        rc = hdb__br_create(t, name, from, t->next_branch, hdb__engine_now(db->e),
+                            o->read_only != 0, now_lsn, o->description, dlen);
+    }
     return reg_end(db, t, rc, "create branch", rc == HDB_NOTFOUND ? from : name);
 }
 
@@ -231,4 +254,78 @@ void hdb_branch_list_free(hdb_branch_info *b, size_t n)
     for (size_t i = 0; i < n; i++)
         free(b[i].description);
     free(b);
+}
+
+/* ------------------------------------------------------------------------
+** History
+*/
+int hdb_lsn_at_time(hdb *db, int64_t time_us, uint64_t *lsn)
+{
+    if (!db || !lsn)
+        return HDB_MISUSE;
+    int rc = hdb__engine_writer_acquire(db->e);
+    if (rc != HDB_OK)
+        return hdb__seterr(db, rc, "another write transaction is open");
+    rc = hdb__history_resolve_time(db->e, time_us, lsn);
+    hdb__engine_writer_release(db->e);
+    if (rc == HDB_RANGE) {
+        int64_t ot;
+        uint64_t o = hdb__history_oldest(db->e, &ot);
+        return hdb__seterr(db, rc, "time %lld is outside the retained history (from %lld, LSN %llu)",
+                           (long long)time_us, (long long)ot, (unsigned long long)o);
+    }
+    return rc == HDB_OK ? hdb__ok(db) : hdb__seterr(db, rc, "%s", hdb_errstr(rc));
+}
+
+typedef struct hlist {
+    const char *branch;
+    hdb_history_entry *v;
+    size_t n, cap;
+} hlist;
+
+static int hl_commit(void *ctx, const hdb_wal_commit *c)
+{
+    hlist *h = ctx;
+    char name[64];
+    size_t n = c->extra_size < sizeof name ? c->extra_size : sizeof name - 1;
+    memcpy(name, c->extra, n);
+    name[n] = 0;
+    if (h->branch && strcmp(h->branch, name))
+        return HDB_OK;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        hdb_history_entry *v = realloc(h->v, cap * sizeof *v);
+        if (!v)
+            return HDB_NOMEM;
+        h->v = v;
+        h->cap = cap;
+    }
+    hdb_history_entry *e = &h->v[h->n++];
+    e->lsn = c->lsn;
+    e->time_us = c->time_us;
+    memcpy(e->branch, name, n + 1);
+    return HDB_OK;
+}
+
+int hdb_history_list(hdb *db, const char *branch, hdb_history_entry **out, size_t *n)
+{
+    hlist h = {branch, NULL, 0, 0};
+    if (!db || !out || !n)
+        return HDB_MISUSE;
+    *out = NULL;
+    *n = 0;
+    hdb_engine *e = db->e;
+    int rc = hdb__engine_writer_acquire(e);
+    if (rc != HDB_OK)
+        return hdb__seterr(db, rc, "another write transaction is open");
+    uint64_t from = hdb__wal_oldest_base(e->wal);
+    rc = from < e->lsn ? hdb__wal_read(e->wal, from, e->lsn, NULL, hl_commit, &h) : HDB_OK;
+    hdb__engine_writer_release(e);
+    if (rc != HDB_OK) {
+        free(h.v);
+        return hdb__seterr(db, rc, "history: %s", hdb_errstr(rc));
+    }
+    *out = h.v;
+    *n = h.n;
+    return hdb__ok(db);
 }

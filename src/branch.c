@@ -111,7 +111,8 @@ static void put_str(hdb_buf *b, const char *s)
     hdb__buf_append(b, s, n);
 }
 
-static int log_create(hdb_txn *t, const char *name, const char *from, const hdb_brec *r)
+int hdb__brec_log_create(hdb_txn *t, const char *name, const char *from, const hdb_brec *r,
+                         int as_of)
 {
     hdb_buf b;
     uint8_t w[8];
@@ -129,6 +130,8 @@ static int log_create(hdb_txn *t, const char *name, const char *from, const hdb_
     hdb__put16(w, (uint16_t)r->desc_len);
     hdb__buf_append(&b, w, 2);
     hdb__buf_append(&b, r->desc, r->desc_len);
+    w[0] = (uint8_t)as_of;
+    hdb__buf_append(&b, w, 1);
     int rc = b.oom ? HDB_NOMEM : hdb__txn_log(t, HDB_REC_BR_CREATE, b.data, b.len, NULL, 0);
     hdb__buf_free(&b);
     return rc;
@@ -175,7 +178,7 @@ int hdb__br_create(hdb_txn *t, const char *name, const char *from, uint64_t id, 
         t->next_branch = id + 1;
     rc = hdb__brec_write(t, name, &r, 0);
     if (rc == HDB_OK)
-        rc = log_create(t, name, from ? from : "", &r);
+        rc = hdb__brec_log_create(t, name, from ? from : "", &r, 0);
     if (rc != HDB_OK)
         t->failed = rc;
     return rc;

@@ -79,6 +79,8 @@ int hdb_check(hdb *db, char **report)
     hdb_btverify v = {&e->bt, on_ref, &s, &rep, 0, 0, 0};
     if (rc == HDB_OK && e->reg.pgno)
         rc = hdb__bt_verify(&v, e->reg);
+    if (rc == HDB_OK && e->hist.pgno)
+        rc = hdb__bt_verify(&v, e->hist);
     if (rc == HDB_CORRUPT) {
         v.problems++;
         hdb__buf_printf(&rep, "%s\n", hdb__pager_errmsg(e->pager));

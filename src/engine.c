@@ -34,10 +34,13 @@ int64_t hdb__engine_now(hdb_engine *e)
     return now;
 }
 
+static int ckpt_write(hdb_engine *e);
+
 static void counters_load(hdb_engine *e)
 {
     const hdb_meta *m = hdb__pager_meta(e->pager);
     e->reg = m->registry;
+    e->hist = m->history;
     e->lsn = m->ckpt_lsn;
     e->next_ks = hdb__get64(m->engine + 0);
     e->next_id = hdb__get64(m->engine + 8);
@@ -53,6 +56,19 @@ static void counters_load(hdb_engine *e)
 
 int hdb__engine_checkpoint(hdb_engine *e)
 {
+    if (e->in_ckpt)
+        return HDB_OK;
+    e->in_ckpt = 1;
+    int rc = hdb__history_snapshot(e);
+    if (rc == HDB_OK)
+        rc = ckpt_write(e);
+    e->in_ckpt = 0;
+    return rc;
+}
+
+/* Write the tree and the meta, then prune the log. */
+static int ckpt_write(hdb_engine *e)
+{
     hdb_meta m;
     int rc = hdb__engine_writer_acquire(e);
     if (rc != HDB_OK)
@@ -62,6 +78,7 @@ int hdb__engine_checkpoint(hdb_engine *e)
         m.ckpt_lsn = e->lsn;
         m.ckpt_time_us = e->last_time;
         m.registry = e->reg;
+        m.history = e->hist;
         memset(m.engine, 0, sizeof m.engine);
         hdb__put64(m.engine + 0, e->next_ks);
         hdb__put64(m.engine + 8, e->next_id);
@@ -70,9 +87,10 @@ int hdb__engine_checkpoint(hdb_engine *e)
         rc = hdb__pager_checkpoint(e->pager, &m);
     }
     if (rc == HDB_OK) {
+        /* Keep the log back to the oldest snapshot history still holds. */
+        uint64_t keep = hdb__history_oldest(e, NULL);
         e->ckpt_wal_mark = hdb__wal_appended(e->wal);
-        if (e->opt.retention_us == 0)
-            rc = hdb__wal_prune(e->wal, e->lsn);
+        rc = hdb__wal_prune(e->wal, keep && keep < e->lsn ? keep : e->lsn);
     }
     hdb__engine_writer_release(e);
     return rc;
@@ -120,7 +138,7 @@ static int make_main(hdb_engine *e)
     int64_t now = hdb__engine_now(e);
     rc = hdb__br_create(t, "main", NULL, t->next_branch, now, 0, 0, NULL, 0);
     if (rc == HDB_OK)
-        rc = hdb__wal_commit(e->wal, t->lsn, now, NULL, 0);
+        rc = hdb__wal_commit(e->wal, t->lsn, now, "main", 4);
     if (rc == HDB_OK) {
         e->last_time = now;
         hdb__txn_finish(t);
@@ -206,8 +224,8 @@ int hdb__engine_open(const char *path, const hdb_options *o, hdb_engine **out, c
     if (rc == HDB_OK && (rc = hdb__replay(e)) != HDB_OK)
         snprintf(err, errlen, "recovery of %s failed: %s%s%s", path, hdb_errstr(rc),
                  *hdb__pager_errmsg(e->pager) ? ": " : "", hdb__pager_errmsg(e->pager));
-    if (rc == HDB_OK && e->lsn == 0 && !e->opt.read_only)
-        rc = make_main(e);
+    if (rc == HDB_OK && e->lsn == 0 && !e->opt.read_only && (rc = make_main(e)) == HDB_OK)
+        rc = hdb__history_snapshot(e); /* so that every commit can be branched from */
     if (rc == HDB_OK && e->lsn == 0) {
         snprintf(err, errlen, "%s holds no branch yet (open it writable once)", path);
         rc = HDB_CORRUPT;

@@ -39,6 +39,11 @@
 **   HDB_REC_BR_BASE    branch, other: branch's merge base := other's state
 **   HDB_REC_KS_COPY    branch, u32 ks, from: the keyspace := from's (merges)
 **   HDB_REC_BR_ADOPT   branch, from: the branch's state := from's (fast-forward)
+**   HDB_REC_SNAPSHOT   u64 LSN, i64 time: keep the registry as of that commit
+**   HDB_REC_SNAP_DROP  u64 LSN, i64 0: forget that snapshot (history.c)
+**   A BR_CREATE record ends with a u8 flag: 1 = created as of its fork LSN
+**   (replay reconstructs that state again, history.c).
+**   The commit record's extra bytes name the branch the transaction wrote.
 **
 ** INVARIANTS
 **   1. Every change to a tree reached through the registry first makes the
@@ -74,7 +79,9 @@ enum {
     HDB_REC_BR_RO,
     HDB_REC_BR_BASE,
     HDB_REC_KS_COPY,
-    HDB_REC_BR_ADOPT
+    HDB_REC_BR_ADOPT,
+    HDB_REC_SNAPSHOT,
+    HDB_REC_SNAP_DROP
 };
 
 #define HDB_OBJ_ID 0x01
@@ -95,10 +102,12 @@ typedef struct hdb_engine {
     pthread_cond_t cv;    /* signalled when the writer slot frees */
     int writer;           /* a write transaction is open */
     hdb_ref reg;          /* committed registry root */
+    hdb_ref hist;         /* committed history root (history.c) */
     uint64_t lsn;         /* last committed LSN */
     uint64_t next_ks, next_id, next_branch;
     int64_t last_time;
     uint64_t ckpt_wal_mark; /* hdb__wal_appended() at the last checkpoint */
+    int in_ckpt;            /* a checkpoint is running (no nested one) */
     char errmsg[256];       /* detail of the last engine-level error */
 } hdb_engine;
 
@@ -112,7 +121,7 @@ typedef struct hdb_ksroot {
 
 /* The root state a savepoint restores. */
 typedef struct hdb_txn_state {
-    hdb_ref reg, obj;
+    hdb_ref reg, hist, obj;
     int obj_touched;
     size_t nks;
     hdb_ksroot *ks;
@@ -129,6 +138,8 @@ struct hdb_txn {
     char branch[HDB_MAX_BRANCH_NAME + 1];
     int read_only_branch;
     hdb_ref reg;        /* working registry root */
+    hdb_ref hist;       /* working history root */
+    int scratch;        /* a reconstruction of the past: no history, no log */
     hdb_ref obj;        /* the branch's object-tree root */
     int obj_loaded, obj_touched, branch_found;
     size_t nks, ks_cap;
@@ -201,6 +212,8 @@ typedef struct hdb_brec {
 
 int hdb__brec_decode(const uint8_t *v, size_t n, hdb_brec *r);
 int hdb__brec_write(hdb_txn *t, const char *name, const hdb_brec *r, unsigned flags);
+int hdb__brec_log_create(hdb_txn *t, const char *name, const char *from, const hdb_brec *r,
+                         int as_of);
 int hdb__branch_name_ok(const char *name);
 int hdb__br_create(hdb_txn *t, const char *name, const char *from, uint64_t id, int64_t created,
                    int ro, uint64_t fork_lsn, const char *desc, size_t dlen);
@@ -218,6 +231,16 @@ int hdb__branch_sizes(hdb_engine *e, hdb_ref obj, uint64_t *owned, uint64_t *sha
 
 /* replay.c */
 int hdb__replay(hdb_engine *e);
+int hdb__replay_rec(hdb_txn *t, const hdb_wal_rec *rec);
+
+/* history.c */
+int hdb__history_add(hdb_txn *t, uint64_t lsn, int64_t time_us);
+int hdb__history_drop(hdb_txn *t, uint64_t lsn);
+int hdb__history_snapshot(hdb_engine *e); /* at checkpoints: add one, expire old ones */
+uint64_t hdb__history_oldest(hdb_engine *e, int64_t *time_us); /* 0 if none */
+int hdb__history_resolve_time(hdb_engine *e, int64_t time_us, uint64_t *lsn);
+int hdb__br_create_asof(hdb_txn *t, const char *name, const char *from, uint64_t id,
+                        int64_t created, int ro, uint64_t as_of, const char *desc, size_t dlen);
 
 /* errors: set the connection's message and return rc (HDB_OK clears it) */
 static inline int hdb__ok(hdb *db)

@@ -72,8 +72,12 @@ static int apply_branch(hdb_txn *t, uint8_t type, rd *r)
     uint64_t fork = u64(r);
     const uint8_t *dl = take(r, 2);
     const uint8_t *d = dl ? take(r, hdb__get16(dl)) : NULL;
+    const uint8_t *asof = take(r, 1);
     if (r->bad)
         return HDB_CORRUPT;
+    if (*asof)
+        return hdb__br_create_asof(t, name, other, id, created, *ro, fork, (const char *)d,
+                                   hdb__get16(dl));
     return hdb__br_create(t, name, *other ? other : NULL, id, created, *ro, fork,
                           (const char *)d, hdb__get16(dl));
 }
@@ -115,22 +119,26 @@ static int apply_ks(hdb_txn *t, uint8_t type, rd *r)
     return HDB_CORRUPT;
 }
 
-static int on_rec(void *ctx, const hdb_wal_rec *rec)
+/* Apply one log record to transaction t (recovery, or a reconstruction of
+ * the past in history.c). */
+int hdb__replay_rec(hdb_txn *t, const hdb_wal_rec *rec)
 {
-    replay *rp = ctx;
-    int rc;
-    if (!rp->t) {
-        if ((rc = hdb__txn_open(NULL, rp->e, "", 1, &rp->t)) != HDB_OK)
-            return rc;
-        rp->t->replay = 1;
-    }
-    hdb_txn *t = rp->t;
     rd r = {rec->data, rec->data + rec->size, 0};
+    int rc;
     if (rec->type == HDB_REC_NEXT_ID) {
         uint64_t v = u64(&r);
         if (v > t->next_id)
             t->next_id = v;
         return r.bad ? HDB_CORRUPT : HDB_OK;
+    }
+    if (rec->type == HDB_REC_SNAPSHOT || rec->type == HDB_REC_SNAP_DROP) {
+        uint64_t lsn = u64(&r), tm = u64(&r);
+        if (r.bad)
+            return HDB_CORRUPT;
+        if (t->scratch)
+            return HDB_OK; /* a reconstruction has no history of its own */
+        return rec->type == HDB_REC_SNAPSHOT ? hdb__history_add(t, lsn, (int64_t)tm)
+                                             : hdb__history_drop(t, lsn);
     }
     if ((rec->type >= HDB_REC_BR_CREATE && rec->type <= HDB_REC_BR_BASE) ||
         rec->type == HDB_REC_BR_ADOPT) {
@@ -141,9 +149,21 @@ static int on_rec(void *ctx, const hdb_wal_rec *rec)
         rc = apply_ks(t, rec->type, &r);
     }
     if (rc != HDB_OK)
-        return hdb__pager_corrupt(rp->e->pager, "log record of type %u cannot be applied (%s)",
+        return hdb__pager_corrupt(t->e->pager, "log record of type %u cannot be applied (%s)",
                                   rec->type, hdb_errstr(rc));
     return HDB_OK;
+}
+
+static int on_rec(void *ctx, const hdb_wal_rec *rec)
+{
+    replay *rp = ctx;
+    int rc;
+    if (!rp->t) {
+        if ((rc = hdb__txn_open(NULL, rp->e, "", 1, &rp->t)) != HDB_OK)
+            return rc;
+        rp->t->replay = 1;
+    }
+    return hdb__replay_rec(rp->t, rec);
 }
 
 static int on_commit(void *ctx, const hdb_wal_commit *c)

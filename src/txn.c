@@ -43,6 +43,7 @@ int hdb__txn_open(hdb *db, hdb_engine *e, const char *branch, int write, hdb_txn
         }
         pthread_mutex_lock(&e->mu);
         t->reg = e->reg;
+        t->hist = e->hist;
         t->lsn = e->lsn + 1;
         t->next_ks = e->next_ks;
         t->next_id = e->next_id;
@@ -57,6 +58,7 @@ int hdb__txn_open(hdb *db, hdb_engine *e, const char *branch, int write, hdb_txn
     } else {
         pthread_mutex_lock(&e->mu);
         t->reg = e->reg;
+        t->hist = e->hist;
         t->lsn = e->lsn;
         rc = hdb__pager_reader_add(e->pager, t->lsn);
         pthread_mutex_unlock(&e->mu);
@@ -297,6 +299,7 @@ int hdb__txn_finish(hdb_txn *t)
     hdb__pager_commit(e->pager);
     pthread_mutex_lock(&e->mu);
     e->reg = t->reg;
+    e->hist = t->hist;
     e->lsn = t->lsn;
     if (t->next_ks > e->next_ks)
         e->next_ks = t->next_ks;
@@ -333,6 +336,7 @@ int hdb__txn_savepoint(hdb_txn *t, int *level)
     }
     hdb__txn_drop_last(t);
     s->reg = t->reg;
+    s->hist = t->hist;
     s->obj = t->obj;
     s->obj_touched = t->obj_touched | (t->obj_loaded << 1);
     s->nks = t->nks;
@@ -359,6 +363,7 @@ int hdb__txn_rollback_to(hdb_txn *t, int level)
         hdb__free(e->mem, t->sp[i].ks);
     t->nsp = level + 1;
     t->reg = s->reg;
+    t->hist = s->hist;
     t->obj = s->obj;
     t->obj_touched = s->obj_touched & 1;
     t->obj_loaded = s->obj_touched >> 1;
@@ -415,7 +420,8 @@ int hdb__txn_end(hdb_txn *t, int commit)
             int64_t now = hdb__engine_now(e);
             if (now < e->last_time)
                 now = e->last_time; /* commit times never go back */
-            rc = hdb__wal_commit(e->wal, t->lsn, now, NULL, 0);
+            /* The commit names the branch it wrote (for the history list). */
+            rc = hdb__wal_commit(e->wal, t->lsn, now, t->branch, strlen(t->branch));
             if (rc == HDB_OK) {
                 hdb__txn_finish(t);
                 pthread_mutex_lock(&e->mu);

@@ -1,0 +1,244 @@
+/*
+** crash.c — kill -9 torture: every acknowledged commit survives, nothing
+** unacknowledged is half there.
+**
+**   crash [--cycles N] [--seed S] [--dir D]
+**
+** Each cycle forks a child that opens the database (recovering it), and
+** runs random transactions on three branches.  Transaction s on branch b
+** writes keys "t<s>.<j>" (j < J) with value s, deletes the keys of an
+** older transaction now and then, and sets "counter" to s; after the
+** commit returns the child reports (b, s) to the parent through a pipe.
+** The parent kills the child at a random moment with SIGKILL, then opens
+** the database itself and checks, per branch:
+**   - counter >= the last s acknowledged for the branch (durability);
+**   - every transaction present is whole: all J keys or none, and none
+**     newer than the counter (atomicity);
+**   - hdb_check() is clean.
+** Branch creation, checkpoints and merges happen in the child too, so
+** kills land inside them as well.  Every 250 cycles start from a new file.
+*/
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "heliosdb.h"
+
+#define J 4
+#define NB 3
+static const char *bn[NB] = {"main", "b1", "b2"};
+
+static void fail(const char *fmt, const char *a, long x)
+{
+    fprintf(stderr, "crash: ");
+    fprintf(stderr, fmt, a, x);
+    fprintf(stderr, "\n");
+    exit(1);
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static hdb_val sv(const char *s) { return (hdb_val){s, strlen(s)}; }
+
+/* The counter of branch b (0 if none). */
+static long counter(hdb *db, int b)
+{
+    hdb_txn *t;
+    uint32_t ks;
+    hdb_val v;
+    long c = 0;
+    if (hdb_branch_use(db, bn[b]) != HDB_OK || hdb_txn_begin(db, HDB_TXN_READ, &t) != HDB_OK)
+        fail("cannot read branch %s (%ld)", bn[b], 0);
+    if (hdb_ks_open(t, "kv", 0, &ks) == HDB_OK && hdb_get(t, ks, sv("counter"), &v) == HDB_OK)
+        c = strtol((const char *)v.data, NULL, 10);
+    hdb_txn_abort(t);
+    return c;
+}
+
+static void child(const char *path, int fd, uint64_t seed)
+{
+    hdb *db;
+    hdb_options o;
+    hdb_options_init(&o);
+    o.checkpoint_bytes = 256 << 10;
+    o.cache_bytes = 256 << 10;
+    if (hdb_open(path, &o, &db) != HDB_OK)
+        _exit(3);
+    for (int b = 1; b < NB; b++) {
+        int rc = hdb_branch_create(db, bn[b], "main", NULL);
+        if (rc != HDB_OK && rc != HDB_EXISTS)
+            _exit(4);
+    }
+    long seq[NB];
+    for (int b = 0; b < NB; b++)
+        seq[b] = counter(db, b);
+    for (;;) {
+        int b = (int)(rnd(&seed) % NB);
+        hdb_txn *t;
+        uint32_t ks;
+        char k[32], v[32];
+        long s = seq[b] + 1;
+        if (hdb_branch_use(db, bn[b]) != HDB_OK || hdb_txn_begin(db, 0, &t) != HDB_OK ||
+            hdb_ks_open(t, "kv", HDB_CREATE, &ks) != HDB_OK)
+            _exit(5);
+        snprintf(v, sizeof v, "%ld", s);
+        for (int j = 0; j < J; j++) {
+            snprintf(k, sizeof k, "t%08ld.%d", s, j);
+            if (hdb_put(t, ks, sv(k), sv(v)) != HDB_OK)
+                _exit(6);
+        }
+        if (s > 10 && rnd(&seed) % 3 == 0) { /* delete an older transaction whole */
+            long old = 1 + (long)(rnd(&seed) % (uint64_t)(s - 5));
+            for (int j = 0; j < J; j++) {
+                snprintf(k, sizeof k, "t%08ld.%d", old, j);
+                int rc = hdb_del(t, ks, sv(k));
+                if (rc != HDB_OK && rc != HDB_NOTFOUND)
+                    _exit(7);
+            }
+        }
+        if (hdb_put(t, ks, sv("counter"), sv(v)) != HDB_OK || hdb_txn_commit(t) != HDB_OK)
+            _exit(8);
+        seq[b] = s;
+        long msg[2] = {b, s};
+        if (write(fd, msg, sizeof msg) != sizeof msg)
+            _exit(9);
+        uint64_t r = rnd(&seed) % 100;
+        if (r == 0)
+            hdb_checkpoint(db);
+        else if (r == 1 && b != 0 && hdb_branch_use(db, "main") == HDB_OK)
+            hdb_branch_merge(db, bn[b], "main", &(hdb_merge_opts){HDB_MERGE_OURS, 0, 0, 0}, NULL);
+    }
+}
+
+/* Every transaction on branch b is whole and not newer than its counter. */
+static void verify_branch(hdb *db, int b, long acked)
+{
+    long c = counter(db, b);
+    if (c < acked)
+        fail("branch %s lost acknowledged commits (counter %ld)", bn[b], c);
+    hdb_txn *t;
+    uint32_t ks;
+    hdb_cursor *cur;
+    hdb_val k, v;
+    if (hdb_txn_begin(db, HDB_TXN_READ, &t) != HDB_OK)
+        fail("begin on %s (%ld)", bn[b], 0);
+    if (hdb_ks_open(t, "kv", 0, &ks) != HDB_OK) {
+        hdb_txn_abort(t);
+        return;
+    }
+    hdb_cursor_open(t, ks, &cur);
+    long cur_s = -1;
+    int n = 0;
+    for (int rc = hdb_cursor_first(cur); rc == HDB_OK; rc = hdb_cursor_next(cur)) {
+        hdb_cursor_get(cur, &k, &v);
+        if (k.size < 10 || ((const char *)k.data)[0] != 't')
+            continue;
+        long s = strtol((const char *)k.data + 1, NULL, 10);
+        if (s > c)
+            fail("branch %s holds a transaction newer than its counter (%ld)", bn[b], s);
+        if (s != cur_s) {
+            if (cur_s >= 0 && n != J)
+                fail("branch %s: transaction %ld is partly there", bn[b], cur_s);
+            cur_s = s;
+            n = 0;
+        }
+        n++;
+    }
+    if (cur_s >= 0 && n != J)
+        fail("branch %s: transaction %ld is partly there", bn[b], cur_s);
+    hdb_cursor_close(cur);
+    hdb_txn_abort(t);
+}
+
+static void verify(const char *path, const long *acked)
+{
+    hdb *db;
+    char *rep = NULL;
+    int rc = hdb_open(path, NULL, &db);
+    if (rc != HDB_OK)
+        fail("reopen failed: %s (%ld)", hdb_errstr(rc), rc);
+    for (int b = 0; b < NB; b++)
+        if (hdb_branch_use(db, bn[b]) == HDB_OK)
+            verify_branch(db, b, acked[b]);
+        else if (acked[b])
+            fail("branch %s vanished (%ld)", bn[b], acked[b]);
+    if (hdb_check(db, &rep) != HDB_OK)
+        fail("integrity check: %s (%ld)", rep ? rep : "?", 0);
+    hdb_free(rep);
+    hdb_close(db);
+}
+
+int main(int argc, char **argv)
+{
+    int cycles = 200;
+    uint64_t seed = (uint64_t)time(NULL);
+    const char *dir = NULL;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--cycles"))
+            cycles = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--seed"))
+            seed = strtoull(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--dir"))
+            dir = argv[i + 1];
+    }
+    char tmpl[] = "/tmp/hdb-crash-XXXXXX", path[4200];
+    if (!dir && !(dir = mkdtemp(tmpl)))
+        return 1;
+    snprintf(path, sizeof path, "%s/crash.db", dir);
+    printf("crash torture: %d cycles, seed %llu, %s\n", cycles, (unsigned long long)seed, path);
+    long acked[NB] = {0};
+    uint64_t rs = seed | 1;
+    long commits = 0;
+    for (int cyc = 0; cyc < cycles; cyc++) {
+        int p[2];
+        if (cyc % 250 == 0) { /* a fresh database now and then keeps cycles short */
+            char cmd[8500];
+            snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s-wal'", path, path);
+            if (system(cmd) != 0)
+                return 1;
+            memset(acked, 0, sizeof acked);
+        }
+        if (pipe(p) != 0)
+            return 1;
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(p[0]);
+            child(path, p[1], seed + (uint64_t)cyc * 7919);
+        }
+        close(p[1]);
+        struct timespec d = {0, (long)(1 + rnd(&rs) % 40) * 1000000L};
+        nanosleep(&d, NULL);
+        kill(pid, SIGKILL);
+        long msg[2];
+        ssize_t got;
+        while ((got = read(p[0], msg, sizeof msg)) == (ssize_t)sizeof msg) {
+            acked[msg[0]] = msg[1];
+            commits++;
+        }
+        close(p[0]);
+        int st;
+        waitpid(pid, &st, 0);
+        if (WIFEXITED(st))
+            fail("the child failed%s with status %ld", "", (long)WEXITSTATUS(st));
+        verify(path, acked);
+    }
+    printf("crash torture: %d cycles, %ld acknowledged commits, all present and whole\n", cycles,
+           commits);
+    if (dir == tmpl) {
+        char cmd[4300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            return 1;
+    }
+    return 0;
+}

@@ -332,10 +332,94 @@ START_TEST(test_savepoints_and_keyspaces)
 }
 END_TEST
 
-/* Random operations on two branches against a model, with reopen. */
-typedef struct mkv {
-    tu_model m[2];
-} mkv;
+/* Random operations against a model: puts, deletes, gets and cursor walks
+ * in transactions that commit or abort, on up to four branches that are
+ * created (from a random live branch), switched to and dropped, with
+ * close/reopen and an integrity check now and then. */
+enum { MAXB = 4 };
+
+static void model_walk(hdb_txn *t, uint32_t id, const tu_model *m, int backwards)
+{
+    hdb_cursor *c;
+    hdb_val k, v;
+    size_t n = 0;
+    ck_assert_int_eq(hdb_cursor_open(t, id, &c), HDB_OK);
+    for (int rc = backwards ? hdb_cursor_last(c) : hdb_cursor_first(c); rc == HDB_OK;
+         rc = backwards ? hdb_cursor_prev(c) : hdb_cursor_next(c), n++) {
+        size_t i = backwards ? m->n - 1 - n : n;
+        ck_assert_uint_lt(n, m->n);
+        ck_assert_int_eq(hdb_cursor_get(c, &k, &v), HDB_OK);
+        ck_assert_int_eq(tu_keycmp(k.data, k.size, m->e[i].k, m->e[i].kn), 0);
+        ck_assert_uint_eq(v.size, m->e[i].vn);
+        ck_assert(v.size == 0 || memcmp(v.data, m->e[i].v, v.size) == 0);
+    }
+    ck_assert_uint_eq(n, m->n);
+    hdb_cursor_close(c);
+}
+
+static void model_get(hdb_txn *t, uint32_t id, const tu_model *m, const char *k, size_t kn)
+{
+    hdb_val v;
+    int found;
+    size_t i = tu_model_find(m, k, kn, &found);
+    int rc = hdb_get(t, id, (hdb_val){k, kn}, &v);
+    ck_assert_int_eq(rc, found ? HDB_OK : HDB_NOTFOUND);
+    if (found) {
+        ck_assert_uint_eq(v.size, m->e[i].vn);
+        ck_assert(v.size == 0 || memcmp(v.data, m->e[i].v, v.size) == 0);
+    }
+}
+
+/* One write transaction of n operations on branch b; returns operations done. */
+static int model_txn(env *e, tu_model *m, tu_rng *r, int n)
+{
+    hdb_txn *t;
+    uint32_t id;
+    tu_model scratch = {0};
+    tu_model_copy(&scratch, m);
+    ck_assert_int_eq(hdb_txn_begin(e->db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "kv", HDB_CREATE, &id), HDB_OK);
+    for (int j = 0; j < n; j++) {
+        char k[32], v[300];
+        size_t kn = (size_t)snprintf(k, sizeof k, "key%05u", (unsigned)tu_below(r, 3000));
+        size_t vn = tu_below(r, sizeof v);
+        memset(v, 'a' + j % 26, vn);
+        uint64_t op = tu_below(r, 10);
+        if (op < 3) {
+            int rc = hdb_del(t, id, (hdb_val){k, kn});
+            ck_assert_int_eq(rc, tu_model_del(&scratch, k, kn) ? HDB_OK : HDB_NOTFOUND);
+        } else if (op < 5) {
+            model_get(t, id, &scratch, k, kn);
+        } else if (op == 5 && tu_below(r, 20) == 0) {
+            model_walk(t, id, &scratch, (int)tu_below(r, 2));
+        } else {
+            ck_assert_int_eq(hdb_put(t, id, (hdb_val){k, kn}, (hdb_val){v, vn}), HDB_OK);
+            tu_model_put(&scratch, k, kn, v, vn);
+        }
+    }
+    if (tu_below(r, 5) == 0) {
+        hdb_txn_abort(t);
+    } else {
+        ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+        tu_model_free(m);
+        tu_model_copy(m, &scratch);
+    }
+    tu_model_free(&scratch);
+    return n;
+}
+
+static void model_check_branch(env *e, const char *name, const tu_model *m)
+{
+    hdb_txn *t;
+    uint32_t id;
+    ck_assert_int_eq(hdb_branch_use(e->db, name), HDB_OK);
+    ck_assert_int_eq(hdb_txn_begin(e->db, HDB_TXN_READ, &t), HDB_OK);
+    if (hdb_ks_open(t, "kv", 0, &id) == HDB_OK)
+        model_walk(t, id, m, 0);
+    else
+        ck_assert_uint_eq(m->n, 0);
+    hdb_txn_abort(t);
+}
 
 START_TEST(test_random_model)
 {
@@ -344,74 +428,55 @@ START_TEST(test_random_model)
     e.o.cache_bytes = 256 << 10;
     ck_assert_int_eq(hdb_close(e.db), HDB_OK);
     env_open(&e);
-    ck_assert_int_eq(hdb_branch_create(e.db, "b1", "main", NULL), HDB_OK);
-    tu_model model[2] = {{0}, {0}};
-    const char *br[2] = {"main", "b1"};
+    tu_model model[MAXB] = {{0}};
+    char names[MAXB][16] = {"main"};
+    int live[MAXB] = {1}, made = 0;
     tu_rng r = {12345};
     /* HDB_TEST_OPS lowers the count for slow runs (valgrind). */
     int ops = getenv("HDB_TEST_OPS") ? atoi(getenv("HDB_TEST_OPS")) : 100000;
     for (int i = 0; i < ops;) {
-        int b = (int)tu_below(&r, 2);
-        ck_assert_int_eq(hdb_branch_use(e.db, br[b]), HDB_OK);
-        hdb_txn *t;
-        uint32_t id;
-        tu_model scratch = {0};
-        tu_model_copy(&scratch, &model[b]);
-        ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
-        ck_assert_int_eq(hdb_ks_open(t, "kv", HDB_CREATE, &id), HDB_OK);
-        int n = 1 + (int)tu_below(&r, 50);
-        for (int j = 0; j < n; j++, i++) {
-            char k[32], v[300];
-            size_t kn = (size_t)snprintf(k, sizeof k, "key%05u", (unsigned)tu_below(&r, 3000));
-            size_t vn = tu_below(&r, sizeof v);
-            memset(v, 'a' + i % 26, vn);
-            if (tu_below(&r, 3) == 0) {
-                int rc = hdb_del(t, id, (hdb_val){k, kn});
-                ck_assert_int_eq(rc, tu_model_del(&scratch, k, kn) ? HDB_OK : HDB_NOTFOUND);
-            } else {
-                ck_assert_int_eq(hdb_put(t, id, (hdb_val){k, kn}, (hdb_val){v, vn}), HDB_OK);
-                tu_model_put(&scratch, k, kn, v, vn);
-            }
+        int b = (int)tu_below(&r, MAXB);
+        uint64_t what = tu_below(&r, 100);
+        if (!live[b] && what < 5) { /* create it from a random live branch */
+            int from;
+            do
+                from = (int)tu_below(&r, MAXB);
+            while (!live[from]);
+            snprintf(names[b], sizeof names[b], "br%d", ++made);
+            ck_assert_int_eq(hdb_branch_create(e.db, names[b], names[from], NULL), HDB_OK);
+            tu_model_copy(&model[b], &model[from]);
+            live[b] = 1;
+            i++;
+            continue;
         }
-        if (tu_below(&r, 5) == 0) {
-            hdb_txn_abort(t);
-        } else {
-            ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+        if (!live[b])
+            continue;
+        if (b != 0 && what < 2) { /* drop it */
+            ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+            ck_assert_int_eq(hdb_branch_drop(e.db, names[b]), HDB_OK);
+            ck_assert_int_eq(hdb_branch_use(e.db, names[b]), HDB_NOTFOUND);
             tu_model_free(&model[b]);
-            tu_model_copy(&model[b], &scratch);
+            live[b] = 0;
+            i++;
+            continue;
         }
-        tu_model_free(&scratch);
-        if (tu_below(&r, 40) == 0) {
+        ck_assert_int_eq(hdb_branch_use(e.db, names[b]), HDB_OK);
+        i += model_txn(&e, &model[b], &r, 1 + (int)tu_below(&r, 50));
+        if (tu_below(&r, 60) == 0) {
             ck_assert_int_eq(hdb_close(e.db), HDB_OK);
             env_open(&e);
             check_clean(e.db);
+            for (int x = 0; x < MAXB; x++)
+                if (live[x])
+                    model_check_branch(&e, names[x], &model[x]);
         }
     }
-    /* Compare both branches with the models. */
-    for (int b = 0; b < 2; b++) {
-        hdb_txn *t;
-        uint32_t id;
-        hdb_cursor *c;
-        hdb_val k, v;
-        size_t idx = 0;
-        ck_assert_int_eq(hdb_branch_use(e.db, br[b]), HDB_OK);
-        ck_assert_int_eq(hdb_txn_begin(e.db, HDB_TXN_READ, &t), HDB_OK);
-        ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
-        ck_assert_int_eq(hdb_cursor_open(t, id, &c), HDB_OK);
-        for (int rc = hdb_cursor_first(c); rc == HDB_OK; rc = hdb_cursor_next(c), idx++) {
-            ck_assert_int_eq(hdb_cursor_get(c, &k, &v), HDB_OK);
-            ck_assert_uint_lt(idx, model[b].n);
-            ck_assert_int_eq(tu_keycmp(k.data, k.size, model[b].e[idx].k, model[b].e[idx].kn), 0);
-            ck_assert_uint_eq(v.size, model[b].e[idx].vn);
-            ck_assert(v.size == 0 || memcmp(v.data, model[b].e[idx].v, v.size) == 0);
-        }
-        ck_assert_uint_eq(idx, model[b].n);
-        hdb_cursor_close(c);
-        hdb_txn_abort(t);
+    for (int b = 0; b < MAXB; b++) {
+        if (live[b])
+            model_check_branch(&e, names[b], &model[b]);
         tu_model_free(&model[b]);
     }
     ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
-    ck_assert_int_eq(hdb_branch_drop(e.db, "b1"), HDB_OK);
     env_fini(&e);
 }
 END_TEST

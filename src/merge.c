@@ -348,7 +348,7 @@ static int merge_one(mctx *m, uint32_t id, kslist *lb, kslist *lo, kslist *lt)
 
 static int merge_all(mctx *m, hdb_ref base, hdb_ref ours, hdb_ref theirs)
 {
-    kslist lb, lo, lt;
+    kslist lb = {0}, lo = {0}, lt = {0};
     int rc = list_ks(m->e, base, &lb);
     if (rc == HDB_OK)
         rc = list_ks(m->e, ours, &lo);
@@ -399,7 +399,7 @@ static int run(mctx *m)
         return HDB_OK; /* nothing new on src */
     if (rd.obj.pgno == base.pgno) {
         m->res->fast_forward = 1;
-        kslist lo, lt;
+        kslist lo = {0}, lt = {0};
         if ((rc = list_ks(m->e, rd.obj, &lo)) == HDB_OK && (rc = list_ks(m->e, rs.obj, &lt)) == HDB_OK) {
             hdb_ref none = {0, 0};
             for (size_t i = 0; rc == HDB_OK && i < lt.n; i++) {
@@ -409,8 +409,8 @@ static int run(mctx *m)
             for (size_t i = 0; rc == HDB_OK && i < lo.n; i++)
                 if (!ks_by_id(&lt, lo.v[i].id))
                     rc = count_diff(m, lo.v[i].root, none);
-            hdb__free(m->e->mem, lt.v);
         }
+        hdb__free(m->e->mem, lt.v);
         hdb__free(m->e->mem, lo.v);
         if (rc == HDB_OK && !m->o->dry_run)
             rc = hdb__br_adopt(m->t, m->dst, m->src);

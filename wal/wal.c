@@ -316,12 +316,14 @@ int hdb__wal_prune(hdb_wal *w, uint64_t lsn)
         hdb__wal_seg_name(w, w->seg[i].seq, path, sizeof path);
         int rc = w->vfs->remove(w->vfs, path);
         if (rc != HDB_OK && rc != HDB_NOTFOUND) {
-            memmove(w->seg, w->seg + i, (w->nseg - i) * sizeof *w->seg);
+            if (i)
+                memmove(w->seg, w->seg + i, (w->nseg - i) * sizeof *w->seg);
             w->nseg -= i;
             return rc;
         }
     }
-    memmove(w->seg, w->seg + keep, (w->nseg - keep) * sizeof *w->seg);
+    if (keep)
+        memmove(w->seg, w->seg + keep, (w->nseg - keep) * sizeof *w->seg);
     w->nseg -= keep;
     return HDB_OK;
 }

@@ -1,0 +1,234 @@
+/*
+** check_pager.c — the pager on its own: allocation and reuse, the cache
+** budget with dirty evictions, checksums, meta slots, savepoints, and
+** pages freed under a reader.
+*/
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pager/pager.h"
+#include "support/test_util.h"
+
+typedef struct env {
+    char *dir;
+    char path[512];
+    hdb_pager *p;
+} env;
+
+static void env_open(env *e, size_t cache)
+{
+    hdb_pager_cfg cfg = {0};
+    int created;
+    cfg.vfs = hdb_vfs_posix();
+    cfg.path = e->path;
+    cfg.page_size = 4096;
+    cfg.cache_bytes = cache;
+    cfg.create = 1;
+    cfg.salt = 7;
+    ck_assert_int_eq(hdb__pager_open(&cfg, &e->p, &created), HDB_OK);
+}
+
+static void env_init(env *e, size_t cache)
+{
+    memset(e, 0, sizeof *e);
+    e->dir = tu_tmpdir();
+    tu_path(e->path, sizeof e->path, e->dir, "p.db");
+    env_open(e, cache);
+}
+
+static void env_fini(env *e)
+{
+    hdb__pager_close(e->p);
+    tu_rmdir(e->dir);
+    free(e->dir);
+}
+
+static void ckpt(env *e, uint64_t lsn, hdb_ref root)
+{
+    hdb_meta m = *hdb__pager_meta(e->p);
+    m.ckpt_lsn = lsn;
+    m.registry = root;
+    ck_assert_int_eq(hdb__pager_checkpoint(e->p, &m), HDB_OK);
+}
+
+/* Allocate n pages stamped with their index; their refs go to out. */
+static void alloc_n(env *e, int n, hdb_ref *out)
+{
+    for (int i = 0; i < n; i++) {
+        hdb_page *pg;
+        ck_assert_int_eq(hdb__pager_alloc(e->p, HDB_PT_LEAF, &pg), HDB_OK);
+        hdb__put32(pg->data + 100, (uint32_t)i);
+        out[i].pgno = pg->pgno;
+        out[i].birth = hdb__page_birth(pg->data);
+        hdb__pager_put(e->p, pg);
+    }
+}
+
+/* 2,000 pages through a 256 KiB cache: dirty pages are evicted to the
+ * file mid-transaction and read back intact, after a checkpoint too. */
+START_TEST(test_budget_and_eviction)
+{
+    env e;
+    enum { N = 2000 };
+    static hdb_ref refs[N];
+    env_init(&e, 256 << 10);
+    ck_assert_int_eq(hdb__pager_begin(e.p, 1), HDB_OK);
+    alloc_n(&e, N, refs);
+    hdb_pager_stats st;
+    hdb__pager_stats(e.p, &st);
+    ck_assert_uint_le(st.cache_bytes, (256 << 10) + 8 * 4096);
+    ck_assert_uint_gt(st.evictions, N / 2);
+    for (int i = 0; i < N; i++) {
+        hdb_page *pg;
+        ck_assert_int_eq(hdb__pager_get(e.p, refs[i], &pg), HDB_OK);
+        ck_assert_uint_eq(hdb__get32(pg->data + 100), (uint32_t)i);
+        hdb__pager_put(e.p, pg);
+    }
+    hdb__pager_commit(e.p);
+    ckpt(&e, 1, refs[0]);
+    hdb__pager_close(e.p);
+    env_open(&e, 256 << 10);
+    ck_assert_uint_eq(hdb__pager_meta(e.p)->ckpt_lsn, 1);
+    for (int i = 0; i < N; i += 7) {
+        hdb_page *pg;
+        ck_assert_int_eq(hdb__pager_get(e.p, refs[i], &pg), HDB_OK);
+        ck_assert_uint_eq(hdb__get32(pg->data + 100), (uint32_t)i);
+        hdb__pager_put(e.p, pg);
+    }
+    /* The wrong birth in a pointer is a lost or misdirected write. */
+    hdb_page *pg;
+    hdb_ref wrong = {refs[3].pgno, refs[3].birth + 1};
+    ck_assert_int_eq(hdb__pager_get(e.p, wrong, &pg), HDB_CORRUPT);
+    env_fini(&e);
+}
+END_TEST
+
+/* Freed pages are reused: at once when born in the transaction, after the
+ * commit (and a checkpoint) otherwise; never while a reader may see them. */
+START_TEST(test_free_and_reuse)
+{
+    env e;
+    hdb_ref a[10], b[10];
+    uint32_t left;
+    env_init(&e, 1 << 20);
+    ck_assert_int_eq(hdb__pager_begin(e.p, 1), HDB_OK);
+    alloc_n(&e, 10, a);
+    ck_assert_int_eq(hdb__pager_decr(e.p, a[9], &left), HDB_OK);
+    ck_assert_uint_eq(left, 0);
+    alloc_n(&e, 1, b); /* born and freed in this transaction: reused at once */
+    ck_assert_uint_eq(b[0].pgno, a[9].pgno);
+    hdb__pager_commit(e.p);
+    ckpt(&e, 1, a[0]);
+    ck_assert_int_eq(hdb__pager_reader_add(e.p, 1), HDB_OK);
+    ck_assert_int_eq(hdb__pager_begin(e.p, 2), HDB_OK);
+    ck_assert_int_eq(hdb__pager_decr(e.p, a[0], &left), HDB_OK);
+    alloc_n(&e, 1, b); /* a[0] is durable and read: not reused */
+    ck_assert_uint_ne(b[0].pgno, a[0].pgno);
+    hdb__pager_commit(e.p);
+    ck_assert_int_eq(hdb__pager_is_pending(e.p, a[0].pgno), 1);
+    hdb__pager_reader_remove(e.p, 1);
+    ckpt(&e, 2, a[1]);
+    ck_assert_int_eq(hdb__pager_begin(e.p, 3), HDB_OK);
+    int reused = 0;
+    for (int i = 0; i < 20; i++) {
+        alloc_n(&e, 1, b);
+        reused |= b[0].pgno == a[0].pgno;
+    }
+    ck_assert_int_eq(reused, 1);
+    hdb__pager_abort(e.p);
+    env_fini(&e);
+}
+END_TEST
+
+/* Savepoints undo count changes and allocations; abort undoes everything. */
+START_TEST(test_savepoints_abort)
+{
+    env e;
+    hdb_ref a[5], b[5];
+    uint32_t c;
+    env_init(&e, 1 << 20);
+    ck_assert_int_eq(hdb__pager_begin(e.p, 1), HDB_OK);
+    alloc_n(&e, 5, a);
+    hdb__pager_commit(e.p);
+    ckpt(&e, 1, a[0]);
+    ck_assert_int_eq(hdb__pager_begin(e.p, 2), HDB_OK);
+    hdb_pager_sp sp;
+    ck_assert_int_eq(hdb__pager_savepoint(e.p, &sp), HDB_OK);
+    ck_assert_int_eq(hdb__pager_incr(e.p, a[1].pgno), HDB_OK);
+    alloc_n(&e, 5, b);
+    hdb__pager_rollback_to(e.p, &sp);
+    ck_assert_int_eq(hdb__pager_rc(e.p, a[1].pgno, &c), HDB_OK);
+    ck_assert_uint_eq(c, 1);
+    ck_assert_int_eq(hdb__pager_rc(e.p, b[0].pgno, &c), HDB_OK);
+    ck_assert_uint_eq(c, 0);
+    ck_assert_int_eq(hdb__pager_incr(e.p, a[2].pgno), HDB_OK);
+    hdb__pager_abort(e.p);
+    ck_assert_int_eq(hdb__pager_rc(e.p, a[2].pgno, &c), HDB_OK);
+    ck_assert_uint_eq(c, 1);
+    env_fini(&e);
+}
+END_TEST
+
+/* A damaged meta slot falls back to the other one; both damaged is corrupt. */
+START_TEST(test_meta_slots)
+{
+    env e;
+    hdb_ref a[3];
+    env_init(&e, 1 << 20);
+    for (uint64_t l = 1; l <= 3; l++) {
+        ck_assert_int_eq(hdb__pager_begin(e.p, l), HDB_OK);
+        alloc_n(&e, 1, a);
+        hdb__pager_commit(e.p);
+        ckpt(&e, l, a[0]);
+    }
+    hdb__pager_close(e.p);
+    FILE *f = fopen(e.path, "r+b");
+    uint64_t seq1, seq2;
+    fseek(f, 4096 + 24, SEEK_SET);
+    ck_assert_int_eq(fread(&seq1, 8, 1, f), 1);
+    fseek(f, 8192 + 24, SEEK_SET);
+    ck_assert_int_eq(fread(&seq2, 8, 1, f), 1);
+    long newer = seq1 > seq2 ? 4096 : 8192, older = seq1 > seq2 ? 8192 : 4096;
+    fseek(f, newer + 50, SEEK_SET);
+    fputc(0x5a, f);
+    fclose(f);
+    env_open(&e, 1 << 20);
+    ck_assert_uint_eq(hdb__pager_meta(e.p)->ckpt_lsn, 2);
+    hdb__pager_close(e.p);
+    f = fopen(e.path, "r+b");
+    fseek(f, older + 50, SEEK_SET);
+    fputc(0x5a, f);
+    fclose(f);
+    hdb_pager_cfg cfg = {0};
+    int created;
+    cfg.vfs = hdb_vfs_posix();
+    cfg.path = e.path;
+    cfg.cache_bytes = 1 << 20;
+    ck_assert_int_eq(hdb__pager_open(&cfg, &e.p, &created), HDB_CORRUPT);
+    e.p = NULL;
+    tu_rmdir(e.dir);
+    free(e.dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("pager");
+    TCase *c = tcase_create("core");
+    tcase_add_test(c, test_budget_and_eviction);
+    tcase_add_test(c, test_free_and_reuse);
+    tcase_add_test(c, test_savepoints_abort);
+    tcase_add_test(c, test_meta_slots);
+    suite_add_tcase(s, c);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? 1 : 0;
+}

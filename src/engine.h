@@ -52,7 +52,9 @@
 **   2. Replay after a crash applies the log's records through the same
 **      functions as the original transaction, so both reach the same state.
 **   3. The committed registry root and LSN change only under `mu`, after the
-**      log commit succeeded.
+**      log commit succeeded, in the same critical section as the pager's
+**      commit (which may hand freed pages out again at once): readers take
+**      their snapshot and register it under `mu` too.
 */
 #ifndef HDB_ENGINE_H
 #define HDB_ENGINE_H

@@ -296,8 +296,11 @@ int hdb__txn_switch(hdb_txn *t, const char *branch)
 int hdb__txn_finish(hdb_txn *t)
 {
     hdb_engine *e = t->e;
-    hdb__pager_commit(e->pager);
+    /* The pager may reuse freed pages as soon as it commits, so the new
+     * roots must be published in the same step: a reader that took the old
+     * root after that would read reused pages (engine.h, invariant 3). */
     pthread_mutex_lock(&e->mu);
+    hdb__pager_commit(e->pager);
     e->reg = t->reg;
     e->hist = t->hist;
     e->lsn = t->lsn;

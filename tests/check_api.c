@@ -10,6 +10,8 @@
 #include <string.h>
 #include "heliosdb.h"
 #include "support/test_util.h"
+#include <pthread.h>
+#include <stdatomic.h>
 
 typedef struct env {
     char *dir;
@@ -481,6 +483,97 @@ START_TEST(test_random_model)
 }
 END_TEST
 
+
+/* One writer moves value between two keys of each branch; readers on other
+ * connections and threads must always see the total unchanged, and never
+ * wait for the writer. */
+typedef struct conc {
+    const char *path;
+    hdb_options o;
+    atomic_int stop, bad, reads;
+} conc;
+
+static void *conc_reader(void *arg)
+{
+    conc *c = arg;
+    hdb *db;
+    if (hdb_open(c->path, &c->o, &db) != HDB_OK) {
+        c->bad = 1;
+        return NULL;
+    }
+    while (!c->stop) {
+        hdb_txn *t;
+        uint32_t ks;
+        hdb_val a, b;
+        if (hdb_txn_begin(db, HDB_TXN_READ, &t) != HDB_OK || hdb_ks_open(t, "acct", 0, &ks) != HDB_OK ||
+            hdb_get(t, ks, sv("a"), &a) != HDB_OK) {
+            fprintf(stderr, "reader: %s\n", hdb_errmsg(db));
+            c->bad = 1;
+            break;
+        }
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.*s", (int)a.size, (const char *)a.data);
+        long x = strtol(buf, NULL, 10);
+        if (hdb_get(t, ks, sv("b"), &b) != HDB_OK) {
+            c->bad = 1;
+            break;
+        }
+        snprintf(buf, sizeof buf, "%.*s", (int)b.size, (const char *)b.data);
+        long y = strtol(buf, NULL, 10);
+        if (x + y != 1000) {
+            fprintf(stderr, "reader: %ld + %ld\n", x, y);
+            c->bad = 1;
+        }
+        hdb_txn_abort(t);
+        c->reads++;
+    }
+    hdb_close(db);
+    return NULL;
+}
+
+START_TEST(test_concurrent_readers)
+{
+    env e;
+    env_init(&e);
+    put(e.db, "acct", "a", "1000");
+    put(e.db, "acct", "b", "0");
+    conc c;
+    c.path = e.path;
+    c.o = e.o;
+    atomic_init(&c.stop, 0);
+    atomic_init(&c.bad, 0);
+    atomic_init(&c.reads, 0);
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, conc_reader, &c);
+    for (int i = 0; i < 3000; i++) {
+        hdb_txn *t;
+        uint32_t ks;
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", 1000 - i % 1000);
+        snprintf(b, sizeof b, "%d", i % 1000);
+        ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+        ck_assert_int_eq(hdb_ks_open(t, "acct", 0, &ks), HDB_OK);
+        ck_assert_int_eq(hdb_put(t, ks, sv("a"), sv(a)), HDB_OK);
+        for (int j = 0; j < 20; j++) { /* churn: pages freed while readers read */
+            char k[16];
+            snprintf(k, sizeof k, "pad%04d", (i * 20 + j) % 2000);
+            ck_assert_int_eq(hdb_put(t, ks, sv(k), sv("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")), HDB_OK);
+        }
+        ck_assert_int_eq(hdb_put(t, ks, sv("b"), sv(b)), HDB_OK);
+        ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+        if (i % 500 == 0)
+            ck_assert_int_eq(hdb_checkpoint(e.db), HDB_OK);
+    }
+    c.stop = 1;
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    ck_assert_int_eq(c.bad, 0);
+    ck_assert_int_gt(c.reads, 0);
+    env_fini(&e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("api");
@@ -495,6 +588,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_cursor_across_writes);
     tcase_add_test(c, test_savepoints_and_keyspaces);
     tcase_add_test(c, test_random_model);
+    tcase_add_test(c, test_concurrent_readers);
     suite_add_tcase(s, c);
     return s;
 }

@@ -5,6 +5,7 @@
 #   make test       install what is missing, build, run every test (unit, ASan, valgrind,
 #                   integration, crash, SQL conformance)
 #   make asan       the unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make tsan       the API suite (with reader threads) under ThreadSanitizer
 #   make bench      benchmarks against SQLite and LMDB (ratios)
 #   make crash      the long crash-torture run
 #   make fuzz       libFuzzer on the SQL front end (FUZZ_SECONDS=600)
@@ -55,7 +56,7 @@ UNIT_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 EXAMPLES = $(BUILD)/examples/demo $(BUILD)/examples/embed
 SHELL_BIN = $(if $(NO_SQL),,$(if $(CLI_SRC),$(BUILD)/heliosdb-nano,))
 
-.PHONY: all lib deps deps-test deps-bench test unit asan valgrind integration bench crash fuzz \
+.PHONY: all lib deps deps-test deps-bench test unit asan tsan valgrind integration bench crash fuzz \
         static install clean demo slt
 
 all: deps lib $(SHELL_BIN) $(EXAMPLES)
@@ -120,6 +121,12 @@ asan:
 	$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
 
+# The API suite (with its reader threads) under ThreadSanitizer.
+tsan:
+	$(MAKE) --no-print-directory BUILD=build/tsan OPT=-O1 SAN="-fsanitize=thread" \
+	  lib build/tsan/tests/check_api
+	CK_FORK=no HDB_TEST_OPS=20000 TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/check_api
+
 valgrind: deps-test lib $(BUILD)/tests/check_api
 	CK_FORK=no HDB_TEST_OPS=4000 valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  --quiet $(BUILD)/tests/check_api
@@ -131,6 +138,7 @@ integration: all $(UNIT_BIN)
 test: deps-test all unit
 	$(MAKE) --no-print-directory asan
 	$(MAKE) --no-print-directory valgrind
+	$(MAKE) --no-print-directory tsan
 	$(MAKE) --no-print-directory integration
 	@echo "make test: all passed"
 

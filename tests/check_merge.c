@@ -291,7 +291,7 @@ static int mequal(const tu_model *a, const tu_model *b, const char *k)
 
 /* dst := merge(base, dst, src) with policy; returns the conflicts. */
 static size_t model_merge(tu_model *dst, const tu_model *base, const tu_model *src, int policy,
-                          int apply)
+                          int apply, char (*keys)[16])
 {
     size_t conflicts = 0;
     tu_model out = {0};
@@ -303,6 +303,8 @@ static size_t model_merge(tu_model *dst, const tu_model *base, const tu_model *s
             continue;
         int take = mequal(dst, base, k);
         if (!take) {
+            if (keys)
+                memcpy(keys[conflicts], k, 16);
             conflicts++;
             take = policy == HDB_MERGE_THEIRS;
         }
@@ -389,9 +391,15 @@ START_TEST(test_model_merges)
         hdb_merge_opts o = {0};
         o.policy = policy;
         hdb_merge_result *res;
-        size_t want = model_merge(&m[dst], &base[c], &m[src], policy, 0);
+        static char keys[200][16];
+        size_t want = model_merge(&m[dst], &base[c], &m[src], policy, 0, keys);
         int rc = hdb_branch_merge(e.db, bn[src], bn[dst], &o, &res);
         ck_assert_uint_eq(res->nconflicts, want);
+        for (size_t i = 0; i < want; i++) { /* the same keys, in key order */
+            ck_assert_str_eq(res->conflicts[i].keyspace, "kv");
+            ck_assert_uint_eq(res->conflicts[i].key.size, strlen(keys[i]));
+            ck_assert(!memcmp(res->conflicts[i].key.data, keys[i], strlen(keys[i])));
+        }
         hdb_merge_result_free(res);
         if (policy == HDB_MERGE_ABORT && want) {
             ck_assert_int_eq(rc, HDB_CONFLICT);
@@ -403,16 +411,15 @@ START_TEST(test_model_merges)
                 snprintf(k, sizeof k, "k%03d", i);
                 nothing_new = mequal(&m[src], &base[c], k);
             }
-            model_merge(&m[dst], &base[c], &m[src], policy, 1);
+            model_merge(&m[dst], &base[c], &m[src], policy, 1, NULL);
             (void)nothing_new;
             tu_model_free(&base[c]);
             tu_model_copy(&base[c], &m[src]);
         }
         compare(e.db, dst, &m[dst]);
-        if (round % 25 == 0) {
-            check_clean(e.db);
+        check_clean(e.db);
+        if (round % 25 == 0)
             reopen(&e);
-        }
     }
     for (int b = 0; b < NB; b++) {
         compare(e.db, b, &m[b]);

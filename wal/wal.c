@@ -1,110 +1,255 @@
 /*
-** wal.c — appending to the log: segments, frames, commits, rewind.
+** wal.c — the log handle and the write side: records of the open
+** transaction, savepoints, abort, commit and durability.  The format and
+** the contract are in wal.h; the handle's invariants in wal_int.h.
 **
-** See wal.h for the format and the invariants.  The frames of the open
-** transaction are built in `buf` and written to the segment when it passes
-** BUF_FLUSH bytes or at commit; `txn_off`/`txn_chain` say where the
-** transaction began, so abort and failed commits truncate back to it.
+** HOW APPENDING WORKS
+**   The frames of the open transaction are built in `buf` and written to
+**   the segment (without fsync) once HDB_WAL_FLUSH bytes have built up, so a
+**   transaction of any size holds at most about that much memory; a frame
+**   larger than that is written straight from the caller's memory, its
+**   checksum computed in pieces.  A payload of at least compress_min bytes
+**   is lz4-compressed when that makes it smaller.  A record that fails to be
+**   added leaves the transaction as it was before the call (the chain and
+**   the buffer are put back; bytes it may have left in the file lie beyond
+**   `off` and are overwritten or truncated later).
+**
+** REWIND
+**   hdb__wal_mark() records the end of the transaction so far (offset 0
+**   means "its start", for a mark taken before its first record: the
+**   transaction may still move to a new segment).  Rewinding drops the
+**   buffered frames after the mark and truncates the file if frames after
+**   it were written.  A rewind after a failed commit also fsyncs, so that
+**   the failed transaction can never come back after a power loss
+**   (invariant 4).  A truncate or fsync that fails there leaves bytes of
+**   unknown state in the log: the handle becomes sticky-failed.
+**
+** DURABILITY (invariant 3)
+**   `unsynced` counts committed bytes not yet fsynced.  FULL fsyncs at
+**   every commit, NORMAL when 1 MiB or 50 ms (measured at the next commit;
+**   there is no timer) have built up, OFF only in hdb__wal_sync().  In every
+**   mode a segment is made durable (file, then directory) before the next
+**   one is started, so a power loss cannot keep a later segment while
+**   losing the end of an earlier one (which recovery would call a hole).
 */
+#define XXH_STATIC_LINKING_ONLY /* XXH64_state_t on the stack */
 #include <lz4.h>
 #include <string.h>
+#include <time.h>
 #include <xxhash.h>
 #include "wal/wal_int.h"
 
-#define BUF_FLUSH (1u << 20)
-#define NORMAL_BYTES (1u << 20)
-#define NORMAL_US 50000
-
 /* ------------------------------------------------------------------------
-** Segments
+** The handle
 */
-void hdb__wal_seg_name(const hdb_wal *w, uint64_t seq, char *out, size_t n)
+int hdb__wal_open(const hdb_wal_cfg *cfg, hdb_wal **out)
 {
-    snprintf(out, n, "%s/%016llx", w->dir, (unsigned long long)seq);
-}
-
-static int write_header(hdb_wal *w, hdb_file *f, uint64_t seq, uint64_t salt, uint64_t base,
-                        int64_t now)
-{
-    uint8_t h[HDB_WAL_HDR];
-    memset(h, 0, sizeof h);
-    memcpy(h, HDB_WAL_MAGIC, 8);
-    hdb__put32(h + 8, 1);
-    hdb__put32(h + 12, HDB_WAL_HDR);
-    hdb__put64(h + 16, seq);
-    hdb__put64(h + 24, salt);
-    hdb__put64(h + 32, base);
-    hdb__put64(h + 40, (uint64_t)now);
-    hdb__put64(h + 56, XXH64(h, 56, 0));
-    return w->vfs->write(f, h, sizeof h, 0);
-}
-
-/* Start segment seq with base LSN `base`, and make it the current one. */
-static int new_segment(hdb_wal *w, uint64_t base)
-{
-    char path[HDB_WAL_PATH];
-    hdb_file *f;
-    uint64_t seq = w->nseg ? w->seg[w->nseg - 1].seq + 1 : 1;
-    int64_t now = w->cfg.clock_us ? w->cfg.clock_us(w->cfg.clock_ctx) : 0;
-    uint64_t salt = XXH64(&now, sizeof now, seq ^ (uint64_t)(uintptr_t)w);
-    int rc = hdb__wal_grow(w);
-    if (rc != HDB_OK)
-        return rc;
-    hdb__wal_seg_name(w, seq, path, sizeof path);
-    if ((rc = w->vfs->open(w->vfs, path, HDB_VFS_CREATE, &f)) != HDB_OK)
-        return rc;
-    rc = w->vfs->truncate(f, 0);
+    *out = NULL;
+    if (!cfg || !cfg->vfs || !cfg->dir)
+        return HDB_MISUSE;
+    hdb_wal *w = hdb__zalloc(cfg->mem, sizeof *w);
+    if (!w)
+        return HDB_NOMEM;
+    w->cfg = *cfg;
+    if (!w->cfg.segment_bytes)
+        w->cfg.segment_bytes = 4u << 20;
+    if (!w->cfg.compress_min)
+        w->cfg.compress_min = 256;
+    hdb__buf_init(&w->buf, cfg->mem);
+    int rc = (w->dir = hdb__strdup(cfg->mem, cfg->dir)) ? HDB_OK : HDB_NOMEM;
+    w->cfg.dir = w->dir;
+    if (rc == HDB_OK && !cfg->read_only)
+        rc = hdb__wal_make_dir(w);
     if (rc == HDB_OK)
-        rc = write_header(w, f, seq, salt, base, now);
-    if (rc == HDB_OK && w->cfg.sync != HDB_SYNC_OFF)
-        rc = w->vfs->sync(f);
-    if (rc == HDB_OK && w->cfg.sync != HDB_SYNC_OFF)
-        rc = w->vfs->sync_dir(w->vfs, w->dir);
+        rc = hdb__wal_load_segments(w);
     if (rc != HDB_OK) {
-        w->vfs->close(f);
-        w->vfs->remove(w->vfs, path);
+        hdb__wal_close(w);
         return rc;
     }
-    if (w->f)
-        w->vfs->close(w->f);
-    w->f = f;
-    hdb_wal_seg_info *s = &w->seg[w->nseg++];
-    s->seq = seq;
-    s->base_lsn = s->last_lsn = base;
-    s->bytes = HDB_WAL_HDR;
-    s->created_us = now;
-    w->salt = salt;
-    w->off = HDB_WAL_HDR;
-    w->chain = salt;
-    w->rotate = 0;
+    *out = w;
     return HDB_OK;
+}
+
+void hdb__wal_close(hdb_wal *w)
+{
+    if (!w)
+        return;
+    hdb__wal_abort(w);
+    if (w->f && w->err && w->cfg.vfs->truncate(w->f, w->cut_at) == HDB_OK)
+        (void)w->cfg.vfs->sync(w->f); /* wal_int.h invariant 4 */
+    if (w->f) {
+        if (w->cfg.sync != HDB_SYNC_OFF)
+            (void)hdb__wal_sync(w);
+        w->cfg.vfs->close(w->f);
+    }
+    hdb__buf_free(&w->buf);
+    for (int i = 0; i < 2; i++)
+        hdb__free(w->cfg.mem, w->scratch[i]);
+    hdb__free(w->cfg.mem, w->seg);
+    hdb__free(w->cfg.mem, w->dir);
+    hdb__free(w->cfg.mem, w);
+}
+
+int64_t hdb__wal_now(const hdb_wal *w)
+{
+    struct timespec ts;
+    if (w->cfg.clock_us)
+        return w->cfg.clock_us(w->cfg.clock_ctx);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* May the log be written now? */
+static int writable(const hdb_wal *w)
+{
+    if (w->err)
+        return HDB_IOERR;
+    if (w->cfg.read_only)
+        return HDB_READONLY;
+    return w->recovered ? HDB_OK : HDB_MISUSE;
+}
+
+void hdb__wal_trim(hdb_wal *w)
+{
+    if (w->buf.cap > 2 * (size_t)HDB_WAL_FLUSH) {
+        hdb__buf_free(&w->buf);
+        hdb__buf_init(&w->buf, w->cfg.mem);
+    }
+    for (int i = 0; i < 2; i++)
+        if (w->scratch_cap[i] > HDB_WAL_FLUSH) {
+            hdb__free(w->cfg.mem, w->scratch[i]);
+            w->scratch[i] = NULL;
+            w->scratch_cap[i] = 0;
+        }
+}
+
+static uint8_t *scratch(hdb_wal *w, int i, size_t n)
+{
+    if (n > w->scratch_cap[i]) {
+        hdb__free(w->cfg.mem, w->scratch[i]);
+        w->scratch_cap[i] = 0;
+        if (!(w->scratch[i] = hdb__malloc(w->cfg.mem, n)))
+            return NULL;
+        w->scratch_cap[i] = n;
+    }
+    return w->scratch[i];
+}
+
+/* ------------------------------------------------------------------------
+** Frames
+*/
+static void note_write(hdb_wal *w, uint64_t end)
+{
+    if (end > w->fsize)
+        w->fsize = end;
+}
+
+/* Write the buffered frames at `off`.  On failure they stay buffered. */
+static int flush(hdb_wal *w)
+{
+    if (!w->buf.len)
+        return HDB_OK;
+    note_write(w, w->off + w->buf.len);
+    int rc = w->cfg.vfs->write(w->f, w->buf.data, w->buf.len, w->off);
+    if (rc != HDB_OK)
+        return rc;
+    w->off += w->buf.len;
+    hdb__buf_reset(&w->buf);
+    return HDB_OK;
+}
+
+static void frame_head(uint8_t *h, size_t n, uint8_t type, uint8_t flags)
+{
+    hdb__put32(h, (uint32_t)n);
+    h[4] = type;
+    h[5] = flags;
+    h[6] = h[7] = 0;
+}
+
+static int frame_buffered(hdb_wal *w, uint8_t type, uint8_t flags, const void *a, size_t an,
+                          const void *b, size_t bn)
+{
+    size_t n = an + bn;
+    if (hdb__buf_reserve(&w->buf, HDB_WAL_FRAME + n) != HDB_OK) {
+        w->buf.oom = 0;
+        return HDB_NOMEM;
+    }
+    uint8_t *p = (uint8_t *)w->buf.data + w->buf.len;
+    frame_head(p, n, type, flags);
+    if (an)
+        memcpy(p + 8, a, an);
+    if (bn)
+        memcpy(p + 8 + an, b, bn);
+    w->chain = XXH64(p, 8 + n, w->chain);
+    hdb__put64(p + 8 + n, w->chain);
+    w->buf.len += HDB_WAL_FRAME + n;
+    w->buf.data[w->buf.len] = 0;
+    return HDB_OK;
+}
+
+/* A frame too large for the buffer: written in place, piece by piece. */
+static int frame_direct(hdb_wal *w, uint8_t type, uint8_t flags, const void *a, size_t an,
+                        const void *b, size_t bn)
+{
+    uint8_t h[8], sum[8];
+    XXH64_state_t st;
+    int rc = flush(w);
+    if (rc != HDB_OK)
+        return rc;
+    frame_head(h, an + bn, type, flags);
+    XXH64_reset(&st, w->chain);
+    XXH64_update(&st, h, 8);
+    XXH64_update(&st, a, an);
+    XXH64_update(&st, b, bn);
+    uint64_t chain = XXH64_digest(&st);
+    hdb__put64(sum, chain);
+    const void *part[4] = {h, a, b, sum};
+    size_t len[4] = {8, an, bn, 8};
+    uint64_t at = w->off;
+    for (int i = 0; i < 4; i++) {
+        if (!len[i])
+            continue;
+        note_write(w, at + len[i]);
+        if ((rc = w->cfg.vfs->write(w->f, part[i], len[i], at)) != HDB_OK)
+            return rc;
+        at += len[i];
+    }
+    w->off = at;
+    w->chain = chain;
+    return HDB_OK;
+}
+
+/* Add one frame to the transaction; on failure, the transaction is as it
+ * was before the call. */
+static int frame_add(hdb_wal *w, uint8_t type, uint8_t flags, const void *a, size_t an,
+                     const void *b, size_t bn)
+{
+    size_t len = w->buf.len;
+    uint64_t chain = w->chain;
+    int rc;
+    if (HDB_WAL_FRAME + an + bn > HDB_WAL_FLUSH)
+        rc = frame_direct(w, type, flags, a, an, b, bn);
+    else
+        rc = frame_buffered(w, type, flags, a, an, b, bn);
+    if (rc == HDB_OK && w->buf.len >= HDB_WAL_FLUSH)
+        rc = flush(w);
+    if (rc != HDB_OK) {
+        w->chain = chain;
+        if (w->buf.len > len)
+            w->buf.len = len;
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------------------
 ** The open transaction
 */
-static int write_buf(hdb_wal *w)
-{
-    if (!w->buf.len)
-        return HDB_OK;
-    int rc = w->vfs->write(w->f, w->buf.data, w->buf.len, w->off);
-    if (rc != HDB_OK)
-        return rc;
-    w->off += w->buf.len;
-    w->appended += w->buf.len;
-    hdb__buf_reset(&w->buf);
-    return HDB_OK;
-}
-
-/* The first frame of a transaction: rotate if due, remember the start. */
 static int txn_start(hdb_wal *w)
 {
     if (w->in_txn)
         return HDB_OK;
-    if (w->err)
-        return w->err;
     if (w->rotate || !w->f) {
-        int rc = new_segment(w, w->last_lsn);
+        int rc = hdb__wal_new_segment(w, w->last_lsn);
         if (rc != HDB_OK)
             return rc;
     }
@@ -114,216 +259,189 @@ static int txn_start(hdb_wal *w)
     return HDB_OK;
 }
 
-static int add_frame(hdb_wal *w, uint8_t type, uint8_t flags, const void *a, size_t an,
-                     const void *b, size_t bn)
+/* Compress a||b into one frame if that saves space; *done says it did. */
+static int append_lz4(hdb_wal *w, uint8_t type, const void *a, size_t an, const void *b,
+                      size_t bn, int *done)
 {
-    uint8_t h[8], sum[8];
-    size_t start = w->buf.len;
-    hdb__put32(h, (uint32_t)(an + bn));
-    h[4] = type;
-    h[5] = flags;
-    h[6] = h[7] = 0;
-    hdb__buf_append(&w->buf, h, 8);
-    hdb__buf_append(&w->buf, a, an);
-    hdb__buf_append(&w->buf, b, bn);
-    if (w->buf.oom) {
-        w->buf.oom = 0;
-        w->buf.len = start;
+    size_t n = an + bn;
+    const void *src = !bn ? a : !an ? b : NULL;
+    uint8_t *j = src ? NULL : scratch(w, 0, n);
+    if (!src && !j)
         return HDB_NOMEM;
+    if (j) {
+        memcpy(j, a, an);
+        memcpy(j + an, b, bn);
+        src = j;
     }
-    w->chain = XXH64(w->buf.data + start, 8 + an + bn, w->chain);
-    hdb__put64(sum, w->chain);
-    hdb__buf_append(&w->buf, sum, 8);
-    if (w->buf.oom) {
-        w->buf.oom = 0;
-        w->buf.len = start;
+    int bound = LZ4_compressBound((int)n);
+    uint8_t *z = scratch(w, 1, (size_t)bound + 4);
+    if (!z)
         return HDB_NOMEM;
-    }
-    return w->buf.len >= BUF_FLUSH ? write_buf(w) : HDB_OK;
+    int zn = LZ4_compress_default(src, (char *)z + 4, (int)n, bound);
+    if (zn <= 0 || (size_t)zn + 4 >= n)
+        return HDB_OK;
+    hdb__put32(z, (uint32_t)n);
+    *done = 1;
+    return frame_add(w, type, 1, z, (size_t)zn + 4, NULL, 0);
 }
 
 int hdb__wal_append(hdb_wal *w, uint8_t type, const void *a, size_t an, const void *b,
                     size_t bn)
 {
-    if (type == 0 || type == HDB_WAL_COMMIT)
-        return HDB_MISUSE;
-    if (an + bn > HDB_WAL_MAX_PAYLOAD)
-        return HDB_RANGE;
-    int rc = txn_start(w);
+    int rc = writable(w), done = 0;
     if (rc != HDB_OK)
         return rc;
-    size_t n = an + bn;
-    if (n >= w->cfg.compress_min && n <= (size_t)LZ4_MAX_INPUT_SIZE) {
-        /* Compress when that saves space: u32 raw length, then lz4. */
-        uint8_t *raw = hdb__malloc(w->cfg.mem, n);
-        int cap = LZ4_compressBound((int)n);
-        uint8_t *z = raw ? hdb__malloc(w->cfg.mem, (size_t)cap + 4) : NULL;
-        int zn = 0;
-        if (z) {
-            if (an)
-                memcpy(raw, a, an);
-            if (bn)
-                memcpy(raw + an, b, bn);
-            zn = LZ4_compress_default((const char *)raw, (char *)z + 4, (int)n, cap);
-            hdb__put32(z, (uint32_t)n);
-        }
-        if (z && zn > 0 && (size_t)zn + 4 < n)
-            rc = add_frame(w, type, 1, z, (size_t)zn + 4, NULL, 0);
-        else
-            rc = raw && z ? add_frame(w, type, 0, a, an, b, bn) : HDB_NOMEM;
-        hdb__free(w->cfg.mem, raw);
-        hdb__free(w->cfg.mem, z);
+    if (type == 0 || type == HDB_WAL_COMMIT || (an && !a) || (bn && !b))
+        return HDB_MISUSE;
+    if (an > HDB_WAL_MAX_PAYLOAD || bn > HDB_WAL_MAX_PAYLOAD - an)
+        return HDB_RANGE;
+    if ((rc = txn_start(w)) != HDB_OK)
         return rc;
+    if (an + bn >= w->cfg.compress_min) {
+        rc = append_lz4(w, type, a, an, b, bn, &done);
+        if (w->scratch_cap[0] > HDB_WAL_FLUSH || w->scratch_cap[1] > HDB_WAL_FLUSH)
+            hdb__wal_trim(w);
+        if (rc != HDB_OK || done)
+            return rc;
     }
-    return add_frame(w, type, 0, a, an, b, bn);
+    return frame_add(w, type, 0, a, an, b, bn);
 }
 
 void hdb__wal_mark(hdb_wal *w, hdb_wal_pos *pos)
 {
     pos->seg = w->nseg ? w->seg[w->nseg - 1].seq : 0;
-    pos->off = w->in_txn ? w->off + w->buf.len : 0; /* 0: before the transaction */
+    pos->off = w->in_txn ? w->off + w->buf.len : 0;
     pos->chain = w->chain;
 }
 
-/* Drop what the transaction wrote beyond file offset `off`. */
-static int cut(hdb_wal *w, uint64_t off, uint64_t chain)
+/* Drop everything of the transaction after file offset `to`; with `sync`,
+ * make the cut durable.  A failed truncate or fsync is sticky. */
+static int cut(hdb_wal *w, uint64_t to, uint64_t chain, int sync)
 {
-    if (off >= w->off) {
-        w->buf.len = (size_t)(off - w->off);
-        w->chain = chain;
-        return HDB_OK;
+    if (to >= w->off) {
+        w->buf.len = (size_t)(to - w->off);
+    } else {
+        hdb__buf_reset(&w->buf);
+        w->off = to;
     }
-    hdb__buf_reset(&w->buf);
-    int rc = w->vfs->truncate(w->f, off);
-    if (rc == HDB_OK && w->cfg.sync != HDB_SYNC_OFF)
-        rc = w->vfs->sync(w->f);
-    if (rc != HDB_OK) {
-        w->err = HDB_IOERR; /* invariant 4: sticky */
-        return w->err;
-    }
-    w->off = off;
     w->chain = chain;
+    if (w->fsize <= w->off)
+        return HDB_OK;
+    int rc = w->cfg.vfs->truncate(w->f, w->off);
+    if (rc == HDB_OK && sync)
+        rc = w->cfg.vfs->sync(w->f);
+    if (rc != HDB_OK) {
+        w->err = HDB_IOERR;
+        w->cut_at = w->off;
+        return HDB_IOERR;
+    }
+    w->fsize = w->off;
     return HDB_OK;
 }
 
 int hdb__wal_rewind(hdb_wal *w, const hdb_wal_pos *pos)
 {
+    if (w->err)
+        return HDB_IOERR;
     if (!w->in_txn)
-        return HDB_OK;
+        return pos->off ? HDB_MISUSE : HDB_OK;
     if (pos->off == 0)
-        return cut(w, w->txn_off, w->txn_chain);
-    return cut(w, pos->off, pos->chain);
+        return cut(w, w->txn_off, w->txn_chain, 0);
+    if (pos->seg != w->seg[w->nseg - 1].seq || pos->off < w->txn_off ||
+        pos->off > w->off + w->buf.len)
+        return HDB_MISUSE;
+    return cut(w, pos->off, pos->chain, 0);
 }
 
 void hdb__wal_abort(hdb_wal *w)
 {
-    if (w->in_txn)
-        (void)cut(w, w->txn_off, w->txn_chain);
+    if (w->in_txn && !w->err)
+        (void)cut(w, w->txn_off, w->txn_chain, 0);
     w->in_txn = 0;
+    hdb__buf_reset(&w->buf);
+    hdb__wal_trim(w);
 }
 
-static int64_t now_us(hdb_wal *w) { return w->cfg.clock_us ? w->cfg.clock_us(w->cfg.clock_ctx) : 0; }
-
-/* Durability after a commit was written (invariant 3). */
-static int commit_sync(hdb_wal *w, uint64_t bytes)
+/* ------------------------------------------------------------------------
+** Commit and durability
+*/
+int hdb__wal_sync_now(hdb_wal *w)
 {
-    w->unsynced += bytes;
-    if (w->cfg.sync == HDB_SYNC_OFF)
-        return HDB_OK;
-    if (w->cfg.sync == HDB_SYNC_NORMAL) {
-        int64_t now = now_us(w);
-        if (w->unsynced == bytes)
-            w->unsynced_since = now;
-        if (w->unsynced < NORMAL_BYTES && now - w->unsynced_since < NORMAL_US)
-            return HDB_OK;
-    }
-    int rc = w->vfs->sync(w->f);
+    int rc = w->f ? w->cfg.vfs->sync(w->f) : HDB_OK;
+    if (rc == HDB_OK && w->dir_dirty && (rc = w->cfg.vfs->sync_dir(w->cfg.vfs, w->dir)) == HDB_OK)
+        w->dir_dirty = 0;
     if (rc == HDB_OK)
         w->unsynced = 0;
     return rc;
 }
 
+/* The transaction's `bytes` were written: fsync as the mode says. */
+static int commit_sync(hdb_wal *w, uint64_t bytes)
+{
+    int due = w->cfg.sync == HDB_SYNC_FULL;
+    if (w->cfg.sync == HDB_SYNC_NORMAL) {
+        int64_t now = hdb__wal_now(w);
+        if (!w->unsynced)
+            w->unsynced_since = now;
+        due = w->unsynced + bytes >= HDB_WAL_NORMAL_BYTES ||
+              now - w->unsynced_since >= HDB_WAL_NORMAL_US;
+    }
+    w->unsynced += bytes;
+    int rc = due ? hdb__wal_sync_now(w) : HDB_OK;
+    if (rc != HDB_OK)
+        w->unsynced -= bytes; /* the transaction is about to be cut away */
+    return rc;
+}
+
+static void commit_done(hdb_wal *w, uint64_t lsn)
+{
+    hdb_wal_seg_info *s = &w->seg[w->nseg - 1];
+    w->appended += w->off - w->txn_off;
+    w->in_txn = 0;
+    w->last_lsn = s->last_lsn = lsn;
+    s->bytes = w->off;
+    if (w->off >= w->cfg.segment_bytes)
+        w->rotate = 1; /* invariant 5 */
+    hdb__wal_trim(w);
+}
+
 int hdb__wal_commit(hdb_wal *w, uint64_t lsn, int64_t time_us, const void *extra, size_t n)
 {
     uint8_t c[16];
-    if (lsn != w->last_lsn + 1)
-        return HDB_MISUSE;
-    int rc = txn_start(w);
+    int rc = writable(w);
     if (rc != HDB_OK)
+        return rc;
+    if (lsn != w->last_lsn + 1 || (n && !extra))
+        return HDB_MISUSE;
+    if (n > HDB_WAL_MAX_PAYLOAD - sizeof c)
+        return HDB_RANGE;
+    if ((rc = txn_start(w)) != HDB_OK)
         return rc;
     hdb__put64(c, lsn);
     hdb__put64(c + 8, (uint64_t)time_us);
-    uint64_t start = w->txn_off;
-    rc = add_frame(w, HDB_WAL_COMMIT, 0, c, 16, extra, n);
+    rc = frame_add(w, HDB_WAL_COMMIT, 0, c, sizeof c, extra, n);
     if (rc == HDB_OK)
-        rc = write_buf(w);
+        rc = flush(w);
     if (rc == HDB_OK)
-        rc = commit_sync(w, w->off - start);
+        rc = commit_sync(w, w->off - w->txn_off);
     if (rc != HDB_OK) {
-        (void)cut(w, w->txn_off, w->txn_chain);
+        (void)cut(w, w->txn_off, w->txn_chain, 1); /* invariant 4 */
         w->in_txn = 0;
-        return rc == HDB_NOMEM ? rc : (rc == HDB_FULL ? HDB_FULL : HDB_IOERR);
+        hdb__wal_trim(w);
+        return rc;
     }
-    w->in_txn = 0;
-    w->last_lsn = lsn;
-    hdb_wal_seg_info *s = &w->seg[w->nseg - 1];
-    s->last_lsn = lsn;
-    s->bytes = w->off;
-    if (w->off >= w->cfg.segment_bytes)
-        w->rotate = 1;
+    commit_done(w, lsn);
     return HDB_OK;
 }
 
 int hdb__wal_sync(hdb_wal *w)
 {
     if (w->err)
-        return w->err;
-    if (!w->unsynced || !w->f)
+        return HDB_IOERR;
+    if (!w->f || (!w->unsynced && !w->dir_dirty))
         return HDB_OK;
-    int rc = w->vfs->sync(w->f);
-    if (rc == HDB_OK)
-        w->unsynced = 0;
-    return rc;
+    return hdb__wal_sync_now(w);
 }
 
 uint64_t hdb__wal_last_lsn(const hdb_wal *w) { return w->last_lsn; }
 uint64_t hdb__wal_appended(const hdb_wal *w) { return w->appended; }
-uint64_t hdb__wal_oldest_base(const hdb_wal *w) { return w->nseg ? w->seg[0].base_lsn : w->last_lsn; }
-
-uint64_t hdb__wal_bytes(const hdb_wal *w)
-{
-    uint64_t n = 0;
-    for (size_t i = 0; i < w->nseg; i++)
-        n += w->seg[i].bytes;
-    return n;
-}
-
-int hdb__wal_segments(hdb_wal *w, hdb_wal_seg_info **out, size_t *n)
-{
-    *out = hdb__memdup(w->cfg.mem, w->seg, (w->nseg ? w->nseg : 1) * sizeof *w->seg);
-    *n = w->nseg;
-    return *out ? HDB_OK : HDB_NOMEM;
-}
-
-int hdb__wal_prune(hdb_wal *w, uint64_t lsn)
-{
-    char path[HDB_WAL_PATH];
-    size_t keep = 0;
-    /* Whole segments from the front, never the current (last) one. */
-    while (keep + 1 < w->nseg && w->seg[keep].last_lsn <= lsn && w->seg[keep + 1].base_lsn <= lsn)
-        keep++;
-    for (size_t i = 0; i < keep; i++) {
-        hdb__wal_seg_name(w, w->seg[i].seq, path, sizeof path);
-        int rc = w->vfs->remove(w->vfs, path);
-        if (rc != HDB_OK && rc != HDB_NOTFOUND) {
-            if (i)
-                memmove(w->seg, w->seg + i, (w->nseg - i) * sizeof *w->seg);
-            w->nseg -= i;
-            return rc;
-        }
-    }
-    if (keep)
-        memmove(w->seg, w->seg + keep, (w->nseg - keep) * sizeof *w->seg);
-    w->nseg -= keep;
-    return HDB_OK;
-}

@@ -128,7 +128,7 @@ tsan:
 	CK_FORK=no HDB_TEST_OPS=20000 TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/check_api
 
 valgrind: deps-test lib $(BUILD)/tests/check_api
-	CK_FORK=no HDB_TEST_OPS=4000 valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	CK_FORK=no HDB_TEST_OPS=4000 HDB_TEST_NO_THREADS=1 valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  --quiet $(BUILD)/tests/check_api
 
 INTEG = $(wildcard tests/integration/*.sh)

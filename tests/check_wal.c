@@ -298,6 +298,7 @@ static int replay(env *e, uint64_t after, chk *c)
         ck_assert_uint_eq(last, c->last);
     hdb__wal_close(w);
     ck_assert_msg(!c->bad, "%s", c->why);
+    ck_assert_uint_eq(c->nrec, 0); /* no record without its commit */
     return rc;
 }
 
@@ -690,9 +691,22 @@ START_TEST(test_bit_flip)
     ck_assert_int_eq(replay(&e, 0, &c), HDB_OK);
     ck_assert_uint_lt(c.last, 60);
     ck_assert_uint_gt(c.last, 0);
+    /* A later segment with no commit yet still says where the earlier one
+     * ended. */
+    tu_rmdir(e.dir);
+    w = wready(&e, NULL, HDB_SYNC_OFF, 1024, 0, NULL);
+    for (uint64_t l = 1; seg_count(w) == 1; l++) {
+        ck_assert_int_eq(put_txn(w, l), HDB_OK);
+        ck_assert_int_eq(hdb__wal_append(w, 1, "x", 1, NULL, 0), HDB_OK);
+        hdb__wal_abort(w);
+    }
+    hdb__wal_close(w);
+    file_flip(p, 100, 4);
+    ck_assert_int_eq(replay(&e, 0, &c), HDB_CORRUPT);
     env_fini(&e);
 }
 END_TEST
+
 
 /* A missing middle segment is a hole unless it lies before the checkpoint
  * (a prune the power loss half undid). */
@@ -856,6 +870,34 @@ START_TEST(test_abort)
     append_bigs(w, 3, 9); /* closing aborts too */
     hdb__wal_close(w);
     expect_log(&e, 2);
+    env_fini(&e);
+}
+END_TEST
+
+/* A record that fails to be added leaves the transaction as it was: it
+ * can go on and commit. */
+START_TEST(test_failed_append_takes_nothing)
+{
+    env e;
+    env_init(&e);
+    hdb_fault_vfs *fv = hdb__fault_create(&e.fast);
+    hdb_wal *w = wready(&e, hdb__fault_vfs(fv), HDB_SYNC_FULL, 0, 0, NULL);
+    ck_assert_int_eq(put_txn(w, 1), HDB_OK);
+    append_bigs(w, 10, 1); /* just under the write buffer */
+    uint8_t *big = malloc(BIG_LEN);
+    big_fill(big, 99);
+    hdb__fault_fail_write(fv, 1, HDB_IOERR, 0);
+    ck_assert_int_eq(hdb__wal_append(w, BIG, big, BIG_LEN, NULL, 0), HDB_IOERR); /* the flush */
+    hdb__fault_fail_write(fv, 1, HDB_FULL, 0);
+    ck_assert_int_eq(hdb__wal_append(w, BIG, big, BIG_LEN - 10, big + BIG_LEN - 10, 10), HDB_FULL);
+    free(big);
+    ck_assert_int_eq(put_txn(w, 2), HDB_OK); /* records of commit 2, after the ten */
+    hdb__wal_close(w);
+    hdb__fault_destroy(fv);
+    chk c;
+    ck_assert_int_eq(replay(&e, 0, &c), HDB_OK);
+    ck_assert_uint_eq(c.last, 2);
+    ck_assert_uint_eq(c.bigs, 10);
     env_fini(&e);
 }
 END_TEST
@@ -1076,26 +1118,35 @@ END_TEST
 /* ------------------------------------------------------------------------
 ** Durability modes (invariant 3), counted through the fault VFS
 */
-START_TEST(test_sync_modes)
+
+/* FULL: one fsync per commit, plus the directory's for a new segment. */
+START_TEST(test_sync_full)
 {
     env e;
     env_init(&e);
     hdb_fault_vfs *fv = hdb__fault_create(&e.fast);
-    const hdb_vfs *v = hdb__fault_vfs(fv);
-    /* FULL: one fsync per commit, plus the directory's for a new segment. */
-    hdb_wal *w = wready(&e, v, HDB_SYNC_FULL, 0, 0, NULL);
+    hdb_wal *w = wready(&e, hdb__fault_vfs(fv), HDB_SYNC_FULL, 0, 0, NULL);
     uint64_t s0 = hdb__fault_syncs(fv);
     ck_assert_int_eq(put_txn(w, 1), HDB_OK);
     ck_assert_uint_eq(hdb__fault_syncs(fv) - s0, 2);
     ck_assert_int_eq(put_txn(w, 2), HDB_OK);
     ck_assert_uint_eq(hdb__fault_syncs(fv) - s0, 3);
     ck_assert_int_eq(hdb__wal_sync(w), HDB_OK); /* nothing left to sync */
-    ck_assert_uint_eq(hdb__fault_syncs(fv) - s0, 3);
     hdb__wal_close(w);
-    tu_rmdir(e.dir);
-    /* NORMAL: after 50 ms or 1 MiB of commits, and by hdb__wal_sync. */
-    w = wready(&e, v, HDB_SYNC_NORMAL, 0, 0, NULL);
-    s0 = hdb__fault_syncs(fv);
+    ck_assert_uint_eq(hdb__fault_syncs(fv) - s0, 3);
+    hdb__fault_destroy(fv);
+    env_fini(&e);
+}
+END_TEST
+
+/* NORMAL: after 50 ms or 1 MiB of commits, by hdb__wal_sync, and at close. */
+START_TEST(test_sync_normal)
+{
+    env e;
+    env_init(&e);
+    hdb_fault_vfs *fv = hdb__fault_create(&e.fast);
+    hdb_wal *w = wready(&e, hdb__fault_vfs(fv), HDB_SYNC_NORMAL, 0, 0, NULL);
+    uint64_t s0 = hdb__fault_syncs(fv);
     for (uint64_t l = 1; l <= 10; l++) {
         e.now += 1000;
         ck_assert_int_eq(put_txn(w, l), HDB_OK);
@@ -1113,12 +1164,21 @@ START_TEST(test_sync_modes)
     ck_assert_int_eq(put_txn_big(w, 13, 11), HDB_OK); /* 1.1 MiB */
     ck_assert_uint_eq(hdb__fault_syncs(fv) - s0, 4);
     ck_assert_int_eq(put_txn(w, 14), HDB_OK);
-    hdb__wal_close(w); /* syncs what is left */
+    hdb__wal_close(w);
     ck_assert_uint_eq(hdb__fault_syncs(fv) - s0, 5);
-    tu_rmdir(e.dir);
-    /* OFF: only hdb__wal_sync, and before a new segment starts. */
-    w = wready(&e, v, HDB_SYNC_OFF, 8192, 0, NULL);
-    s0 = hdb__fault_syncs(fv);
+    hdb__fault_destroy(fv);
+    env_fini(&e);
+}
+END_TEST
+
+/* OFF: only hdb__wal_sync, and once before a new segment starts. */
+START_TEST(test_sync_off)
+{
+    env e;
+    env_init(&e);
+    hdb_fault_vfs *fv = hdb__fault_create(&e.fast);
+    hdb_wal *w = wready(&e, hdb__fault_vfs(fv), HDB_SYNC_OFF, 8192, 0, NULL);
+    uint64_t s0 = hdb__fault_syncs(fv);
     for (uint64_t l = 1; l <= 5; l++)
         ck_assert_int_eq(put_txn(w, l), HDB_OK);
     ck_assert_uint_eq(seg_count(w), 1);
@@ -1146,6 +1206,7 @@ typedef struct sweep {
     uint64_t setup;  /* commits before the one that fails */
     uint64_t segsz;
     int nbig;
+    int power_loss;  /* lose power right after the failure (no retry) */
 } sweep;
 
 static void arm(hdb_fault_vfs *fv, const sweep *s, uint64_t nth)
@@ -1158,63 +1219,77 @@ static void arm(hdb_fault_vfs *fv, const sweep *s, uint64_t nth)
         hdb__fault_short_write(fv, nth);
 }
 
-/* One iteration: returns 0 once nth is past every operation of the
+/* After the failure: a transient one lets the log go on (unless the power
+ * goes first); a persistent one refuses the next commit too.  Returns the
+ * last LSN the log must hold. */
+static uint64_t sweep_after(const sweep *s, hdb_wal *w, uint64_t p)
+{
+    if (s->persistent) {
+        ck_assert_int_ne(put_txn(w, p), HDB_OK);
+        hdb__wal_abort(w);
+        return s->setup;
+    }
+    if (s->power_loss)
+        return s->setup;
+    ck_assert_int_eq(put_txn_big(w, p, s->nbig), HDB_OK);
+    ck_assert_int_eq(put_txn(w, p + 1), HDB_OK);
+    return p + 1;
+}
+
+/* One iteration: returns 0 once nth lies past every operation of the
  * transaction (the fault did not fire). */
 static int sweep_one(const sweep *s, uint64_t nth)
 {
     env e;
     env_init(&e);
     hdb_fault_vfs *fv = hdb__fault_create(&e.fast);
-    const hdb_vfs *v = hdb__fault_vfs(fv);
-    uint64_t p = s->setup + 1;
-    hdb_wal *w = wready(&e, v, HDB_SYNC_FULL, s->segsz, 0, NULL);
+    hdb__fault_power_loss_mode(fv, s->power_loss);
+    uint64_t p = s->setup + 1, want = p;
+    hdb_wal *w = wready(&e, hdb__fault_vfs(fv), HDB_SYNC_FULL, s->segsz, 0, NULL);
     for (uint64_t l = 1; l < p; l++)
         ck_assert_int_eq(put_txn(w, l), HDB_OK);
     arm(fv, s, nth);
     int rc = put_txn_big(w, p, s->nbig);
     int fired = hdb__fault_injected(fv) > 0;
-    if (!fired)
-        ck_assert_int_eq(rc, HDB_OK);
-    else
-        ck_assert_int_eq(rc, s->kind == F_SHORT ? HDB_IOERR : s->err);
+    ck_assert_int_eq(rc, !fired ? HDB_OK : s->kind == F_SHORT ? HDB_IOERR : s->err);
     if (rc != HDB_OK)
         hdb__wal_abort(w); /* as the engine does after a failed append */
-    uint64_t want = fired ? s->setup : p;
-    if (fired && !s->persistent) {
-        ck_assert_int_eq(put_txn_big(w, p, s->nbig), HDB_OK); /* the log goes on */
-        ck_assert_int_eq(put_txn(w, p + 1), HDB_OK);
-        want = p + 1;
-    } else if (fired) {
-        ck_assert_int_ne(put_txn(w, p), HDB_OK);
-        hdb__wal_abort(w);
-    }
+    if (s->power_loss)
+        hdb__fault_crash_after(fv, 0); /* nothing more reaches the disk */
+    if (fired)
+        want = sweep_after(s, w, p);
     hdb__wal_close(w);
+    if (s->power_loss)
+        ck_assert_int_eq(hdb__fault_power_loss(fv), HDB_OK);
     hdb__fault_destroy(fv);
     chk c;
     ck_assert_int_eq(replay(&e, 0, &c), HDB_OK);
+    /* A disk that fails for good may keep a commit that reported failure
+     * when the power goes: no cut could be made durable. */
+    if (fired && s->persistent && s->power_loss && c.last == p)
+        want = p;
     ck_assert_msg(c.last == want, "nth %llu: last %llu, want %llu", (unsigned long long)nth,
                   (unsigned long long)c.last, (unsigned long long)want);
     ck_assert_uint_eq(c.bigs, want > s->setup ? (uint64_t)s->nbig : 0);
-    if (fired && s->persistent) { /* after the restart the log takes commits again */
-        hdb_wal *w2 = wready(&e, NULL, HDB_SYNC_OFF, s->segsz, 0, NULL);
-        ck_assert_int_eq(put_txn(w2, p), HDB_OK);
-        hdb__wal_close(w2);
-        expect_log(&e, p);
-    }
+    /* After the restart the log takes commits again. */
+    hdb_wal *w2 = wready(&e, NULL, HDB_SYNC_OFF, s->segsz, 0, NULL);
+    ck_assert_int_eq(put_txn(w2, want + 1), HDB_OK);
+    hdb__wal_close(w2);
+    expect_log(&e, want + 1);
     env_fini(&e);
     return fired;
 }
 
 /* Fail each write and sync of a transaction in turn (once, for good,
- * cut short, disk full): the commit reports the error, and after reopen the
- * log holds exactly the earlier commits (or, when the failure was
- * transient, the retried ones). */
+ * cut short, disk full), with or without a power loss right after: the
+ * commit reports the error, and after reopen the log holds exactly the
+ * earlier commits (or, when the failure was transient, the retried ones). */
 START_TEST(test_commit_fault_sweep)
 {
     static const sweep shapes[] = {
-        {0, 0, 0, 3, 0, 0},      /* small: one write, one sync */
-        {0, 0, 0, 3, 0, 12},     /* 1.2 MiB: written in two parts */
-        {0, 0, 0, 6, 512, 0},    /* commit 7 has no records and starts a segment */
+        {0, 0, 0, 3, 0, 0, 0},   /* small: one write, one sync */
+        {0, 0, 0, 3, 0, 12, 0},  /* 1.2 MiB: written in two parts */
+        {0, 0, 0, 6, 512, 0, 0}, /* commit 7 has no records and starts a segment */
     };
     static const struct {
         int kind, persistent, err;
@@ -1223,18 +1298,20 @@ START_TEST(test_commit_fault_sweep)
         {F_SYNC, 1, HDB_IOERR},  {F_SHORT, 0, HDB_IOERR},
     };
     int runs = 0;
-    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
-        for (size_t m = 0; m < sizeof modes / sizeof *modes; m++) {
-            sweep s = shapes[i];
-            s.kind = modes[m].kind;
-            s.persistent = modes[m].persistent;
-            s.err = modes[m].err;
-            uint64_t nth = 1;
-            while (sweep_one(&s, nth))
-                nth++, runs++;
-            ck_assert_msg(nth > 1, "shape %zu mode %zu never fired", i, m);
-        }
-    ck_assert_int_gt(runs, 20);
+    for (int pl = 0; pl < 2; pl++)
+        for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
+            for (size_t m = 0; m < sizeof modes / sizeof *modes; m++) {
+                sweep s = shapes[i];
+                s.kind = modes[m].kind;
+                s.persistent = modes[m].persistent;
+                s.err = modes[m].err;
+                s.power_loss = pl;
+                uint64_t nth = 1;
+                while (sweep_one(&s, nth))
+                    nth++, runs++;
+                ck_assert_msg(nth > 1, "shape %zu mode %zu never fired", i, m);
+            }
+    ck_assert_int_eq(runs, 2 * 23); /* every write and sync of the three shapes */
 }
 END_TEST
 
@@ -1480,6 +1557,7 @@ static Suite *suite(void)
     TCase *t = tcase_create("txn");
     tcase_add_test(t, test_savepoints);
     tcase_add_test(t, test_abort);
+    tcase_add_test(t, test_failed_append_takes_nothing);
     tcase_add_test(t, test_compression);
     tcase_add_test(t, test_read_and_prune);
     tcase_add_test(t, test_read_during_recovery);
@@ -1487,7 +1565,9 @@ static Suite *suite(void)
     suite_add_tcase(s, t);
     TCase *d = tcase_create("faults");
     tcase_set_timeout(d, 120);
-    tcase_add_test(d, test_sync_modes);
+    tcase_add_test(d, test_sync_full);
+    tcase_add_test(d, test_sync_normal);
+    tcase_add_test(d, test_sync_off);
     tcase_add_test(d, test_commit_fault_sweep);
     tcase_add_test(d, test_sticky_failure);
     tcase_add_test(d, test_power_loss);

@@ -47,6 +47,10 @@
 **      HDB_SYNC_NORMAL: commits are written to the OS at once and fsynced
 **      together when 1 MiB or 50 ms of unsynced commits have built up, and
 **      by hdb__wal_sync().  HDB_SYNC_OFF: fsync only by hdb__wal_sync().
+**      In every mode, a segment holding unsynced commits is fsynced (and the
+**      directory, if the segment is new) before the next segment is
+**      started: otherwise a power loss could keep the later segment and
+**      lose the end of the earlier one, a hole by invariant 2.
 **   4. A failed write or fsync during a commit rewinds the log to the start
 **      of the transaction (truncate + fsync) and returns the error; if that
 **      rewind fails too, the log is sticky-failed: every later call returns

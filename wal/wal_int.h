@@ -12,7 +12,8 @@
 **   `buf`.  `fsize` is how far the file may hold bytes (the end of every
 **   write tried, even failed ones), so a rewind knows whether it must
 **   truncate.  `chain` is the checksum of the last frame (the salt when
-**   there is none), which seeds the next frame's checksum.
+**   there is none), which seeds the next frame's checksum.  Read only, `f`
+**   is NULL and `off` is only where reads of the last segment stop.
 **
 ** INVARIANTS
 **   1. Outside a transaction, buf is empty and off is the end of the last

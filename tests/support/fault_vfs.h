@@ -18,8 +18,10 @@
 **   the wrapper since it was created, whatever its outcome (a call refused
 **   by a fault is counted too).  open, size, lock, close, remove, mkdir,
 **   list and exists are not counted and are never failed by an armed fault
-**   (only by a crash, see below).  hdb__fault_injected() counts the calls the
-**   wrapper made fail (or cut short) on purpose.
+**   (only by a crash, see below).  hdb__fault_injected() counts the read,
+**   write and sync calls the wrapper failed or cut short on purpose (armed
+**   faults, short writes, a crash), so a sweep knows when its nth operation
+**   lies past the end of the workload.
 **
 ** ARMED FAULTS
 **   hdb__fault_fail_read/_write/_sync(fv, nth, err, persistent): the nth call

@@ -8,6 +8,7 @@
 #   make tsan       the API suite (with reader threads) under ThreadSanitizer
 #   make bench      benchmarks against SQLite and LMDB (ratios)
 #   make crash      the long crash-torture run
+#   make slt        the sqllogictest files (pass-rate ratchet: tests/slt/min_pass_rate)
 #   make fuzz       libFuzzer on the SQL front end (FUZZ_SECONDS=600)
 #   make static     statically linked programs
 #   make install    PREFIX=/usr/local
@@ -136,15 +137,17 @@ integration: all $(UNIT_BIN)
 	@set -e; for s in $(INTEG); do echo "== $$s"; BUILD=$(BUILD) sh $$s; done
 
 test: deps-test all unit
-	$(MAKE) --no-print-directory asan
-	$(MAKE) --no-print-directory valgrind
-	$(MAKE) --no-print-directory tsan
-	$(MAKE) --no-print-directory integration
-	@echo "make test: all passed"
+	@echo "== $$(date +%T) asan"; $(MAKE) --no-print-directory asan
+	@echo "== $$(date +%T) valgrind"; $(MAKE) --no-print-directory valgrind
+	@echo "== $$(date +%T) tsan"; $(MAKE) --no-print-directory tsan
+	@echo "== $$(date +%T) integration"; $(MAKE) --no-print-directory integration
+	@echo "== $$(date +%T) sqllogictest"; $(MAKE) --no-print-directory slt
+	@echo "make test: all passed ($$(date +%T))"
 
 # ---------------------------------------------------------------------------
 demo: all
 	$(BUILD)/examples/demo $(BUILD)/demo.db
+	BUILD=$(BUILD) sh tests/integration/demo_sql.sh $(BUILD)/demo-sql.db
 
 bench: deps-bench
 	$(MAKE) --no-print-directory BUILD=build/bench OPT="-O2 -DNDEBUG" all

@@ -1,0 +1,441 @@
+/*
+** codec.c — row records and order-preserving keys (byte layouts in codec.h).
+**
+** RECORDS
+**   Decoding reads the header (ncol, then one type code per column) once to
+**   find where the bodies start and how long each is, checking every length
+**   against the buffer; the bodies must fill the record exactly.  TEXT and
+**   BLOB values borrow from the record.
+**
+** KEYS
+**   A number is encoded by its value, never by its storage class, so 3 and
+**   3.0 give the same bytes.  The number line is cut into five ranges, each
+**   with its own tag so that tags order the ranges, and within a range the
+**   eight bytes that follow order the values:
+**     0x10  REAL below -2^63        order-preserving IEEE bits
+**     0x12  [-2^63, -2^53]          the integer, sign bit flipped, big-endian
+**     0x14  (-2^53, 2^53)           order-preserving IEEE bits (every integer
+**                                   there is exact as a double; -0.0 is 0.0)
+**     0x16  [2^53, 2^63)            the integer, sign bit flipped
+**     0x18  REAL at or above 2^63   order-preserving IEEE bits
+**   (A REAL outside (-2^53, 2^53) inside the int64 range is an integer, so
+**   ranges 0x12 and 0x16 hold only integers.)  Order-preserving IEEE bits:
+**   for a negative double all 64 bits inverted, otherwise the sign bit set.
+**   A NaN encodes as NULL.
+**
+** INVARIANTS
+**   - Every read is bounds-checked; bad input gives HDB_CORRUPT.
+**   - memcmp order of encoded keys == hdb__sql_value_cmp order of values
+**     (with the column's collation; DESC columns reversed).
+*/
+#include <math.h>
+#include <string.h>
+#include "pager/mem.h"
+#include "src/sql/codec.h"
+
+enum { KEY_NULL = 0x05, KEY_REAL_LO = 0x10, KEY_INT_LO = 0x12, KEY_MID = 0x14, KEY_INT_HI = 0x16,
+       KEY_REAL_HI = 0x18, KEY_TEXT = 0x30, KEY_BLOB = 0x40 };
+
+#define TWO53 9007199254740992.0
+#define TWO63 9223372036854775808.0
+
+/* ---- varints and fixed integers ------------------------------------------- */
+
+static void put_varint(hdb_buf *b, uint64_t v)
+{
+    uint8_t tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n] = (uint8_t)(v & 0x7f);
+        v >>= 7;
+        if (v)
+            tmp[n] |= 0x80;
+        n++;
+    } while (v);
+    hdb__buf_append(b, tmp, n);
+}
+
+/* Read a varint at p[*k..n); 0 if it is truncated or too long. */
+static int get_varint(const uint8_t *p, size_t n, size_t *k, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 70 && *k < n; shift += 7) {
+        uint8_t c = p[(*k)++];
+        if (shift == 63 && (c & 0x7e))
+            return 0;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *out = v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+    for (int k = 7; k >= 0; k--, v >>= 8)
+        p[k] = (uint8_t)v;
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v = v << 8 | p[k];
+    return v;
+}
+
+static uint64_t dbl_bits(double f)
+{
+    uint64_t u;
+    memcpy(&u, &f, 8);
+    return u;
+}
+
+static double bits_dbl(uint64_t u)
+{
+    double f;
+    memcpy(&f, &u, 8);
+    return f;
+}
+
+/* ---- records ----------------------------------------------------------------- */
+
+static uint64_t int_code(int64_t i, int *nbytes)
+{
+    *nbytes = 0;
+    if (i == 0 || i == 1)
+        return (uint64_t)i + 1;
+    int n = 1;
+    while (n < 8 && (i < -((int64_t)1 << (8 * n - 1)) || i >= ((int64_t)1 << (8 * n - 1))))
+        n++;
+    *nbytes = n;
+    return (uint64_t)n + 2;
+}
+
+void hdb__sql_record_encode(hdb_buf *b, const hdb_sql_value *v, int n)
+{
+    int nb;
+    put_varint(b, (uint64_t)(n < 0 ? 0 : n));
+    for (int c = 0; c < n; c++) {
+        switch (v[c].type) {
+        case HDB_INTEGER: put_varint(b, int_code(v[c].u.i, &nb)); break;
+        case HDB_FLOAT: put_varint(b, 11); break;
+        case HDB_BLOB: put_varint(b, 12 + 2 * (uint64_t)v[c].u.s.n); break;
+        case HDB_TEXT: put_varint(b, 13 + 2 * (uint64_t)v[c].u.s.n); break;
+        default: put_varint(b, 0); break;
+        }
+    }
+    for (int c = 0; c < n; c++) {
+        uint8_t tmp[8];
+        switch (v[c].type) {
+        case HDB_INTEGER:
+            int_code(v[c].u.i, &nb);
+            put_be64(tmp, (uint64_t)v[c].u.i);
+            hdb__buf_append(b, tmp + 8 - nb, (size_t)nb);
+            break;
+        case HDB_FLOAT:
+            put_be64(tmp, dbl_bits(v[c].u.f));
+            hdb__buf_append(b, tmp, 8);
+            break;
+        case HDB_BLOB:
+        case HDB_TEXT: hdb__buf_append(b, v[c].u.s.p, v[c].u.s.n); break;
+        default: break;
+        }
+    }
+}
+
+/* Body length of type code t; (uint64_t)-1 if t is not a valid code. */
+static uint64_t body_len(uint64_t t)
+{
+    if (t <= 2)
+        return 0;
+    if (t <= 10)
+        return t - 2;
+    if (t == 11)
+        return 8;
+    return (t - 12) / 2;
+}
+
+/* The header of record p[0..n): column count and where the bodies start;
+ * checks that the bodies fill the record exactly.  0 if corrupt. */
+static int read_header(const uint8_t *p, size_t n, uint64_t *ncol, size_t *body)
+{
+    size_t k = 0;
+    if (!get_varint(p, n, &k, ncol) || *ncol > n - k || *ncol > 0x7fffffff)
+        return 0;
+    uint64_t total = 0;
+    for (uint64_t c = 0; c < *ncol; c++) {
+        uint64_t t;
+        if (!get_varint(p, n, &k, &t))
+            return 0;
+        uint64_t len = body_len(t);
+        if (len > n || total + len > n)
+            return 0;
+        total += len;
+    }
+    *body = k;
+    return total == n - k;
+}
+
+/* Decode the body at q (len checked) of type code t into out, borrowing;
+ * out is overwritten, not cleared. */
+static void decode_body(const uint8_t *q, uint64_t t, hdb_sql_value *out)
+{
+    out->owned = 0;
+    out->type = HDB_INTEGER;
+    if (t == 0) {
+        out->type = HDB_NULL;
+        out->u.i = 0;
+    } else if (t <= 2) {
+        out->u.i = (int64_t)t - 1;
+    } else if (t <= 10) {
+        int nb = (int)(t - 2);
+        uint64_t u = (q[0] & 0x80) ? ~(uint64_t)0 : 0;
+        for (int k = 0; k < nb; k++)
+            u = u << 8 | q[k];
+        out->u.i = (int64_t)u;
+    } else if (t == 11) {
+        out->u.f = bits_dbl(get_be64(q));
+        out->type = isnan(out->u.f) ? HDB_NULL : HDB_FLOAT;
+    } else {
+        out->type = (t & 1) ? HDB_TEXT : HDB_BLOB;
+        out->u.s.p = (char *)q;
+        out->u.s.n = (size_t)body_len(t);
+    }
+}
+
+int hdb__sql_record_ncol(const void *p, size_t n)
+{
+    uint64_t ncol;
+    size_t body;
+    if (!p || !read_header(p, n, &ncol, &body))
+        return -1;
+    return (int)ncol;
+}
+
+int hdb__sql_record_decode(const void *p, size_t n, hdb_sql_value *out, int max, int *nstored)
+{
+    const uint8_t *rec = p;
+    uint64_t ncol;
+    size_t k = 0, body;
+    if (nstored)
+        *nstored = 0;
+    if (!rec || !read_header(rec, n, &ncol, &body))
+        return HDB_CORRUPT;
+    get_varint(rec, n, &k, &ncol);
+    int c = 0;
+    for (; c < max && (uint64_t)c < ncol; c++) {
+        uint64_t t;
+        get_varint(rec, n, &k, &t);
+        decode_body(rec + body, t, &out[c]);
+        body += (size_t)body_len(t);
+    }
+    if (nstored)
+        *nstored = c;
+    for (; c < max; c++)
+        out[c] = (hdb_sql_value)HDB_SQL_NULL_INIT;
+    return HDB_OK;
+}
+
+int hdb__sql_record_column(const void *p, size_t n, int i, hdb_sql_value *out)
+{
+    const uint8_t *rec = p;
+    uint64_t ncol, t = 0;
+    size_t k = 0, body;
+    if (!rec || !read_header(rec, n, &ncol, &body))
+        return HDB_CORRUPT;
+    if (i < 0 || (uint64_t)i >= ncol)
+        return HDB_NOTFOUND;
+    get_varint(rec, n, &k, &ncol);
+    for (int c = 0; c <= i; c++) {
+        get_varint(rec, n, &k, &t);
+        if (c < i)
+            body += (size_t)body_len(t);
+    }
+    decode_body(rec + body, t, out);
+    return HDB_OK;
+}
+
+/* ---- keys --------------------------------------------------------------------- */
+
+static uint64_t ordered_dbl(double f)
+{
+    if (f == 0.0)
+        f = 0.0; /* -0.0 == 0.0 */
+    uint64_t u = dbl_bits(f);
+    return (u >> 63) ? ~u : u | (uint64_t)1 << 63;
+}
+
+static double unordered_dbl(uint64_t u) { return bits_dbl((u >> 63) ? u & ~((uint64_t)1 << 63) : ~u); }
+
+static void key_int(hdb_buf *b, int64_t i)
+{
+    uint8_t tmp[9];
+    if (i > -(int64_t)TWO53 && i < (int64_t)TWO53) {
+        tmp[0] = KEY_MID;
+        put_be64(tmp + 1, ordered_dbl((double)i));
+    } else {
+        tmp[0] = i < 0 ? KEY_INT_LO : KEY_INT_HI;
+        put_be64(tmp + 1, (uint64_t)i ^ (uint64_t)1 << 63);
+    }
+    hdb__buf_append(b, tmp, 9);
+}
+
+static void key_real(hdb_buf *b, double f)
+{
+    uint8_t tmp[9];
+    if (f > -TWO53 && f < TWO53) {
+        tmp[0] = KEY_MID;
+    } else if (f >= -TWO63 && f < TWO63) {
+        key_int(b, (int64_t)f);
+        return;
+    } else {
+        tmp[0] = f < 0 ? KEY_REAL_LO : KEY_REAL_HI;
+    }
+    put_be64(tmp + 1, ordered_dbl(f));
+    hdb__buf_append(b, tmp, 9);
+}
+
+static void key_bytes(hdb_buf *b, int tag, const char *p, size_t n, int coll)
+{
+    uint8_t t = (uint8_t)tag;
+    hdb__buf_append(b, &t, 1);
+    if (tag == KEY_TEXT && coll == HDB_COLL_RTRIM)
+        while (n && p[n - 1] == ' ')
+            n--;
+    size_t run = 0; /* bytes p[k - run..k) not yet appended */
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)p[k];
+        int fold = tag == KEY_TEXT && coll == HDB_COLL_NOCASE && c >= 'A' && c <= 'Z';
+        if (c != 0 && !fold) {
+            run++;
+            continue;
+        }
+        if (run)
+            hdb__buf_append(b, p + k - run, run);
+        run = 0;
+        if (fold) {
+            uint8_t l = (uint8_t)(c + 32);
+            hdb__buf_append(b, &l, 1);
+        } else {
+            hdb__buf_append(b, "\0\xff", 2);
+        }
+    }
+    if (run)
+        hdb__buf_append(b, p + n - run, run);
+    hdb__buf_append(b, "\0\0", 2);
+}
+
+void hdb__sql_key_append(hdb_buf *b, const hdb_sql_value *v, int coll, int desc)
+{
+    size_t start = b->len;
+    switch (v->type) {
+    case HDB_INTEGER: key_int(b, v->u.i); break;
+    case HDB_FLOAT:
+        if (isnan(v->u.f))
+            hdb__buf_append(b, "\x05", 1); /* NaN is NULL */
+        else
+            key_real(b, v->u.f);
+        break;
+    case HDB_NULL: hdb__buf_append(b, "\x05", 1); break;
+    case HDB_TEXT: key_bytes(b, KEY_TEXT, v->u.s.p, v->u.s.n, coll); break;
+    default: key_bytes(b, KEY_BLOB, v->u.s.p, v->u.s.n, coll); break;
+    }
+    if (desc && !b->oom)
+        for (size_t k = start; k < b->len; k++)
+            b->data[k] = (char)~(unsigned char)b->data[k];
+}
+
+/* Decode escaped bytes at p[1..n) (after the tag) into an owned value. */
+static int key_decode_bytes(const uint8_t *p, size_t n, uint8_t inv, int type, size_t *used,
+                            hdb_sql_value *out)
+{
+    size_t len = 0, k = 1;
+    for (;; k++) { /* first pass: find the end and the length */
+        if (k >= n)
+            return HDB_CORRUPT;
+        if ((p[k] ^ inv) != 0) {
+            len++;
+            continue;
+        }
+        if (k + 1 >= n)
+            return HDB_CORRUPT;
+        uint8_t next = p[k + 1] ^ inv;
+        k++;
+        if (next == 0x00)
+            break;
+        if (next != 0xff)
+            return HDB_CORRUPT;
+        len++;
+    }
+    *used = k + 1;
+    char *s = hdb__malloc(NULL, len + 1);
+    if (!s)
+        return HDB_NOMEM;
+    size_t j = 0;
+    for (size_t q = 1; j < len; q++) {
+        s[j++] = (char)(p[q] ^ inv);
+        if ((p[q] ^ inv) == 0)
+            q++; /* skip the 0xFF of an escaped zero */
+    }
+    s[len] = 0;
+    out->type = type;
+    out->owned = 1;
+    out->u.s.p = s;
+    out->u.s.n = len;
+    return HDB_OK;
+}
+
+int hdb__sql_key_decode(const uint8_t **p, size_t *n, int desc, hdb_sql_value *out)
+{
+    const uint8_t *q = *p;
+    uint8_t inv = desc ? 0xff : 0x00;
+    size_t used = 1;
+    if (*n < 1)
+        return HDB_CORRUPT;
+    uint8_t tag = q[0] ^ inv;
+    *out = (hdb_sql_value)HDB_SQL_NULL_INIT;
+    if (tag == KEY_NULL) {
+        /* out is NULL already */
+    } else if (tag == KEY_TEXT || tag == KEY_BLOB) {
+        int rc = key_decode_bytes(q, *n, inv, tag == KEY_TEXT ? HDB_TEXT : HDB_BLOB, &used, out);
+        if (rc != HDB_OK)
+            return rc;
+    } else if (tag >= KEY_REAL_LO && tag <= KEY_REAL_HI && !(tag & 1)) {
+        if (*n < 9)
+            return HDB_CORRUPT;
+        uint8_t raw[8];
+        for (int k = 0; k < 8; k++)
+            raw[k] = q[1 + k] ^ inv;
+        uint64_t u = get_be64(raw);
+        used = 9;
+        if (tag == KEY_INT_LO || tag == KEY_INT_HI) {
+            hdb__sql_value_int(out, (int64_t)(u ^ (uint64_t)1 << 63));
+        } else {
+            double f = unordered_dbl(u);
+            if (tag == KEY_MID && f == trunc(f) && f > -TWO53 && f < TWO53)
+                hdb__sql_value_int(out, (int64_t)f);
+            else
+                hdb__sql_value_float(out, f);
+        }
+    } else {
+        return HDB_CORRUPT;
+    }
+    *p += used;
+    *n -= used;
+    return HDB_OK;
+}
+
+void hdb__sql_key_prefix_end(hdb_buf *b, const void *prefix, size_t n)
+{
+    const uint8_t *p = prefix;
+    while (n && p[n - 1] == 0xff)
+        n--;
+    if (!n)
+        return;
+    hdb__buf_append(b, p, n - 1);
+    uint8_t last = (uint8_t)(p[n - 1] + 1);
+    hdb__buf_append(b, &last, 1);
+}

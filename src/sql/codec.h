@@ -1,0 +1,71 @@
+/*
+** codec.h — the bytes of SQL rows and keys in the tree.
+**
+** ROWS (the value of a table's keyspace entry)
+**   A record is a header then the column bodies:
+**     varint ncol | ncol type codes (one varint each) | bodies in column order
+**   Type codes: 0 NULL, 1 integer 0, 2 integer 1, 3..10 a signed integer of
+**   (code - 2) bytes big-endian two's complement (1..8 bytes, the shortest
+**   that holds it), 11 REAL (8 bytes IEEE big-endian), 12 + 2n a BLOB of n
+**   bytes, 13 + 2n a TEXT of n bytes (no NUL stored).  Varints are LEB128
+**   (7 bits a byte, low first, at most 10 bytes).
+**   A record may hold fewer columns than the table has: the missing trailing
+**   columns read as their declared defaults (so ADD COLUMN rewrites no row).
+**   Decoding checks every length against the buffer: a bad record is
+**   HDB_CORRUPT, never a read out of bounds.
+**
+** KEYS (table primary keys and index entries)
+**   A key is the concatenation of its values' key encodings, each
+**   self-delimiting, so that memcmp order of two keys is the order of their
+**   value tuples by hdb__sql_value_cmp (column by column; a DESC column's
+**   encoding is inverted byte by byte).  Values equal by hdb__sql_value_cmp
+**   under the column's collation encode to identical bytes (3 and 3.0 alike;
+**   'a' and 'A' alike under NOCASE), so keys decide uniqueness.
+**     0x05                 NULL
+**     0x10..0x18 + 8 B     a number: an order-preserving form of its exact
+**                          value (integers and reals interleave correctly;
+**                          the five ranges and their tags are in codec.c)
+**     0x30 + escaped bytes TEXT (after collation folding): 0x00 -> 0x00 0xFF,
+**                          ended by 0x00 0x00
+**     0x40 + escaped bytes BLOB, same escaping
+**   Key decoding gives back a value of the same order (a number may come back
+**   as a REAL instead of an INTEGER only if it was stored as a REAL; NOCASE
+**   text comes back folded): keys are for ordering and lookup, the row record
+**   holds the true values.
+*/
+#ifndef HDB_SQL_CODEC_H
+#define HDB_SQL_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pager/buf.h"
+#include "src/sql/value.h"
+
+/* Append the record of v[0..n) to b.  The caller checks b->oom. */
+void hdb__sql_record_encode(hdb_buf *b, const hdb_sql_value *v, int n);
+/* Number of columns stored in record p[0..n), or -1 if it is corrupt. */
+int hdb__sql_record_ncol(const void *p, size_t n);
+/* Decode every stored column of p[0..n) into out[0..max): columns beyond
+ * the record read as NULL (the caller substitutes defaults; *nstored tells
+ * how many were stored, at most max; stored columns beyond max are
+ * skipped).  TEXT and BLOB values borrow from p.  out[] is overwritten,
+ * not cleared (clear any owned values in it first).
+ * HDB_OK or HDB_CORRUPT. */
+int hdb__sql_record_decode(const void *p, size_t n, hdb_sql_value *out, int max, int *nstored);
+/* Decode column i only (borrowing; out is overwritten, not cleared);
+ * HDB_NOTFOUND if the record has fewer columns; HDB_CORRUPT if bad. */
+int hdb__sql_record_column(const void *p, size_t n, int i, hdb_sql_value *out);
+
+/* Append the key encoding of v (collation coll, descending if desc). */
+void hdb__sql_key_append(hdb_buf *b, const hdb_sql_value *v, int coll, int desc);
+/* Decode one value from *p (advancing *p, *n); TEXT/BLOB are owned copies.
+ * out is overwritten, not cleared.  HDB_OK, HDB_CORRUPT, or HDB_NOMEM (then
+ * *p, *n are unchanged and out is NULL). */
+int hdb__sql_key_decode(const uint8_t **p, size_t *n, int desc, hdb_sql_value *out);
+/* The smallest byte string greater than every key that starts with
+ * prefix[0..n): appended to b (for range scans "all keys with this prefix").
+ * When there is none (prefix empty or all 0xFF bytes) nothing is appended:
+ * the range has no upper bound. */
+void hdb__sql_key_prefix_end(hdb_buf *b, const void *prefix, size_t n);
+
+#endif

@@ -1,0 +1,745 @@
+/*
+** exec_compile.c — compiling a SELECT: its sources, result columns, the
+** placement of WHERE/ON conditions, GROUP BY, HAVING and ORDER BY.
+**
+** HOW CONDITIONS ARE PLACED
+**   WHERE and inner-join ON clauses are split at AND; each conjunct is
+**   checked at the first source of the join where every column it reads
+**   has a value (a conjunct reading no source is checked once, before the
+**   scan).  A LEFT JOIN's own ON conjuncts are checked at its source and
+**   decide whether the row matched; conjuncts placed at a LEFT JOIN source
+**   after them also see its null-extended row, which is what WHERE must.
+**   A conjunct holding a correlated subquery is checked at the last source.
+**
+** LIMITATIONS
+**   Parenthesised joins "FROM (a JOIN b)" are reported as unsupported.
+**   A RIGHT or FULL JOIN source keeps the ids of the rows its ON matched;
+**   after the loop its unmatched rows come out with every earlier source
+**   null (all WHERE conjuncts wait for that source).  A recursive CTE has one seed select (the
+**   first) and reads itself only in the selects after it.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "src/sql/exec.h"
+
+/* ---- sources ------------------------------------------------------------- */
+
+static int src_arrays(xctx *x, xsrc *s, int n)
+{
+    s->ncol = n;
+    s->cols = hdb__sql_alloc(x, sizeof(char *) * (n + 1));
+    s->aff = hdb__sql_alloc(x, sizeof(int) * (n + 1));
+    s->coll = hdb__sql_alloc(x, sizeof(int) * (n + 1));
+    s->hide = hdb__sql_alloc(x, (size_t)n + 1);
+    return s->cols && s->aff && s->coll && s->hide ? HDB_OK : x->rc;
+}
+
+static int src_table(xctx *x, xsrc *s, hdb_sql_table *t)
+{
+    s->tab = t;
+    int rc = src_arrays(x, s, t->ncol);
+    for (int j = 0; rc == HDB_OK && j < t->ncol; j++) {
+        s->cols[j] = t->cols[j].name;
+        s->aff[j] = t->cols[j].aff;
+        s->coll[j] = t->cols[j].coll;
+    }
+    return rc;
+}
+
+static int src_select(xctx *x, xsrc *s, xsel *q, const hdb_sql_names *names)
+{
+    s->sub = q;
+    int rc = src_arrays(x, s, q->ncol);
+    if (rc == HDB_OK && names && names->n && names->n != q->ncol)
+        return hdb__sql_err(x, HDB_ERROR, "expected %d columns for '%s' but got %d", names->n,
+                            s->name, q->ncol);
+    for (int j = 0; rc == HDB_OK && j < q->ncol; j++) {
+        s->cols[j] = names && names->n ? names->a[j] : q->names[j];
+        s->aff[j] = q->aff[j];
+        s->coll[j] = q->coll[j] >= 0 ? q->coll[j] : HDB_COLL_BINARY;
+    }
+    return rc;
+}
+
+static const char *const master_cols[] = {"type", "name", "tbl_name", "rootpage", "sql"};
+
+static int src_master(xctx *x, xsrc *s)
+{
+    s->is_master = 1;
+    int rc = src_arrays(x, s, 5);
+    for (int j = 0; rc == HDB_OK && j < 5; j++) {
+        s->cols[j] = (char *)master_cols[j];
+        s->aff[j] = j == 3 ? HDB_AFF_INTEGER : HDB_AFF_TEXT;
+        s->coll[j] = HDB_COLL_BINARY;
+    }
+    return rc;
+}
+
+static hdb_sql_cte *find_cte(xcte_scope *cs, const char *name, xcte_scope **where)
+{
+    for (; cs; cs = cs->up)
+        for (int i = 0; cs->with && i < cs->with->n; i++)
+            if (hdb__sql_name_eq(cs->with->a[i].name, name)) {
+                *where = cs;
+                return &cs->with->a[i];
+            }
+    return NULL;
+}
+
+static int setup_named(xctx *x, xcore *c, xsrc *s, hdb_sql_src *it, xcte_scope *ctes)
+{
+    xcte_scope *cs = NULL;
+    hdb_sql_cte *cte = it->schema ? NULL : find_cte(ctes, it->name, &cs);
+    if (cte && cs->compiling == cte) { /* the recursive part reads the last step */
+        xrecur *r = cs->recur;
+        if (!r->ncol)
+            return hdb__sql_err(x, HDB_ERROR, "recursive reference in the seed of %s", cte->name);
+        s->queue_of = r;
+        int rc = src_arrays(x, s, r->ncol);
+        for (int j = 0; rc == HDB_OK && j < r->ncol; j++) {
+            s->cols[j] = r->names[j];
+            s->aff[j] = r->aff[j];
+            s->coll[j] = r->coll[j] >= 0 ? r->coll[j] : HDB_COLL_BINARY;
+        }
+        return rc;
+    }
+    if (cte) {
+        xsel *q;
+        xcte_scope self = {cs->up, NULL, NULL, NULL};
+        xcte_scope *inner = cs->up;
+        xrecur *r = NULL;
+        if (cs->with->recursive) {
+            r = hdb__sql_alloc(x, sizeof *r);
+            if (!r)
+                return x->rc;
+            r->cols = &cte->cols;
+            self = *cs;
+            self.compiling = cte;
+            self.recur = r;
+            inner = &self;
+        }
+        int rc = hdb__sql_compile_select(x, cte->select, c->outer, inner, &q);
+        if (rc == HDB_OK && r && q->ncore > 1)
+            q->recur = r;
+        return rc == HDB_OK ? src_select(x, s, q, &cte->cols) : rc;
+    }
+    if (hdb__sql_name_eq(it->name, "sqlite_master") || hdb__sql_name_eq(it->name, "sqlite_schema"))
+        return src_master(x, s);
+    hdb_sql_table *t = hdb__sql_table_find(x->schema, it->name);
+    if (!t)
+        return hdb__sql_err(x, HDB_ERROR, "no such table: %s", it->name);
+    if (!t->is_view)
+        return src_table(x, s, t);
+    xsel *q;
+    int rc = hdb__sql_compile_select(x, t->view, NULL, NULL, &q);
+    return rc == HDB_OK ? src_select(x, s, q, &t->view_cols) : rc;
+}
+
+static int setup_sources(xctx *x, xcore *c, hdb_sql_from *f, xcte_scope *ctes)
+{
+    c->nsrc = f ? f->n : 0;
+    c->src = hdb__sql_alloc(x, sizeof(xsrc) * (c->nsrc + 1));
+    if (!c->src)
+        return x->rc;
+    for (int i = 0; i < c->nsrc; i++) {
+        hdb_sql_src *it = &f->a[i];
+        xsrc *s = &c->src[i];
+        int rc;
+        s->join = it->join;
+        s->left = it->join == HDB_SQL_JOIN_LEFT || it->join == HDB_SQL_JOIN_FULL;
+        s->right = it->join == HDB_SQL_JOIN_RIGHT || it->join == HDB_SQL_JOIN_FULL;
+        if (it->nested || it->has_args)
+            return hdb__sql_err(x, HDB_ERROR, "unsupported FROM clause item");
+        s->name = it->alias ? it->alias : it->name ? it->name : "";
+        if (it->subquery) {
+            xsel *q;
+            rc = hdb__sql_compile_select(x, it->subquery, c->outer, ctes, &q);
+            if (rc == HDB_OK)
+                rc = src_select(x, s, q, NULL);
+        } else
+            rc = setup_named(x, c, s, it, ctes);
+        if (rc == HDB_OK && (it->indexed_by || it->not_indexed))
+            rc = hdb__sql_plan_hint(x, s, it->indexed_by, it->not_indexed);
+        if (rc != HDB_OK)
+            return rc;
+    }
+    return HDB_OK;
+}
+
+/* ---- conditions ---------------------------------------------------------- */
+
+typedef struct condlist {
+    int n, cap;
+    hdb_sql_expr **a;
+    int *lvl;
+    int *on; /* from a LEFT JOIN's ON */
+} condlist;
+
+static int cond_add(xctx *x, condlist *l, hdb_sql_expr *e, int on)
+{
+    if (e->kind == HDB_SQL_E_BINARY && e->op == HDB_SQL_OP_AND) {
+        int rc = cond_add(x, l, e->u.binary.l, on);
+        return rc == HDB_OK ? cond_add(x, l, e->u.binary.r, on) : rc;
+    }
+    if (l->n == l->cap) {
+        int nc = l->cap ? l->cap * 2 : 16;
+        hdb_sql_expr **na = hdb__sql_alloc(x, sizeof *na * nc);
+        int *nl = hdb__sql_alloc(x, sizeof(int) * nc), *no = hdb__sql_alloc(x, sizeof(int) * nc);
+        if (!na || !nl || !no)
+            return x->rc;
+        if (l->n) {
+            memcpy(na, l->a, sizeof *na * l->n);
+            memcpy(nl, l->lvl, sizeof(int) * l->n);
+            memcpy(no, l->on, sizeof(int) * l->n);
+        }
+        l->a = na, l->lvl = nl, l->on = no, l->cap = nc;
+    }
+    l->a[l->n] = e;
+    l->on[l->n] = on;
+    l->lvl[l->n++] = -1;
+    return HDB_OK;
+}
+
+/* Highest source of this core that e reads (-1: none); a correlated
+ * subquery counts as reading the last one. */
+static void max_src(const hdb_sql_expr *e, int nsrc, int *m);
+
+static void max_src_list(const hdb_sql_exprlist *l, int nsrc, int *m)
+{
+    for (int i = 0; i < l->n; i++)
+        max_src(l->a[i], nsrc, m);
+}
+
+static void max_src(const hdb_sql_expr *e, int nsrc, int *m)
+{
+    if (!e)
+        return;
+    const xref *r = e->aux;
+    switch (e->kind) {
+    case HDB_SQL_E_COLUMN:
+        if (r && r->kind == XR_COL && r->up == 0 && r->src > *m)
+            *m = r->src;
+        if (r && r->kind == XR_ALIAS)
+            *m = nsrc - 1;
+        return;
+    case HDB_SQL_E_UNARY: case HDB_SQL_E_ISNULL: max_src(e->u.unary.x, nsrc, m); return;
+    case HDB_SQL_E_BINARY: max_src(e->u.binary.l, nsrc, m); max_src(e->u.binary.r, nsrc, m); return;
+    case HDB_SQL_E_COLLATE: max_src(e->u.collate.x, nsrc, m); return;
+    case HDB_SQL_E_CAST: max_src(e->u.cast.x, nsrc, m); return;
+    case HDB_SQL_E_CASE:
+        max_src(e->u.kase.operand, nsrc, m);
+        max_src_list(&e->u.kase.when, nsrc, m);
+        max_src_list(&e->u.kase.then, nsrc, m);
+        max_src(e->u.kase.else_, nsrc, m);
+        return;
+    case HDB_SQL_E_BETWEEN:
+        max_src(e->u.between.x, nsrc, m);
+        max_src(e->u.between.lo, nsrc, m);
+        max_src(e->u.between.hi, nsrc, m);
+        return;
+    case HDB_SQL_E_IN:
+        max_src(e->u.in.x, nsrc, m);
+        max_src_list(&e->u.in.list, nsrc, m);
+        if (r && r->correlated)
+            *m = nsrc - 1;
+        return;
+    case HDB_SQL_E_LIKE:
+        max_src(e->u.like.x, nsrc, m);
+        max_src(e->u.like.pattern, nsrc, m);
+        max_src(e->u.like.escape, nsrc, m);
+        return;
+    case HDB_SQL_E_EXISTS: case HDB_SQL_E_SUBQUERY:
+        if (r && r->correlated)
+            *m = nsrc - 1;
+        return;
+    case HDB_SQL_E_FUNCTION: max_src_list(&e->u.func.args, nsrc, m); return;
+    case HDB_SQL_E_VECTOR: max_src_list(&e->u.list, nsrc, m); return;
+    default: return;
+    }
+}
+
+static int place_conditions(xctx *x, xcore *c, condlist *l)
+{
+    int *cnt = hdb__sql_alloc(x, sizeof(int) * (c->nsrc + 1));
+    if (!cnt)
+        return x->rc;
+    c->top = hdb__sql_alloc(x, sizeof *c->top * (l->n + 1));
+    if (!c->top)
+        return x->rc;
+    int maxright = -1; /* WHERE waits for the last RIGHT JOIN's null-extended rows */
+    for (int s = 0; s < c->nsrc; s++)
+        if (c->src[s].right)
+            maxright = s;
+    for (int i = 0; i < l->n; i++) {
+        int m = -1;
+        max_src(l->a[i], c->nsrc, &m);
+        if (l->on[i] >= 0 && m < l->on[i])
+            m = l->on[i];
+        if (l->on[i] < 0 && m < maxright)
+            m = maxright;
+        l->lvl[i] = m;
+        if (m >= 0)
+            cnt[m]++;
+    }
+    for (int s = 0; s < c->nsrc; s++) {
+        c->src[s].cond = hdb__sql_alloc(x, sizeof(hdb_sql_expr *) * (cnt[s] + 1));
+        if (!c->src[s].cond)
+            return x->rc;
+    }
+    for (int pass = 0; pass < 2; pass++) /* LEFT JOIN ON conjuncts first */
+        for (int i = 0; i < l->n; i++) {
+            if ((l->on[i] >= 0) != (pass == 0))
+                continue;
+            if (l->lvl[i] < 0) {
+                c->top[c->ntop++] = l->a[i];
+                continue;
+            }
+            xsrc *s = &c->src[l->lvl[i]];
+            s->cond[s->ncond++] = l->a[i];
+            if (pass == 0)
+                s->non++;
+        }
+    return HDB_OK;
+}
+
+/* a.col = b.col for a NATURAL join or USING. */
+static hdb_sql_expr *eq_expr(xctx *x, int ls, int lc, int rs, int rcol, xcore *c)
+{
+    hdb_sql_expr *e = hdb__sql_alloc(x, sizeof *e), *a = hdb__sql_alloc(x, sizeof *a),
+                 *b = hdb__sql_alloc(x, sizeof *b);
+    xref *ra = hdb__sql_alloc(x, sizeof *ra), *rb = hdb__sql_alloc(x, sizeof *rb);
+    if (!e || !a || !b || !ra || !rb)
+        return NULL;
+    a->kind = b->kind = HDB_SQL_E_COLUMN;
+    a->u.col.column = c->src[ls].cols[lc];
+    b->u.col.column = c->src[rs].cols[rcol];
+    ra->kind = rb->kind = XR_COL;
+    ra->src = ls, ra->col = lc, ra->aff = c->src[ls].aff[lc], ra->coll = c->src[ls].coll[lc];
+    rb->src = rs, rb->col = rcol, rb->aff = c->src[rs].aff[rcol], rb->coll = c->src[rs].coll[rcol];
+    a->aux = ra;
+    b->aux = rb;
+    e->kind = HDB_SQL_E_BINARY;
+    e->op = HDB_SQL_OP_EQ;
+    e->u.binary.l = a;
+    e->u.binary.r = b;
+    return e;
+}
+
+static int join_using(xctx *x, xcore *c, int i, const char *name, condlist *l)
+{
+    xsrc *r = &c->src[i];
+    int rcol = -1;
+    for (int j = 0; j < r->ncol; j++)
+        if (hdb__sql_name_eq(r->cols[j], name))
+            rcol = j;
+    for (int s = 0; s < i && rcol >= 0; s++)
+        for (int j = 0; j < c->src[s].ncol; j++) {
+            if (!hdb__sql_name_eq(c->src[s].cols[j], name) || c->src[s].hide[j])
+                continue;
+            hdb_sql_expr *e = eq_expr(x, s, j, i, rcol, c);
+            if (!e)
+                return x->rc;
+            r->hide[rcol] = 1;
+            return cond_add(x, l, e, r->left || r->right ? i : -1);
+        }
+    return hdb__sql_err(x, HDB_ERROR, "cannot join using column %s - column not present in both tables",
+                        name);
+}
+
+static int join_using_all(xctx *x, xcore *c, hdb_sql_from *f, condlist *l)
+{
+    for (int i = 0; i < c->nsrc; i++) {
+        hdb_sql_src *it = &f->a[i];
+        xsrc *s = &c->src[i];
+        int rc = HDB_OK;
+        for (int k = 0; rc == HDB_OK && k < it->using_.n; k++)
+            rc = join_using(x, c, i, it->using_.a[k], l);
+        if (it->natural)
+            for (int j = 0; rc == HDB_OK && j < s->ncol; j++) {
+                int shared = 0;
+                for (int p = 0; p < i && !shared; p++)
+                    for (int q = 0; q < c->src[p].ncol; q++)
+                        if (!c->src[p].hide[q] && hdb__sql_name_eq(c->src[p].cols[q], s->cols[j]))
+                            shared = 1;
+                if (shared)
+                    rc = join_using(x, c, i, s->cols[j], l);
+            }
+        if (rc != HDB_OK)
+            return rc;
+    }
+    return HDB_OK;
+}
+
+static int join_conditions(xctx *x, xcore *c, hdb_sql_from *f, condlist *l)
+{
+    for (int i = 0; i < c->nsrc; i++) {
+        hdb_sql_src *it = &f->a[i];
+        xsrc *s = &c->src[i];
+        int rc = HDB_OK;
+        if (it->on && (rc = hdb__sql_resolve(x, c, it->on, 0)) == HDB_OK)
+            rc = cond_add(x, l, it->on, s->left || s->right ? i : -1);
+        if (rc != HDB_OK)
+            return rc;
+    }
+    return HDB_OK;
+}
+
+/* ---- result columns ------------------------------------------------------ */
+
+static int add_res(xctx *x, xcore *c, int *cap, hdb_sql_expr *e, char *name)
+{
+    if (c->nres == *cap) {
+        int nc = *cap ? *cap * 2 : 8;
+        hdb_sql_expr **ne = hdb__sql_alloc(x, sizeof *ne * nc);
+        char **nn = hdb__sql_alloc(x, sizeof *nn * nc);
+        if (!ne || !nn)
+            return x->rc;
+        if (c->nres) {
+            memcpy(ne, c->res, sizeof *ne * c->nres);
+            memcpy(nn, c->names, sizeof *nn * c->nres);
+        }
+        c->res = ne, c->names = nn, *cap = nc;
+    }
+    c->res[c->nres] = e;
+    c->names[c->nres++] = name;
+    return HDB_OK;
+}
+
+static int expand_star(xctx *x, xcore *c, const char *tbl, int *cap)
+{
+    int any = 0;
+    for (int i = 0; i < c->nsrc; i++) {
+        xsrc *s = &c->src[i];
+        if (tbl && !hdb__sql_name_eq(s->name, tbl))
+            continue;
+        any = 1;
+        for (int j = 0; j < s->ncol; j++) {
+            if (!tbl && s->hide[j])
+                continue;
+            hdb_sql_expr *e = hdb__sql_alloc(x, sizeof *e);
+            xref *r = hdb__sql_alloc(x, sizeof *r);
+            if (!e || !r)
+                return x->rc;
+            e->kind = HDB_SQL_E_COLUMN;
+            e->u.col.column = s->cols[j];
+            r->kind = XR_COL, r->src = i, r->col = j, r->aff = s->aff[j], r->coll = s->coll[j];
+            e->aux = r;
+            int rc = add_res(x, c, cap, e, s->cols[j]);
+            if (rc != HDB_OK)
+                return rc;
+        }
+    }
+    if (tbl && !any)
+        return hdb__sql_err(x, HDB_ERROR, "no such table: %s", tbl);
+    if (!tbl && !c->nsrc)
+        return hdb__sql_err(x, HDB_ERROR, "no tables specified");
+    return HDB_OK;
+}
+
+static int result_columns(xctx *x, xcore *c)
+{
+    int cap = 0;
+    for (int i = 0; i < c->ast->cols.n; i++) {
+        hdb_sql_rescol *rc = &c->ast->cols.a[i];
+        int r;
+        if (!rc->expr) {
+            r = expand_star(x, c, rc->table, &cap);
+        } else {
+            r = hdb__sql_resolve(x, c, rc->expr, 1);
+            char *name = rc->alias ? rc->alias : rc->span;
+            const xref *xr = rc->expr->aux;
+            if (!rc->alias && rc->expr->kind == HDB_SQL_E_COLUMN && xr && xr->kind == XR_COL)
+                name = rc->expr->u.col.column;
+            if (r == HDB_OK)
+                r = add_res(x, c, &cap, rc->expr, name);
+        }
+        if (r != HDB_OK)
+            return r;
+    }
+    return HDB_OK;
+}
+
+/* ---- cores --------------------------------------------------------------- */
+
+static int compile_values(xctx *x, xcore *c, hdb_sql_core *k)
+{
+    int cap = 0;
+    for (int r = 0; r < k->nvalues; r++) {
+        if (k->values[r].n != k->values[0].n)
+            return hdb__sql_err(x, HDB_ERROR, "all VALUES must have the same number of terms");
+        for (int i = 0; i < k->values[r].n; i++) {
+            int rc = hdb__sql_resolve(x, c, k->values[r].a[i], 0);
+            if (rc != HDB_OK)
+                return rc;
+        }
+    }
+    for (int i = 0; i < k->values[0].n; i++) {
+        char nm[24];
+        snprintf(nm, sizeof nm, "column%d", i + 1);
+        char *n = hdb__sql_strdup(x, nm);
+        if (!n || add_res(x, c, &cap, k->values[0].a[i], n) != HDB_OK)
+            return x->rc;
+    }
+    return HDB_OK;
+}
+
+static int group_terms(xctx *x, xcore *c, hdb_sql_core *k)
+{
+    c->ngroup = k->group_by.n;
+    c->group = hdb__sql_alloc(x, sizeof *c->group * (c->ngroup + 1));
+    if (!c->group)
+        return x->rc;
+    for (int i = 0; i < c->ngroup; i++) {
+        hdb_sql_expr *g = k->group_by.a[i];
+        if (g->kind == HDB_SQL_E_INTEGER && !(g->flags & HDB_SQL_EF_BOOL)) {
+            if (g->u.ival < 1 || g->u.ival > c->nres)
+                return hdb__sql_err(x, HDB_ERROR,
+                                    "%d%s GROUP BY term out of range - should be between 1 and %d",
+                                    i + 1, i == 0 ? "st" : i == 1 ? "nd" : i == 2 ? "rd" : "th",
+                                    c->nres);
+            c->group[i] = c->res[g->u.ival - 1];
+            continue;
+        }
+        int rc = hdb__sql_resolve(x, c, g, 0);
+        if (rc != HDB_OK)
+            return rc;
+        c->group[i] = g;
+    }
+    return HDB_OK;
+}
+
+static int compile_core(xctx *x, hdb_sql_core *k, xcore *outer, xcte_scope *ctes, xcore **out)
+{
+    xcore *c = hdb__sql_alloc(x, sizeof *c);
+    if (!c)
+        return x->rc;
+    c->outer = outer;
+    c->ast = k;
+    *out = c;
+    if (k->is_values) {
+        c->src = hdb__sql_alloc(x, sizeof(xsrc));
+        return c->src ? compile_values(x, c, k) : x->rc;
+    }
+    condlist l;
+    memset(&l, 0, sizeof l);
+    int rc = setup_sources(x, c, k->from, ctes);
+    if (rc == HDB_OK && k->from)
+        rc = join_using_all(x, c, k->from, &l);
+    if (rc == HDB_OK)
+        rc = result_columns(x, c);
+    c->alias_ok = 1;
+    if (rc == HDB_OK && k->from)
+        rc = join_conditions(x, c, k->from, &l);
+    if (rc == HDB_OK && k->where && (rc = hdb__sql_resolve(x, c, k->where, 0)) == HDB_OK)
+        rc = cond_add(x, &l, k->where, -1);
+    if (rc == HDB_OK)
+        rc = place_conditions(x, c, &l);
+    if (rc == HDB_OK)
+        rc = group_terms(x, c, k);
+    if (rc == HDB_OK && k->having) {
+        rc = hdb__sql_resolve(x, c, k->having, 1);
+        c->having = k->having;
+    }
+    for (int i = 0; rc == HDB_OK && i < c->nsrc; i++)
+        if (c->src[i].tab)
+            hdb__sql_plan_source(x, c, i);
+    return rc == HDB_OK ? x->rc : rc;
+}
+
+/* ---- ORDER BY and the whole select --------------------------------------- */
+
+static const char *ordinal(int i)
+{
+    return i == 1 ? "st" : i == 2 ? "nd" : i == 3 ? "rd" : "th";
+}
+
+static int order_term(xctx *x, xsel *q, int i, hdb_sql_orderterm *t, xorder *o)
+{
+    hdb_sql_expr *e = t->expr;
+    int explicit_ = 0, coll = hdb__sql_expr_coll(e, &explicit_);
+    while (e->kind == HDB_SQL_E_COLLATE)
+        e = e->u.collate.x;
+    o->desc = t->sort == HDB_SQL_SORT_DESC;
+    o->nulls_first = t->nulls == HDB_SQL_NULLS_FIRST ? 1 : t->nulls == HDB_SQL_NULLS_LAST ? 0 : -1;
+    o->col = -1;
+    if (e->kind == HDB_SQL_E_INTEGER && !(e->flags & HDB_SQL_EF_BOOL)) {
+        if (e->u.ival < 1 || e->u.ival > q->ncol)
+            return hdb__sql_err(x, HDB_ERROR,
+                                "%d%s ORDER BY term out of range - should be between 1 and %d",
+                                i + 1, ordinal(i + 1), q->ncol);
+        o->col = (int)e->u.ival - 1;
+    } else if (e->kind == HDB_SQL_E_COLUMN && !e->u.col.table) {
+        xcore *c0 = q->core[0];
+        for (int j = 0; j < c0->ast->cols.n && o->col < 0 && !c0->ast->is_values; j++)
+            if (c0->ast->cols.a[j].alias && hdb__sql_name_eq(c0->ast->cols.a[j].alias, e->u.col.column))
+                for (int k = 0; k < q->ncol; k++)
+                    if (c0->res[k] == c0->ast->cols.a[j].expr)
+                        o->col = k;
+        for (int k = 0; k < q->ncol && o->col < 0 && q->ncore > 1; k++)
+            if (hdb__sql_name_eq(q->names[k], e->u.col.column))
+                o->col = k;
+    }
+    if (o->col < 0 && q->ncore > 1)
+        return hdb__sql_err(x, HDB_ERROR,
+                            "%d%s ORDER BY term does not match any column in the result set", i + 1,
+                            ordinal(i + 1));
+    if (o->col < 0) { /* an expression of the single core */
+        xcore *c = q->core[0];
+        int rc = hdb__sql_resolve(x, c, t->expr, 1);
+        if (rc != HDB_OK)
+            return rc;
+        coll = hdb__sql_expr_coll(t->expr, &explicit_);
+        c->order[c->norder] = t->expr;
+        o->col = q->ncol + c->norder++;
+        q->nextra++;
+    }
+    if (!explicit_ && o->col < q->ncol)
+        coll = q->coll[o->col];
+    o->coll = coll >= 0 ? coll : HDB_COLL_BINARY;
+    return HDB_OK;
+}
+
+static int compile_order(xctx *x, xsel *q, hdb_sql_select *s)
+{
+    q->norder = s->order_by.n;
+    q->order = hdb__sql_alloc(x, sizeof *q->order * (q->norder + 1));
+    q->core[0]->order = hdb__sql_alloc(x, sizeof(hdb_sql_expr *) * (q->norder + 1));
+    if (!q->order || !q->core[0]->order)
+        return x->rc;
+    for (int i = 0; i < q->norder; i++) {
+        int rc = order_term(x, q, i, &s->order_by.a[i], &q->order[i]);
+        if (rc != HDB_OK)
+            return rc;
+    }
+    return HDB_OK;
+}
+
+static int output_columns(xctx *x, xsel *q)
+{
+    xcore *c0 = q->core[0];
+    q->ncol = c0->nres;
+    q->names = c0->names;
+    q->aff = hdb__sql_alloc(x, sizeof(int) * (q->ncol + 1));
+    q->coll = hdb__sql_alloc(x, sizeof(int) * (q->ncol + 1));
+    if (!q->aff || !q->coll)
+        return x->rc;
+    for (int i = 0; i < q->ncol; i++) {
+        int ex;
+        q->aff[i] = hdb__sql_expr_aff(c0->res[i]);
+        q->coll[i] = hdb__sql_expr_coll(c0->res[i], &ex);
+        for (int k = 1; k < q->ncore && q->coll[i] < 0; k++) /* the left-most with one */
+            if (i < q->core[k]->nres)
+                q->coll[i] = hdb__sql_expr_coll(q->core[k]->res[i], &ex);
+    }
+    for (int k = 1; k < q->ncore; k++)
+        if (q->core[k]->nres != q->ncol)
+            return hdb__sql_err(x, HDB_ERROR,
+                                "SELECTs to the left and right of %s do not have the same number "
+                                "of result columns",
+                                q->core[k]->ast->compound == HDB_SQL_COMPOUND_UNION_ALL ? "UNION ALL"
+                                : q->core[k]->ast->compound == HDB_SQL_COMPOUND_INTERSECT ? "INTERSECT"
+                                : q->core[k]->ast->compound == HDB_SQL_COMPOUND_EXCEPT ? "EXCEPT"
+                                                                                       : "UNION");
+    return HDB_OK;
+}
+
+/* The columns of a recursive CTE, from its seed select. */
+static int recur_columns(xctx *x, xrecur *r, xcore *c0)
+{
+    int n = c0->nres;
+    if (r->cols && r->cols->n && r->cols->n != n)
+        return hdb__sql_err(x, HDB_ERROR, "table has %d values for %d columns", n, r->cols->n);
+    r->names = hdb__sql_alloc(x, sizeof(char *) * (n + 1));
+    r->aff = hdb__sql_alloc(x, sizeof(int) * (n + 1));
+    r->coll = hdb__sql_alloc(x, sizeof(int) * (n + 1));
+    if (!r->names || !r->aff || !r->coll)
+        return x->rc;
+    for (int i = 0; i < n; i++) {
+        int ex;
+        r->names[i] = r->cols && r->cols->n ? r->cols->a[i] : c0->names[i];
+        r->aff[i] = hdb__sql_expr_aff(c0->res[i]);
+        r->coll[i] = hdb__sql_expr_coll(c0->res[i], &ex);
+    }
+    r->ncol = n;
+    return HDB_OK;
+}
+
+int hdb__sql_compile_select(xctx *x, hdb_sql_select *s, xcore *outer, xcte_scope *ctes,
+                            xsel **out)
+{
+    xsel *q = hdb__sql_alloc(x, sizeof *q);
+    if (!q)
+        return x->rc;
+    *out = q;
+    xcte_scope local = {ctes, s->with, NULL, NULL};
+    if (s->with)
+        ctes = &local;
+    q->ast = s;
+    q->outer = outer;
+    q->ncore = s->ncore;
+    q->core = hdb__sql_alloc(x, sizeof(xcore *) * (s->ncore + 1));
+    if (!q->core)
+        return x->rc;
+    for (int i = 0; i < s->ncore; i++) {
+        int rc = compile_core(x, s->cores[i], outer, ctes, &q->core[i]);
+        if (rc != HDB_OK)
+            return rc;
+        if (i == 0 && ctes && ctes->recur && !ctes->recur->ncol && ctes->compiling &&
+            ctes->compiling->select == s && (rc = recur_columns(x, ctes->recur, q->core[0])) != HDB_OK)
+            return rc;
+    }
+    int rc = output_columns(x, q);
+    if (rc == HDB_OK)
+        rc = compile_order(x, q, s);
+    for (int i = 0; i < q->ncore; i++) {
+        xcore *c = q->core[i];
+        c->is_agg = c->ngroup > 0 || c->nagg > 0 || c->having;
+    }
+    if (rc == HDB_OK)
+        hdb__sql_plan_order(x, q);
+    if (rc == HDB_OK && s->limit) {
+        xcore *lc = hdb__sql_alloc(x, sizeof *lc);
+        if (!lc)
+            return x->rc;
+        lc->outer = outer;
+        q->limcore = lc;
+        q->limit = s->limit;
+        q->offset = s->offset;
+        rc = hdb__sql_resolve(x, lc, s->limit, 0);
+        if (rc == HDB_OK && s->offset)
+            rc = hdb__sql_resolve(x, lc, s->offset, 0);
+        if (lc->correlated)
+            for (int i = 0; i < q->ncore; i++)
+                q->core[i]->correlated = 1;
+    }
+    return rc;
+}
+
+xcore *hdb__sql_table_core(xctx *x, hdb_sql_table *t, const char *alias, xcore *outer)
+{
+    xcore *c = hdb__sql_alloc(x, sizeof *c);
+    if (!c)
+        return NULL;
+    c->outer = outer;
+    c->nsrc = 1;
+    c->src = hdb__sql_alloc(x, sizeof(xsrc));
+    if (!c->src || src_table(x, &c->src[0], t) != HDB_OK)
+        return NULL;
+    c->src[0].name = (char *)(alias ? alias : t->name);
+    return c;
+}
+
+int hdb__sql_core_where(xctx *x, xcore *c, hdb_sql_expr *where)
+{
+    condlist l;
+    memset(&l, 0, sizeof l);
+    int rc = HDB_OK;
+    c->alias_ok = 0;
+    if (where && (rc = hdb__sql_resolve(x, c, where, 0)) == HDB_OK)
+        rc = cond_add(x, &l, where, -1);
+    if (rc == HDB_OK)
+        rc = place_conditions(x, c, &l);
+    if (rc == HDB_OK && c->src[0].tab)
+        hdb__sql_plan_source(x, c, 0);
+    return rc == HDB_OK ? x->rc : rc;
+}

@@ -1,0 +1,22 @@
+-- The brief's A/B test: two experiment branches with different schemas;
+-- the winner is merged into main, both are dropped.
+CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT, category TEXT, price REAL);
+INSERT INTO products VALUES (1, 'laptop', 'electronics', 999.0), (2, 'phone', 'electronics', 599.0), (3, 'desk', 'furniture', 199.0);
+CREATE BRANCH algo_a_collab FROM main;
+CREATE BRANCH algo_b_content FROM main;
+USE BRANCH algo_a_collab;
+CREATE TABLE user_similarity (user_id_1 INTEGER, user_id_2 INTEGER, similarity_score REAL, PRIMARY KEY (user_id_1, user_id_2));
+INSERT INTO user_similarity VALUES (1, 2, 0.9), (1, 3, 0.4), (2, 3, 0.7);
+SELECT user_id_2, similarity_score FROM user_similarity WHERE user_id_1 = 1 ORDER BY similarity_score DESC;
+USE BRANCH algo_b_content;
+CREATE TABLE product_features (product_id INTEGER PRIMARY KEY, feature_vector TEXT);
+INSERT INTO product_features VALUES (1, '[0.1,0.9]'), (2, '[0.2,0.8]');
+SELECT p.name, f.feature_vector FROM products p JOIN product_features f ON f.product_id = p.id ORDER BY p.id;
+SELECT count(*) FROM user_similarity;
+USE BRANCH main;
+SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;
+MERGE BRANCH algo_b_content INTO main;
+DROP BRANCH algo_a_collab;
+DROP BRANCH algo_b_content;
+SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;
+SELECT count(*) AS features FROM product_features;

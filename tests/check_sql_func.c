@@ -537,6 +537,84 @@ START_TEST(test_json)
 }
 END_TEST
 
+static const struct fcase jedit_cases[] = {
+    {"json_set", 3, {"'{\"a\":1}'", "'$.b'", "2"}, "text {\"a\":1,\"b\":2}"},
+    {"json_set", 3, {"'{\"a\":1}'", "'$.a'", "'x'"}, "text {\"a\":\"x\"}"},
+    {"json_insert", 3, {"'{\"a\":1}'", "'$.a'", "5"}, "text {\"a\":1}"},
+    {"json_insert", 3, {"'{\"a\":1}'", "'$.c'", "5"}, "text {\"a\":1,\"c\":5}"},
+    {"json_replace", 3, {"'{\"a\":1}'", "'$.a'", "5"}, "text {\"a\":5}"},
+    {"json_replace", 3, {"'{\"a\":1}'", "'$.c'", "5"}, "text {\"a\":1}"},
+    {"json_set", 3, {"'[1,2]'", "'$[1]'", "9"}, "text [1,9]"},
+    {"json_set", 3, {"'[1,2]'", "'$[2]'", "9"}, "text [1,2,9]"},
+    {"json_set", 3, {"'[1,2]'", "'$[#]'", "9"}, "text [1,2,9]"},
+    {"json_insert", 3, {"'[1,2]'", "'$[#]'", "9"}, "text [1,2,9]"},
+    {"json_set", 3, {"'{}'", "'$.a.b'", "1"}, "text {\"a\":{\"b\":1}}"},
+    {"json_set", 3, {"'{\"a\":1}'", "'$.a.b'", "1"}, "text {\"a\":1}"},
+    {"json_set", 3, {"'[1]'", "'$[5]'", "1"}, "text [1]"},
+    {"json_remove", 2, {"'[1,2,3]'", "'$[1]'"}, "text [1,3]"},
+    {"json_remove", 2, {"'{\"a\":1,\"b\":2}'", "'$.a'"}, "text {\"b\":2}"},
+    {"json_remove", 2, {"'{\"a\":1,\"b\":2}'", "'$.b'"}, "text {\"a\":1}"},
+    {"json_remove", 2, {"'[1,2,3]'", "'$[#-1]'"}, "text [1,2]"},
+    {"json_remove", 2, {"'{\"a\":1}'", "'$.z'"}, "text {\"a\":1}"},
+    {"json_remove", 2, {"'[1,2]'", "'$'"}, "null "},
+    {"json_remove", 3, {"'[1,2,3]'", "'$[0]'", "'$[0]'"}, "text [3]"},
+    {"json_remove", 1, {"'{\"a\":1}'"}, "text {\"a\":1}"},
+    {"json_set", 3, {"' { \"a\" : 1 } '", "'$.a'", "2"}, "text {\"a\":2}"},
+    {"json_set", 3, {"'{\"a\":1}'", "'$'", "5"}, "integer 5"},
+    {"json_insert", 3, {"'{}'", "'$.a[#]'", "1"}, "text {}"},
+    {"json_set", 3, {"'{}'", "'$.a[0]'", "1"}, "text {\"a\":[1]}"},
+    {"json_set", 3, {"'{\"a\":[]}'", "'$.a[#]'", "1"}, "text {\"a\":[1]}"},
+    {"json_set", 2, {"'{\"a\":1}'", "'$.b'"}, "ERROR json_set() needs an odd number of arguments"},
+    {"json_set", 3, {"'{\"a\":1}'", "'x'", "1"}, "ERROR JSON path error near 'x'"},
+    {"json_remove", 2, {"'{\"a\":1}'", "'x'"}, "ERROR JSON path error near 'x'"},
+    {"json_set", 3, {"'{\"a\":1}'", "'$.b'", "x'00'"}, "ERROR JSON cannot hold BLOB values"},
+    {"json_set", 3, {"'{\"a\":1}'", "NULL", "1"}, "text {\"a\":1}"},
+    {"json_remove", 2, {"'{\"a\":1}'", "NULL"}, "null "},
+    {"json_insert", 3, {"'{\"a\":1}'", "'$.b.c.d'", "1"}, "text {\"a\":1,\"b\":{\"c\":{\"d\":1}}}"},
+    {"json_set", 3, {"'{\"a\":1}'", "'$.b[0][0]'", "1"}, "text {\"a\":1,\"b\":[[1]]}"},
+    {"json_set", 3, {"'{\"a\":1}'", "'$.b[1]'", "1"}, "text {\"a\":1}"},
+    {"json_replace", 3, {"'[1,2,3]'", "'$[#-1]'", "'x'"}, "text [1,2,\"x\"]"},
+    {"json_set", 5, {"'{\"a\":{\"b\":1}}'", "'$.a.c'", "2", "'$.a.b'", "3"}, "text {\"a\":{\"b\":3,\"c\":2}}"},
+    {"json_remove", 2, {"'[1,[2,3]]'", "'$[1][0]'"}, "text [1,[3]]"},
+    {"json_set", 5, {"'[]'", "'$[0]'", "1", "'$[1]'", "2"}, "text [1,2]"},
+    {"json_set", 3, {"'{\"a\":1}'", "'$.\"x y\"'", "1"}, "text {\"a\":1,\"x y\":1}"},
+    {"json_set", 3, {"'{}'", "'$.a.'", "1"}, "ERROR JSON path error near ''"},
+    {"json_set", 3, {"'{}'", "'$.a[x]'", "1"}, "text {}"},
+    {"json_remove", 2, {"'{}'", "'$[x]'"}, "ERROR JSON path error near '[x]'"},
+    {"json_set", 3, {"'{\"a\":1}'", "'$.a\"b'", "1"}, "text {\"a\":1,\"a\\\"b\":1}"},
+    {"json_set", 3, {"'{\"a b\":1}'", "'$.\"a b\"'", "2"}, "text {\"a b\":2}"},
+    {"json_set", 3, {"'{\"a\":1}'", "'$.a'", "1.5"}, "text {\"a\":1.5}"},
+    {"json_set", 3, {"'{\"a\":1}'", "'$.a'", "NULL"}, "text {\"a\":null}"},
+    {"json_set", 3, {"'{\"a\":1,\"a\":2}'", "'$.a'", "3"}, "text {\"a\":3,\"a\":2}"},
+    {"json_remove", 2, {"'{\"x\":[1,{\"y\":2}]}'", "'$.x[1].y'"}, "text {\"x\":[1,{}]}"},
+    {"json_set", 3, {"'[1,2]'", "'$[#-3]'", "7"}, "text [1,2]"},
+    {"json_insert", 3, {"'[[1]]'", "'$[0][#]'", "2"}, "text [[1,2]]"},
+    {"json_set", 3, {"'{\"a\":1}'", "'$.\"\"'", "2"}, "text {\"a\":1,\"\":2}"},
+};
+
+START_TEST(test_json_edit)
+{
+    run_cases(jedit_cases, sizeof jedit_cases / sizeof jedit_cases[0]);
+    /* A JSON value (json_array(...)) is embedded as JSON. */
+    hdb_sql_fctx ctx = new_ctx();
+    hdb_sql_value args[3], out = HDB_SQL_NULL_INIT;
+    lit(&args[0], "'{\"a\":1}'");
+    lit(&args[1], "'$.b'");
+    lit(&args[2], "'[1,2]'");
+    const hdb_sql_funcdef *f = hdb__sql_func_find("json_set", 3, NULL);
+    ck_assert_int_eq(f->scalar(&ctx, 3, args, &out), HDB_OK);
+    ck_assert_str_eq(out.u.s.p, "{\"a\":1,\"b\":\"[1,2]\"}");
+    hdb__sql_value_clear(&out);
+    args[2].owned = HDB_SQL_OWNED_JSON;
+    ck_assert_int_eq(f->scalar(&ctx, 3, args, &out), HDB_OK);
+    ck_assert_str_eq(out.u.s.p, "{\"a\":1,\"b\":[1,2]}");
+    ck_assert_int_eq(out.owned, HDB_SQL_OWNED_JSON);
+    hdb__sql_value_clear(&out);
+    for (int k = 0; k < 3; k++)
+        hdb__sql_value_clear(&args[k]);
+}
+END_TEST
+
 START_TEST(test_json_arrow)
 {
     static const struct {
@@ -823,7 +901,8 @@ static void random_arg(tu_rng *r, hdb_sql_value *v)
 START_TEST(test_random_arguments)
 {
     const hdb_sql_funcdef *const tables[] = {hdb__sql_funcs_core, hdb__sql_funcs_str, hdb__sql_funcs_agg,
-                                             hdb__sql_funcs_printf, hdb__sql_funcs_date, hdb__sql_funcs_json};
+                                             hdb__sql_funcs_printf, hdb__sql_funcs_date, hdb__sql_funcs_json,
+                                             hdb__sql_funcs_json_edit};
     tu_rng r = {777};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const hdb_sql_funcdef *f = tables[t]; f->name; f++)
@@ -876,6 +955,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_date);
     tcase_add_test(c, test_json);
     tcase_add_test(c, test_json_arrow);
+    tcase_add_test(c, test_json_edit);
     tcase_add_test(c, test_aggregates);
     tcase_add_test(c, test_like_glob);
     suite_add_tcase(s, c);

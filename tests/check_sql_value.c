@@ -115,6 +115,11 @@ static const struct arith_case arith_cases[] = {
     {"1e400", HDB_SQL_OP_SUB, "1e400", "null "},
     {"100", HDB_SQL_OP_MUL, "1.5", "real 150.0"},
     {"7", HDB_SQL_OP_DIV, "2.0", "real 3.5"},
+    /* % with a REAL works on the operands' integer values (no rounding to double) */
+    {"-2943623437653315061", HDB_SQL_OP_MOD, "2.675", "real -1.0"},
+    {"9223372036854775807", HDB_SQL_OP_MOD, "'1e3x'", "real 0.0"},
+    {"5517364519655439401", HDB_SQL_OP_MOD, "8e10", "real 39655439401.0"},
+    {"1000000000000000.0", HDB_SQL_OP_ADD, "'5.'", "real 1.00000000000001e+15"},
 };
 static const struct cast_case cast_cases[] = {
     {"'12abc'", "INTEGER", "integer 12"},

@@ -21,7 +21,7 @@
 
 static const hdb_sql_funcdef *const tables[] = {
     hdb__sql_funcs_core, hdb__sql_funcs_str, hdb__sql_funcs_agg,
-    hdb__sql_funcs_printf, hdb__sql_funcs_date, hdb__sql_funcs_json,
+    hdb__sql_funcs_printf, hdb__sql_funcs_date, hdb__sql_funcs_json, hdb__sql_funcs_json_edit,
 };
 
 static int name_eq(const char *lower_name, const char *s)

@@ -15,11 +15,13 @@
 **   randomblob, replace, round, rtrim, sign, substr/substring, trim, typeof,
 **   unicode, unlikely, upper, zeroblob; date, time, datetime, julianday,
 **   unixepoch, strftime; json, json_valid, json_extract, json_type,
-**   json_array, json_object, json_array_length, json_quote, and the -> and
-**   ->> operators (hdb__sql_json_arrow).  (* need the connection: the
-**   executor handles them before calling here.)
+**   json_array, json_object, json_array_length, json_quote, json_set,
+**   json_insert, json_replace, json_remove, and the -> and ->> operators
+**   (hdb__sql_json_arrow).  (* need the connection: the executor handles
+**   them before calling here.)
 **   Aggregates: count(*), count(x), sum, total, avg, min, max,
-**   group_concat(x [, sep]), string_agg(x, sep).
+**   group_concat(x [, sep]), string_agg(x, sep), json_group_array(x),
+**   json_group_object(name, value).
 **
 ** ERRORS
 **   A function returns HDB_OK, HDB_NOMEM, or HDB_ERROR with a message in

@@ -685,6 +685,26 @@ int hdb__sql_json_arrow(hdb_sql_fctx *ctx, const hdb_sql_value *x, const hdb_sql
     return take_json(out, &b);
 }
 
+/* ---- shared with func_json_edit.c (func_int.h) ----------------------------------- */
+
+size_t hdb__sql_json_ws(const char *p, size_t n, size_t k) { return skip_ws(p, n, k); }
+
+int hdb__sql_json_skip(const char *p, size_t n, size_t *k) { return skip_value(p, n, k, 0); }
+
+void hdb__sql_json_minify(hdb_buf *b, const char *p, size_t vs, size_t ve) { minify(b, p, vs, ve); }
+
+void hdb__sql_json_quote(hdb_buf *b, const char *s, size_t n) { quote_string(b, s, n); }
+
+int hdb__sql_json_append(hdb_buf *b, const hdb_sql_value *v) { return append_json(b, v); }
+
+int hdb__sql_json_take(hdb_sql_value *out, hdb_buf *b) { return take_json(out, b); }
+
+int hdb__sql_json_doc(hdb_sql_fctx *ctx, const hdb_sql_value *v, char *tmp, const char **p, size_t *n,
+                      size_t *vs, size_t *ve)
+{
+    return json_arg(ctx, v, tmp, p, n, vs, ve);
+}
+
 /* ---- json_group_array, json_group_object -------------------------------------- */
 
 typedef struct jgroup {

@@ -61,7 +61,7 @@ enum { HDB_COLL_BINARY = 0, HDB_COLL_NOCASE, HDB_COLL_RTRIM };
 void hdb__sql_value_clear(hdb_sql_value *v);             /* free if owned; becomes NULL */
 void hdb__sql_value_null(hdb_sql_value *v);               /* = clear */
 void hdb__sql_value_int(hdb_sql_value *v, int64_t i);     /* clears v first */
-void hdb__sql_value_float(hdb_sql_value *v, double f);
+void hdb__sql_value_float(hdb_sql_value *v, double f);   /* NaN becomes NULL, as in SQLite */
 /* Owned copies of p[0..n); HDB_OK or HDB_NOMEM (v is NULL then). */
 int hdb__sql_value_text(hdb_sql_value *v, const char *p, size_t n);
 int hdb__sql_value_blob(hdb_sql_value *v, const void *p, size_t n);

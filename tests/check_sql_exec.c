@@ -95,6 +95,8 @@ START_TEST(test_basic)
     ck_assert_int_eq(hdb_changes(db), 2);
     EQ("DELETE FROM t WHERE a IS NULL RETURNING b", "z\n");
     EQ("SELECT a FROM t ORDER BY a DESC LIMIT 2 OFFSET 1", "20\n1\n");
+    EQ("SELECT a FROM t LIMIT 9223372036854775807 OFFSET 9223372036854775807", "");
+    EQ("SELECT count(*) FROM (SELECT a FROM t LIMIT -1 OFFSET 1)", "2\n");
     EQ("SELECT '5' + 3, 7 / 2, 7.0 / 2, 1 / 0, 'a' || 1", "8|3|3.5|NULL|a1\n");
 }
 END_TEST
@@ -146,6 +148,19 @@ START_TEST(test_constraints)
     q("INSERT INTO t(a) VALUES('n')");
     EQ("SELECT max(id) FROM t", "6\n");
     ck_assert_int_eq(hdb_last_insert_rowid(db), 6);
+    q("INSERT OR REPLACE INTO t(id, a, b) VALUES(7, 'r', NULL)"); /* REPLACE uses the default */
+    EQ("SELECT b FROM t WHERE id = 7", "7\n");
+    fails("UPDATE t SET id = NULL WHERE id = 7", HDB_ERROR, "datatype mismatch");
+    q("CREATE TABLE ai(id INTEGER PRIMARY KEY AUTOINCREMENT, v)");
+    q("INSERT INTO ai(v) VALUES('a'), ('b')");
+    q("DELETE FROM ai WHERE id = 2");
+    q("INSERT INTO ai(v) VALUES('c')");
+    EQ("SELECT id, v FROM ai ORDER BY id", "1|a\n3|c\n");
+    q("CREATE TABLE d(a DEFAULT 1, b DEFAULT (2 + 3))");
+    q("INSERT INTO d DEFAULT VALUES");
+    EQ("SELECT a, b FROM d", "1|5\n");
+    q("CREATE TABLE d2 AS SELECT a + 1 AS x, b FROM d");
+    EQ("SELECT x, b FROM d2", "2|5\n");
     q("CREATE TABLE p(x, y, PRIMARY KEY(x, y))");
     q("INSERT INTO p VALUES(1, 2), (1, 3)");
     fails("INSERT INTO p VALUES(1, 2)", HDB_CONSTRAINT, "UNIQUE constraint failed: p.x, p.y");
@@ -200,6 +215,10 @@ START_TEST(test_joins)
        "two|r\nthree|NULL\n");
     EQ("SELECT count(*) FROM a, b", "9\n");
     EQ("SELECT a.x FROM a LEFT JOIN b ON b.aid = a.id WHERE b.id IS NULL", "three\n");
+    q("UPDATE a SET x = x || '-' || b.y FROM b WHERE b.aid = a.id AND b.y <> 'q'");
+    EQ("SELECT x FROM a ORDER BY id", "one-p\ntwo-r\nthree\n");
+    q("UPDATE a SET x = 'one' WHERE id = 1");
+    q("UPDATE a SET x = 'two' WHERE id = 2");
     q("CREATE TABLE c(id, z)");
     q("INSERT INTO c VALUES(1, 'c1'), (3, 'c3')");
     EQ("SELECT id, x, z FROM a JOIN c USING (id) ORDER BY id", "1|one|c1\n3|three|c3\n");
@@ -283,7 +302,7 @@ START_TEST(test_prepared)
     ck_assert_int_eq(hdb_bind_parameter_count(s), 2);
     ck_assert_int_eq(hdb_bind_parameter_index(s, ":b"), 2);
     for (int i = 1; i <= 3; i++) {
-        char txt[8];
+        char txt[16];
         snprintf(txt, sizeof txt, "v%d", i);
         ck_assert_int_eq(hdb_bind_int64(s, 1, i), HDB_OK);
         ck_assert_int_eq(hdb_bind_text(s, 2, txt, -1), HDB_OK);
@@ -371,6 +390,12 @@ START_TEST(test_indexes_and_plans)
     q("CREATE TABLE u(x, y)");
     q("INSERT INTO u VALUES(1, 'k1'), (2, 'k2')");
     EQ("SELECT u.x, count(*) FROM u JOIN t ON t.b = u.y GROUP BY u.x", "1|10\n2|10\n");
+    /* the join order puts the table an index can reach inside the loop */
+    EQ("EXPLAIN QUERY PLAN SELECT * FROM t, u WHERE t.b = u.y",
+       "2|0|0|SCAN u\n3|0|0|SEARCH t USING INDEX tbc (b=?)\n");
+    EQ("EXPLAIN QUERY PLAN SELECT * FROM t CROSS JOIN u WHERE t.b = u.y",
+       "2|0|0|SCAN t\n3|0|0|SCAN u\n");
+    EQ("SELECT count(*) FROM t, u WHERE t.b = u.y", "20\n");
     fails("CREATE UNIQUE INDEX ua ON t(a)", HDB_CONSTRAINT, "UNIQUE constraint failed: t.a");
     q("DROP INDEX ta");
     fails("DROP INDEX ta", HDB_ERROR, "no such index: ta");
@@ -405,6 +430,17 @@ START_TEST(test_foreign_keys_and_json)
     fails("DELETE FROM p WHERE id = 1", HDB_CONSTRAINT, "FOREIGN KEY constraint failed");
     q("DELETE FROM c WHERE pid = 1");
     q("DELETE FROM p WHERE id = 1");
+    q("CREATE TABLE p2(id INTEGER PRIMARY KEY, k UNIQUE)");
+    q("CREATE TABLE c2(id INTEGER PRIMARY KEY, pk REFERENCES p2(k) ON DELETE CASCADE"
+      " ON UPDATE CASCADE, pid REFERENCES p2 ON DELETE SET NULL)");
+    q("INSERT INTO p2 VALUES(1, 'a'), (2, 'b')");
+    q("INSERT INTO c2 VALUES(10, 'a', 2), (11, 'b', 2), (12, 'a', NULL)");
+    q("UPDATE p2 SET k = 'z' WHERE id = 1");
+    EQ("SELECT id, pk, pid FROM c2 ORDER BY id", "10|z|2\n11|b|2\n12|z|NULL\n");
+    q("DELETE FROM p2 WHERE id = 2");
+    EQ("SELECT id, pk, pid FROM c2 ORDER BY id", "10|z|NULL\n12|z|NULL\n");
+    q("DELETE FROM p2 WHERE k = 'z'");
+    EQ("SELECT count(*) FROM c2", "0\n");
     q("CREATE TABLE j(doc JSON)");
     q("INSERT INTO j VALUES('{\"a\": [1, 2]}')");
     fails("INSERT INTO j VALUES('{bad')", HDB_CONSTRAINT, "JSON");
@@ -438,6 +474,7 @@ END_TEST
 START_TEST(test_merge_conflicts)
 {
     q("CREATE TABLE t(id INTEGER PRIMARY KEY, a, b)");
+    q("CREATE INDEX ta ON t(a)");
     q("INSERT INTO t VALUES(1, 'a0', 'b0'), (2, 'x', 'y')");
     q("CREATE BRANCH f");
     q("USE BRANCH f");
@@ -448,8 +485,9 @@ START_TEST(test_merge_conflicts)
     q("INSERT INTO t VALUES(4, 'main', 'row')");
     fails("MERGE BRANCH f INTO main", HDB_CONFLICT, NULL);
     EQ("SELECT a FROM t WHERE id = 1", "a-main\n");
-    EQ("MERGE BRANCH f INTO main USING THEIRS", "1|1|0|1|0\n");
+    EQ("MERGE BRANCH f INTO main USING THEIRS", "3|1|0|1|0\n");
     EQ("SELECT id, a FROM t ORDER BY id", "1|a-f\n2|x\n3|new\n4|main\n");
+    EQ("SELECT id FROM t WHERE a IN ('a-f', 'a-main', 'a0')", "1\n"); /* index rebuilt */
     /* schema changed on both sides: a conflict in the catalog */
     q("CREATE BRANCH g");
     q("USE BRANCH g");
@@ -487,6 +525,38 @@ START_TEST(test_reopen)
 }
 END_TEST
 
+static int stop_cb(void *ctx, int ncol, const char *const *vals, const char *const *names)
+{
+    (void)ncol, (void)vals, (void)names;
+    return ++*(int *)ctx >= 2;
+}
+
+START_TEST(test_two_connections)
+{
+    char path[512];
+    tu_path(path, sizeof path, dir, "t.db");
+    hdb *db2;
+    ck_assert_int_eq(hdb_open(path, NULL, &db2), HDB_OK);
+    q("CREATE TABLE t(a)");
+    q("INSERT INTO t VALUES(1), (2), (3)");
+    hdb_stmt *s;
+    ck_assert_int_eq(hdb_prepare(db2, "SELECT count(*) FROM t", -1, &s, NULL), HDB_OK);
+    ck_assert_int_eq(hdb_step(s), HDB_ROW);
+    ck_assert_int_eq(hdb_column_int64(s, 0), 3);
+    hdb_finalize(s);
+    q("ALTER TABLE t ADD COLUMN b DEFAULT 'x'");
+    ck_assert_int_eq(hdb_prepare(db2, "SELECT b FROM t LIMIT 1", -1, &s, NULL), HDB_OK);
+    ck_assert_int_eq(hdb_step(s), HDB_ROW);
+    ck_assert_str_eq(hdb_column_text(s, 0), "x");
+    hdb_finalize(s);
+    int n = 0;
+    ck_assert_int_eq(hdb_exec(db2, "SELECT a FROM t", stop_cb, &n), HDB_ERROR);
+    ck_assert_ptr_nonnull(strstr(hdb_errmsg(db2), "callback requested abort"));
+    ck_assert_int_eq(hdb_prepare(db2, "SELECT * FROM t", -1, &s, NULL), HDB_OK); /* freed by close */
+    hdb_close(db2);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sql_exec");
@@ -511,6 +581,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_branches);
     tcase_add_test(c, test_merge_conflicts);
     tcase_add_test(c, test_reopen);
+    tcase_add_test(c, test_two_connections);
     suite_add_tcase(s, c);
     return s;
 }

@@ -33,7 +33,8 @@
 **
 ** ROWIDS
 **   Every table is keyed by a 64-bit rowid.  An INTEGER PRIMARY KEY column
-**   is the rowid (NULL inserts max+1, as SQLite).  Otherwise the rowid is
+**   is the rowid (NULL inserts max+1, as SQLite; with AUTOINCREMENT one
+**   more than the largest it ever had, kept in HDB_SQL_SEQ_KS).  Otherwise the rowid is
 **   hidden and drawn from hdb_next_id(), so rows inserted on two branches
 **   never collide when the branches merge; any other PRIMARY KEY (single,
 **   composite or not an integer) is enforced by a unique automatic index.
@@ -52,6 +53,9 @@
 #include "src/sql/value.h"
 
 #define HDB_SQL_CATALOG_KS "__schema"
+/* AUTOINCREMENT sequences: key = table id (8 bytes BE), value = a record of
+ * one INTEGER, the largest rowid the table ever had. */
+#define HDB_SQL_SEQ_KS "__seq"
 
 typedef struct hdb_sql_table hdb_sql_table;
 

@@ -9,7 +9,8 @@
 **   scope, an aggregate slot, a function, a compiled subquery).  A SELECT
 **   compiles into an xsel of xcores (one per simple select of a compound);
 **   each xcore owns its FROM sources (xsrc) with the access plan chosen for
-**   each (plan.c).  Run-time state (the current row of each source, the
+**   each and the order the join loop reads them in (plan.c; `perm` maps a
+**   loop level to a source, `pos` a source to its level).  Run-time state (the current row of each source, the
 **   aggregate values of the current group) lives in those same structures:
 **   a correlated subquery re-runs its own xcore while the outer one keeps
 **   its state, and no xcore is ever active twice at once.
@@ -19,9 +20,31 @@
 **   result rows; later steps hand them out.  So no cursor outlives a
 **   transaction and a DML statement reads everything it changes first.
 **
+** FILES
+**   api_sql.c       the public API: prepare, bind, step, columns, exec
+**   exec_stmt.c     compile/run one statement; transactions; schema cache
+**   exec_resolve.c  name resolution (xref)      exec_compile.c  SELECT
+**   exec_where.c    WHERE/ON placement, USING   plan.c          access paths
+**   exec_expr.c     evaluation                  exec_cmp.c      comparisons
+**   exec_subq.c     subqueries and IN           exec_agg.c      min/max by collation
+**   exec_select.c   the join loop (exec_run.h)  exec_group.c    GROUP BY
+**   exec_compound.c compounds, recursive CTEs   exec_scan.c     reading sources
+**   exec_rows.c     row sets, hash set, sort    exec_write.c    rows, indexes, constraints
+**   exec_fk.c       foreign keys and actions    exec_dml.c      INSERT, DELETE (exec_dml.h)
+**   exec_update.c   UPDATE, UPDATE FROM, UPSERT exec_ddl.c      CREATE, DROP
+**   exec_alter.c    ALTER TABLE                 exec_pragma.c   PRAGMA
+**   exec_branch.c   branch statements, row-level merge
+**   catalog.c       the schema keyspace (catalog.h: the byte layouts)
+**
+** MEMORY
+**   Compiled structures live in the statement's arena; schema structures in
+**   the schema's arena.  Values and row sets use the C library allocator,
+**   as value.h's owned values do (not the connection's hooks).
+**
 ** INVARIANTS
-**   - A compiled statement is valid for one (branch, schema version); a
-**     step that finds another one re-parses and recompiles it.
+**   - A compiled statement is valid for one loaded schema (the connection's
+**     generation counter); a step that finds another one re-parses and
+**     recompiles it.
 **   - xref indexes (up, src, col) never point at run-time memory, so
 **     expressions of the schema (CHECK, DEFAULT) resolved once serve every
 **     statement.
@@ -41,6 +64,10 @@
 
 typedef struct xcore xcore;
 typedef struct xsel xsel;
+
+/* The source read at join level k of core c, and the level of source i. */
+#define HDB_SQL_LEVEL_SRC(c, k) ((c)->perm ? (c)->perm[k] : (k))
+#define HDB_SQL_SRC_LEVEL(c, i) ((c)->pos ? (c)->pos[i] : (i))
 
 /* Returned by row callbacks to stop a scan early (not an error). */
 #define HDB_SQL_STOP 1000
@@ -119,6 +146,8 @@ struct xcore {
     hdb_sql_core *ast;
     int nsrc;
     xsrc *src;
+    int *perm;              /* join order: the source read at each level (NULL: FROM order) */
+    int *pos;               /* the level of each source (NULL: its index) */
     int nres;
     hdb_sql_expr **res;
     char **names;
@@ -190,6 +219,7 @@ typedef struct xctx {
     hdb_sql_arena *arena;   /* the statement's compile arena */
     int64_t changes;
     xref *caches;           /* subquery caches to drop at the end of the run */
+    int fk_depth;           /* nesting of foreign key actions */
 } xctx;
 
 /* Drop the subquery caches of a run. */
@@ -237,6 +267,7 @@ typedef struct xset {
     struct xset_ent { char *k; size_t kn; uint64_t h; long idx; } *e;
 } xset;
 long hdb__sql_set_find(xset *s, const void *k, size_t kn, long idx_if_new, int *added);
+int hdb__sql_set_has(const xset *s, const void *k, size_t kn); /* 1 or 0 */
 void hdb__sql_set_free(xset *s);
 /* The key encoding of a row of values (binary collation unless coll != NULL). */
 void hdb__sql_row_key(hdb_buf *b, const hdb_sql_value *v, int n, const int *coll);
@@ -252,6 +283,17 @@ int hdb__sql_eval(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *out);
 int hdb__sql_eval_truth(xctx *x, xcore *c, hdb_sql_expr *e);
 int hdb__sql_expr_aff(const hdb_sql_expr *e);
 int hdb__sql_expr_coll(const hdb_sql_expr *e, int *explicit_);
+/* exec_cmp.c: comparisons (res: 1, 0, -1 for NULL); exec_subq.c: subqueries. */
+int hdb__sql_binary_coll(const hdb_sql_expr *l, const hdb_sql_expr *r);
+int hdb__sql_cmp_values(xctx *x, hdb_sql_value *a, int affa, hdb_sql_value *b, int affb, int coll,
+                        int op, int *res);
+void hdb__sql_set_bool(hdb_sql_value *out, int r);
+int hdb__sql_eval_compare(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *out);
+int hdb__sql_eval_between(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *out);
+int hdb__sql_eval_case(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *out);
+int hdb__sql_eval_like(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *out);
+int hdb__sql_eval_in(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *out);
+int hdb__sql_eval_subquery(xctx *x, hdb_sql_expr *e, hdb_sql_value *out);
 
 /* ---- compilation (exec_resolve.c) ---- */
 /* A recursive CTE being compiled or run: the rows of the last step, which
@@ -278,8 +320,25 @@ xcore *hdb__sql_table_core(xctx *x, hdb_sql_table *t, const char *alias, xcore *
 void *hdb__sql_alloc(xctx *x, size_t n);
 char *hdb__sql_strdup(xctx *x, const char *s);
 
+/* ---- conditions (exec_where.c) ---- */
+typedef struct xcondlist {
+    int n, cap;
+    hdb_sql_expr **a;
+    int *lvl;
+    int *on;                /* the source whose LEFT/RIGHT JOIN ON it came from, or -1 */
+} xcondlist;
+int hdb__sql_cond_add(xctx *x, xcondlist *l, hdb_sql_expr *e, int on);
+int hdb__sql_cond_place(xctx *x, xcore *c, xcondlist *l);
+int hdb__sql_join_using_all(xctx *x, xcore *c, hdb_sql_from *f, xcondlist *l);
+int hdb__sql_join_on(xctx *x, xcore *c, hdb_sql_from *f, xcondlist *l);
+/* The highest join level e reads (-1 none) into *m (pos NULL: FROM order). */
+void hdb__sql_max_level(const hdb_sql_expr *e, int nsrc, const int *pos, int *m);
+
 /* ---- planning (plan.c) ---- */
 void hdb__sql_plan_source(xctx *x, xcore *c, int i);
+/* Choose the join order of an inner join (c->perm, c->pos) from the
+ * conjuncts l, before they are placed. */
+int hdb__sql_plan_join_order(xctx *x, xcore *c, xcondlist *l);
 /* INDEXED BY name / NOT INDEXED on source s (before planning). */
 int hdb__sql_plan_hint(xctx *x, xsrc *s, const char *indexed_by, int not_indexed);
 void hdb__sql_plan_order(xctx *x, xsel *q);
@@ -301,8 +360,9 @@ int hdb__sql_compile_delete(xctx *x, hdb_sql_stmt *st, void **prog);
 int hdb__sql_dml_columns(void *prog, int *n, char ***names);
 /* EXPLAIN QUERY PLAN of a DML statement. */
 void hdb__sql_dml_explain(void *prog, xrows *out, int *id);
-/* Fill a new index from its table's rows (checks uniqueness). */
-int hdb__sql_index_fill(xctx *x, hdb_sql_index *ix);
+/* Fill an index from its table's rows (with check_unique, a duplicate key
+ * of a UNIQUE index fails). */
+int hdb__sql_index_fill(xctx *x, hdb_sql_index *ix, int check_unique);
 int hdb__sql_exec_insert(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out);
 int hdb__sql_exec_update(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out);
 int hdb__sql_exec_delete(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out);
@@ -319,7 +379,14 @@ int hdb__sql_check_row(xctx *x, hdb_sql_table *t, hdb_sql_value *row, int64_t ro
 /* The row conflicting with `row` on unique index ix (NULL: on the rowid). */
 int hdb__sql_find_conflict(xctx *x, hdb_sql_table *t, hdb_sql_index *ix, const hdb_sql_value *row,
                            int64_t rowid, int64_t *other, int *found);
-/* Is a parent row referenced by a child row (FOREIGN KEY)?  Error if so. */
+/* The same, with the FOREIGN KEY check of the row itself only when fk. */
+int hdb__sql_check_row_ex(xctx *x, hdb_sql_table *t, hdb_sql_value *row, int64_t rowid,
+                          int64_t old_rowid, int or_action, int *skip, int fk);
+/* exec_fk.c: the parent row of every FOREIGN KEY of a new row must exist. */
+int hdb__sql_check_fk(xctx *x, hdb_sql_table *t, const hdb_sql_value *row);
+/* exec_fk.c: a parent row is deleted (newrow NULL) or its key changes to
+ * newrow's: run each referencing key's action (error, CASCADE, SET NULL,
+ * SET DEFAULT) on the child rows. */
 int hdb__sql_check_parent(xctx *x, hdb_sql_table *t, const hdb_sql_value *row,
                           const hdb_sql_value *newrow);
 /* Resolve WHERE in a one-source core, place its conjuncts and plan it. */

@@ -10,8 +10,11 @@
 **   different values, or a row deleted on one side and changed on the
 **   other, is a conflict.  A conflict in the catalog keyspace (the schema
 **   changed on both sides, which always rewrites its version key) is a
-**   schema conflict and never merged.  With USING OURS / THEIRS, what
-**   cannot be merged takes that side.
+**   schema conflict and never merged.  AUTOINCREMENT sequences ("__seq")
+**   take the larger value.  With USING OURS / THEIRS, what cannot be merged
+**   takes that side.  The indexes of every table with such a row are then
+**   rebuilt on the target (each side's index entries for the other's values
+**   would otherwise remain).
 **
 ** RESULTS
 **   SHOW BRANCHES: name, parent, read_only, fork_lsn, head_lsn, created_us,
@@ -26,6 +29,9 @@
 #include <string.h>
 #include <time.h>
 #include "src/sql/exec.h"
+
+/* Tables whose indexes are rebuilt after a merge, at most (then all). */
+#define HDB_SQL_MAX_TOUCHED 64
 
 static const char *const br_cols[] = {"name", "parent", "read_only", "fork_lsn", "head_lsn",
                                       "created_us", "owned_bytes", "shared_bytes", "description",
@@ -62,7 +68,8 @@ static int64_t parse_time(const char *s)
     }
     if (*p && *p != 'Z')
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec >= 61)
+    if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
+        mi > 59 || !(sec >= 0 && sec < 61))
         return -1;
     /* days from civil (Howard Hinnant's algorithm) */
     int yy = y - (mo <= 2);
@@ -171,6 +178,9 @@ static int create_branch(xctx *x, hdb_sql_branch *b)
 typedef struct mergectx {
     int policy;
     hdb_buf out;
+    int ntouched;            /* table keyspaces with a row merged or resolved */
+    char touched[HDB_SQL_MAX_TOUCHED][HDB_MAX_KS_NAME + 1];
+    int overflow;            /* more than that: rebuild every table's indexes */
 } mergectx;
 
 static int give_up(mergectx *m)
@@ -192,6 +202,18 @@ static int same(const hdb_sql_value *a, const hdb_sql_value *b)
 }
 
 #define MERGE_MAXCOL 2000
+
+static void touch(mergectx *m, const char *ks)
+{
+    for (int i = 0; i < m->ntouched; i++)
+        if (!strcmp(m->touched[i], ks))
+            return;
+    if (m->ntouched == HDB_SQL_MAX_TOUCHED) {
+        m->overflow = 1;
+        return;
+    }
+    snprintf(m->touched[m->ntouched++], HDB_MAX_KS_NAME + 1, "%s", ks);
+}
 
 static int cell_merge(mergectx *m, const hdb_val *base, const hdb_val *ours, const hdb_val *theirs,
                       hdb_val *out)
@@ -242,15 +264,67 @@ static int resolve_row(void *ctx, const char *keyspace, hdb_val key, const hdb_v
     (void)key;
     if (!strcmp(keyspace, HDB_SQL_CATALOG_KS))
         return m->policy == HDB_MERGE_ABORT ? HDB_RESOLVE_CONFLICT : give_up(m);
+    if (!strcmp(keyspace, HDB_SQL_SEQ_KS) && ours && theirs) { /* the larger sequence */
+        hdb_sql_value a = HDB_SQL_NULL_INIT, b = HDB_SQL_NULL_INIT;
+        hdb__sql_record_column(ours->data, ours->size, 0, &a);
+        hdb__sql_record_column(theirs->data, theirs->size, 0, &b);
+        return a.type == HDB_INTEGER && b.type == HDB_INTEGER && a.u.i < b.u.i ? HDB_RESOLVE_THEIRS
+                                                                              : HDB_RESOLVE_OURS;
+    }
     int is_table = keyspace[0] == 't' && !strchr(keyspace, '_');
+    if (is_table)
+        touch(m, keyspace);
     if (!is_table || !base || !ours || !theirs)
         return give_up(m);
     return cell_merge(m, base, ours, theirs, out);
 }
 
+/* A row merged cell by cell, or taken whole from one side by a policy,
+ * leaves each side's index entries for the values the other side had: the
+ * indexes of the tables concerned are rebuilt from their rows on dst, in
+ * one more transaction on dst. */
+static int rebuild_indexes(xctx *x, const char *dst, mergectx *m)
+{
+    char cur[HDB_MAX_BRANCH_NAME + 1];
+    snprintf(cur, sizeof cur, "%s", hdb_branch_current(x->db));
+    int rc = strcmp(cur, dst) ? hdb_branch_use(x->db, dst) : HDB_OK;
+    if (rc != HDB_OK)
+        return api_err(x, rc);
+    hdb_txn *t;
+    rc = hdb_txn_begin(x->db, 0, &t);
+    if (rc != HDB_OK) {
+        api_err(x, rc);
+    } else {
+        x->t = t;
+        rc = hdb__sql_schema_sync(x);
+        for (int i = 0; rc == HDB_OK && i < x->schema->ntab; i++) {
+            hdb_sql_table *tb = x->schema->tab[i];
+            int hit = m->overflow;
+            for (int k = 0; k < m->ntouched && !hit; k++)
+                hit = !strcmp(m->touched[k], tb->ks);
+            for (hdb_sql_index *ix = hit ? tb->indexes : NULL; ix && rc == HDB_OK; ix = ix->next) {
+                rc = hdb_ks_drop(t, ix->ks);
+                if (rc == HDB_NOTFOUND)
+                    rc = HDB_OK;
+                if (rc == HDB_OK)
+                    rc = hdb__sql_index_fill(x, ix, 0);
+            }
+        }
+        x->t = NULL;
+        if (rc == HDB_OK)
+            rc = api_err(x, hdb_txn_commit(t));
+        else
+            hdb_txn_abort(t);
+    }
+    if (strcmp(cur, dst))
+        hdb_branch_use(x->db, cur);
+    return rc;
+}
+
 static int merge_branch(xctx *x, hdb_sql_branch *b, xrows *out)
 {
     mergectx m;
+    memset(&m, 0, sizeof m);
     m.policy = b->policy;
     hdb__buf_init(&m.out, NULL);
     hdb_merge_opts o;
@@ -262,9 +336,13 @@ static int merge_branch(xctx *x, hdb_sql_branch *b, xrows *out)
     hdb_merge_result *r = NULL;
     int rc = hdb_branch_merge(x->db, b->name, b->from, &o, &r);
     hdb__buf_free(&m.out);
+    if (rc == HDB_OK && !b->dry_run && (m.ntouched || m.overflow))
+        rc = rebuild_indexes(x, b->from, &m);
+    else if (rc != HDB_OK)
+        api_err(x, rc);
     if (rc != HDB_OK) {
         hdb_merge_result_free(r);
-        return api_err(x, rc);
+        return rc;
     }
     out->ncol = 5;
     hdb_sql_value *row = hdb__sql_row_new(5);

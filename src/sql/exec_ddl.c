@@ -213,7 +213,7 @@ static int create_index(xctx *x, hdb_sql_stmt *st)
     if (rc == HDB_OK && !ix)
         rc = hdb__sql_err(x, HDB_ERROR, "cannot create index %s", ci->name);
     if (rc == HDB_OK)
-        rc = hdb__sql_index_fill(x, ix);
+        rc = hdb__sql_index_fill(x, ix, 1);
     return rc;
 }
 
@@ -267,6 +267,14 @@ static int drop_table(xctx *x, hdb_sql_table *t)
         rc = drop_ks(x, ix->ks);
         if (rc == HDB_OK && ix->id)
             rc = catalog_rc(x, hdb__sql_catalog_del(x->t, ix->id));
+    }
+    if (rc == HDB_OK && t->autoinc) {
+        uint32_t ks;
+        uint8_t k[8];
+        for (int i = 0; i < 8; i++)
+            k[i] = (uint8_t)(t->id >> (56 - 8 * i));
+        if (hdb_ks_open(x->t, HDB_SQL_SEQ_KS, 0, &ks) == HDB_OK)
+            hdb_del(x->t, ks, (hdb_val){k, 8});
     }
     if (rc == HDB_OK)
         rc = catalog_rc(x, hdb__sql_catalog_del(x->t, t->id));

@@ -11,43 +11,20 @@
 **   its index entries.  RETURNING rows are computed from the new row
 **   (the old one for DELETE).
 **
-** LIMITATIONS
-**   UPSERT's DO UPDATE is not supported (DO NOTHING is OR IGNORE).
+**   The rewriting of rows (UPDATE, UPDATE ... FROM, UPSERT) is in
+**   exec_update.c.
 */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "src/sql/exec.h"
-
-typedef struct xdml {
-    hdb_sql_table *tab;
-    xcore *core;
-    xsel *src;
-    int *colmap;          /* INSERT: table column -> source column or -1 */
-    int nset;
-    int *setcol;          /* UPDATE: column of each assignment */
-    hdb_sql_expr **setval;
-    int nret;
-    hdb_sql_expr **ret;
-    char **retnames;
-    int or_action;
-    int scans;                /* UPDATE / DELETE: reads the table by its plan */
-    /* ON CONFLICT DO UPDATE: a core of (the table, "excluded") */
-    xcore *ucore;
-    int unset;
-    int *usetcol;
-    hdb_sql_expr **usetval;
-    hdb_sql_expr *uwhere;
-    int utarget_ipk;          /* the target is the INTEGER PRIMARY KEY */
-    hdb_sql_index *utarget;   /* the target's unique index, or NULL (any) */
-} xdml;
+#include "src/sql/exec_dml.h"
 
 static int nomem(xctx *x) { return hdb__sql_err(x, HDB_NOMEM, "out of memory"); }
-static int upsert(xctx *x, xdml *d, hdb_sql_value *row, int64_t rowid, xrows *out, int *done);
+static int new_rowid_max(xctx *x, hdb_sql_table *t, int64_t *rowid);
 
 /* ---- compiling ------------------------------------------------------------- */
 
-static int find_target(xctx *x, const char *name, hdb_sql_table **out)
+int hdb__sql_dml_target(xctx *x, const char *name, hdb_sql_table **out)
 {
     hdb_sql_table *t = hdb__sql_table_find(x->schema, name);
     if (!t)
@@ -119,103 +96,6 @@ static int insert_columns(xctx *x, xdml *d, hdb_sql_insert *in, int *ngiven)
     return HDB_OK;
 }
 
-static int compile_sets(xctx *x, xcore *c, hdb_sql_table *t, hdb_sql_sets *set, int *n,
-                        int **cols, hdb_sql_expr ***vals)
-{
-    int m = 0, rc;
-    for (int i = 0; i < set->n; i++)
-        m += set->a[i].cols.n;
-    *cols = hdb__sql_alloc(x, sizeof(int) * (m + 1));
-    *vals = hdb__sql_alloc(x, sizeof **vals * (m + 1));
-    if (!*cols || !*vals)
-        return x->rc;
-    *n = 0;
-    for (int i = 0; i < set->n; i++) {
-        hdb_sql_set *s = &set->a[i];
-        if (s->cols.n > 1 && (s->value->kind != HDB_SQL_E_VECTOR || s->value->u.list.n != s->cols.n))
-            return hdb__sql_err(x, HDB_ERROR, "%d columns assigned %d values", s->cols.n,
-                                s->value->kind == HDB_SQL_E_VECTOR ? s->value->u.list.n : 1);
-        for (int k = 0; k < s->cols.n; k++) {
-            int j = hdb__sql_column_find(t, s->cols.a[k]);
-            if (j < 0)
-                return hdb__sql_err(x, HDB_ERROR, "no such column: %s", s->cols.a[k]);
-            hdb_sql_expr *v = s->cols.n > 1 ? s->value->u.list.a[k] : s->value;
-            if ((rc = hdb__sql_resolve(x, c, v, 0)) != HDB_OK)
-                return rc;
-            (*cols)[*n] = j;
-            (*vals)[(*n)++] = v;
-        }
-    }
-    return HDB_OK;
-}
-
-/* The unique constraint an ON CONFLICT target names. */
-static int upsert_target(xctx *x, xdml *d, hdb_sql_idxcols *tg)
-{
-    hdb_sql_table *t = d->tab;
-    int cols[64];
-    if (tg->n > 64)
-        return hdb__sql_err(x, HDB_ERROR, "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
-    for (int i = 0; i < tg->n; i++) {
-        hdb_sql_expr *e = tg->a[i].expr;
-        while (e->kind == HDB_SQL_E_COLLATE)
-            e = e->u.collate.x;
-        if (e->kind != HDB_SQL_E_COLUMN || (cols[i] = hdb__sql_column_find(t, e->u.col.column)) < 0)
-            return hdb__sql_err(x, HDB_ERROR, "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
-    }
-    if (tg->n == 1 && cols[0] == t->ipk) {
-        d->utarget_ipk = 1;
-        return HDB_OK;
-    }
-    for (hdb_sql_index *ix = t->indexes; ix; ix = ix->next) {
-        if (!ix->unique || ix->ncol != tg->n)
-            continue;
-        int all = 1;
-        for (int i = 0; i < tg->n && all; i++) {
-            int found = 0;
-            for (int k = 0; k < ix->ncol; k++)
-                found |= ix->cols[k] == cols[i];
-            all = found;
-        }
-        if (all) {
-            d->utarget = ix;
-            return HDB_OK;
-        }
-    }
-    return hdb__sql_err(x, HDB_ERROR, "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
-}
-
-static int compile_upsert(xctx *x, xdml *d, hdb_sql_upsert *u)
-{
-    if (u->next)
-        return hdb__sql_err(x, HDB_ERROR, "only one ON CONFLICT clause is supported");
-    if (!u->do_update) {
-        d->or_action = HDB_SQL_OR_IGNORE;
-        return HDB_OK;
-    }
-    if (!u->target)
-        return hdb__sql_err(x, HDB_ERROR, "ON CONFLICT DO UPDATE requires a conflict target");
-    int rc = upsert_target(x, d, u->target);
-    if (rc != HDB_OK)
-        return rc;
-    xcore *c = hdb__sql_table_core(x, d->tab, NULL, NULL);
-    xcore *e = hdb__sql_table_core(x, d->tab, "excluded", NULL);
-    xsrc *two = hdb__sql_alloc(x, sizeof(xsrc) * 2);
-    if (!c || !e || !two)
-        return x->rc;
-    two[0] = c->src[0];
-    two[1] = e->src[0];
-    memset(two[1].hide, 1, (size_t)two[1].ncol); /* excluded.x only when qualified */
-    c->src = two;
-    c->nsrc = 2;
-    d->ucore = c;
-    rc = compile_sets(x, c, d->tab, &u->set, &d->unset, &d->usetcol, &d->usetval);
-    if (rc == HDB_OK && u->where)
-        rc = hdb__sql_resolve(x, c, u->where, 0);
-    d->uwhere = u->where;
-    return rc;
-}
-
 int hdb__sql_compile_insert(xctx *x, hdb_sql_stmt *st, void **prog)
 {
     hdb_sql_insert *in = &st->u.insert;
@@ -223,13 +103,13 @@ int hdb__sql_compile_insert(xctx *x, hdb_sql_stmt *st, void **prog)
     if (!d)
         return x->rc;
     *prog = d;
-    int rc = find_target(x, in->table, &d->tab), ngiven = 0;
+    int rc = hdb__sql_dml_target(x, in->table, &d->tab), ngiven = 0;
     if (rc == HDB_OK)
         rc = insert_columns(x, d, in, &ngiven);
     if (rc != HDB_OK)
         return rc;
     d->or_action = in->or_action;
-    if (in->upsert && (rc = compile_upsert(x, d, in->upsert)) != HDB_OK)
+    if (in->upsert && (rc = hdb__sql_dml_compile_upsert(x, d, in->upsert)) != HDB_OK)
         return rc;
     if (in->select) {
         xcte_scope cs = {NULL, in->with, NULL, NULL};
@@ -255,21 +135,25 @@ int hdb__sql_compile_update(xctx *x, hdb_sql_stmt *st, void **prog)
     if (!d)
         return x->rc;
     *prog = d;
-    int rc = find_target(x, up->table, &d->tab);
+    int rc = hdb__sql_dml_target(x, up->table, &d->tab);
     if (rc != HDB_OK)
         return rc;
-    if (up->from)
-        return hdb__sql_err(x, HDB_ERROR, "UPDATE ... FROM is not supported");
+
     d->or_action = up->or_action;
     d->core = hdb__sql_table_core(x, d->tab, up->alias, NULL);
     if (!d->core)
         return x->rc;
-    if ((rc = compile_sets(x, d->core, d->tab, &up->set, &d->nset, &d->setcol, &d->setval)) != HDB_OK)
+    if (!up->from &&
+        (rc = hdb__sql_dml_compile_sets(x, d->core, d->tab, &up->set, &d->nset, &d->setcol, &d->setval)) != HDB_OK)
         return rc;
     d->scans = 1;
     if ((rc = hdb__sql_plan_hint(x, &d->core->src[0], up->indexed_by, up->not_indexed)) != HDB_OK)
         return rc;
-    if ((rc = hdb__sql_core_where(x, d->core, up->where)) != HDB_OK)
+    if (up->from)
+        rc = hdb__sql_dml_compile_from(x, d, up);
+    else
+        rc = hdb__sql_core_where(x, d->core, up->where);
+    if (rc != HDB_OK)
         return rc;
     return compile_returning(x, d, &up->returning);
 }
@@ -281,7 +165,7 @@ int hdb__sql_compile_delete(xctx *x, hdb_sql_stmt *st, void **prog)
     if (!d)
         return x->rc;
     *prog = d;
-    int rc = find_target(x, de->table, &d->tab);
+    int rc = hdb__sql_dml_target(x, de->table, &d->tab);
     if (rc != HDB_OK)
         return rc;
     d->core = hdb__sql_table_core(x, d->tab, de->alias, NULL);
@@ -306,15 +190,15 @@ int hdb__sql_dml_columns(void *prog, int *n, char ***names)
 void hdb__sql_dml_explain(void *prog, xrows *out, int *id)
 {
     xdml *d = prog;
-    if (d->src)
-        hdb__sql_plan_explain(d->src, out, id, 0);
+    if (d->src || d->fromsel)
+        hdb__sql_plan_explain(d->src ? d->src : d->fromsel, out, id, 0);
     else if (d->core && d->scans)
         hdb__sql_plan_explain_core(d->core, out, id, 0);
 }
 
 /* ---- shared run-time pieces --------------------------------------------------- */
 
-static int returning(xctx *x, xdml *d, hdb_sql_value *row, int64_t rowid, xrows *out)
+int hdb__sql_dml_returning(xctx *x, xdml *d, hdb_sql_value *row, int64_t rowid, xrows *out)
 {
     if (!d->nret)
         return HDB_OK;
@@ -344,7 +228,71 @@ static int returning(xctx *x, xdml *d, hdb_sql_value *row, int64_t rowid, xrows 
 
 /* A new rowid for table t: max + 1 for an INTEGER PRIMARY KEY, else the
  * database-wide counter. */
+/* AUTOINCREMENT: the largest rowid a table ever had lives in keyspace
+ * "__seq" (key: the table id, 8 bytes big-endian; value: a record of one
+ * INTEGER), so rowids are never reused even after the last row is deleted. */
+static void seq_key(uint8_t k[8], uint64_t id)
+{
+    for (int i = 0; i < 8; i++)
+        k[i] = (uint8_t)(id >> (56 - 8 * i));
+}
+
+static int seq_get(xctx *x, hdb_sql_table *t, int64_t *seq)
+{
+    uint32_t ks;
+    uint8_t k[8];
+    hdb_val v;
+    *seq = 0;
+    int rc = hdb__sql_ks(x, HDB_SQL_SEQ_KS, 0, &ks);
+    if (rc == HDB_NOTFOUND)
+        return HDB_OK;
+    seq_key(k, t->id);
+    if (rc == HDB_OK && (rc = hdb_get(x->t, ks, (hdb_val){k, 8}, &v)) == HDB_OK) {
+        hdb_sql_value r = HDB_SQL_NULL_INIT;
+        if (hdb__sql_record_column(v.data, v.size, 0, &r) == HDB_OK && r.type == HDB_INTEGER)
+            *seq = r.u.i;
+    }
+    return rc == HDB_NOTFOUND ? HDB_OK : rc;
+}
+
+static int seq_bump(xctx *x, hdb_sql_table *t, int64_t rowid)
+{
+    int64_t seq;
+    int rc = seq_get(x, t, &seq);
+    if (rc != HDB_OK || rowid <= seq)
+        return rc;
+    uint32_t ks;
+    uint8_t k[8];
+    if ((rc = hdb__sql_ks(x, HDB_SQL_SEQ_KS, 1, &ks)) != HDB_OK)
+        return rc;
+    seq_key(k, t->id);
+    hdb_sql_value r;
+    r.type = HDB_INTEGER, r.owned = 0, r.u.i = rowid;
+    hdb_buf b;
+    hdb__buf_init(&b, NULL);
+    hdb__sql_record_encode(&b, &r, 1);
+    rc = b.oom ? nomem(x) : hdb_put(x->t, ks, (hdb_val){k, 8}, (hdb_val){b.data, b.len});
+    hdb__buf_free(&b);
+    return rc == HDB_OK || x->rc ? rc : hdb__sql_err(x, rc, "write failed: %s", hdb_errstr(rc));
+}
+
 static int new_rowid(xctx *x, hdb_sql_table *t, int64_t *rowid)
+{
+    if (t->ipk >= 0 && t->autoinc) {
+        int64_t seq = 0, max = 0;
+        int rc = seq_get(x, t, &seq);
+        if (rc == HDB_OK)
+            rc = new_rowid_max(x, t, &max);
+        if (rc == HDB_OK && seq == INT64_MAX)
+            rc = hdb__sql_err(x, HDB_FULL, "database or disk is full");
+        if (rc == HDB_OK)
+            *rowid = max > seq + 1 ? max : seq + 1;
+        return rc;
+    }
+    return new_rowid_max(x, t, rowid);
+}
+
+static int new_rowid_max(xctx *x, hdb_sql_table *t, int64_t *rowid)
 {
     if (t->ipk < 0) {
         uint64_t id;
@@ -406,15 +354,17 @@ static int insert_row(xctx *x, xdml *d, hdb_sql_value *src, hdb_sql_value *dflt,
             hdb__sql_value_int(&row[t->ipk], rowid);
     }
     if (rc == HDB_OK && d->ucore)
-        rc = upsert(x, d, row, rowid, out, &skip);
+        rc = hdb__sql_dml_upsert(x, d, row, rowid, out, &skip);
     if (rc == HDB_OK && !skip)
         rc = hdb__sql_check_row(x, t, row, rowid, INT64_MIN, d->or_action, &skip);
     if (rc == HDB_OK && !skip)
         rc = hdb__sql_row_write(x, t, rowid, row);
+    if (rc == HDB_OK && !skip && t->autoinc && t->ipk >= 0)
+        rc = seq_bump(x, t, rowid);
     if (rc == HDB_OK && !skip) {
         x->changes++;
         x->db->last_rowid = rowid;
-        rc = returning(x, d, row, rowid, out);
+        rc = hdb__sql_dml_returning(x, d, row, rowid, out);
     }
     hdb__sql_row_free(row, t->ncol);
     return rc;
@@ -500,99 +450,28 @@ static void victims_free(xdml *d, victims *v)
     s->rowbuf = s->dflt = s->row = NULL;
 }
 
-/* Update row `old` (rowid oldid) of the table: the assignments are
- * evaluated in core c, whose first source holds the old row. */
-static int update_one(xctx *x, xdml *d, xcore *c, int nset, const int *setcol,
-                      hdb_sql_expr **setval, hdb_sql_value *old, int64_t oldid, xrows *out)
+/* Update a collected row: it is read again, since an earlier row's OR
+ * REPLACE may have deleted it (then it is skipped, as in SQLite). */
+static int update_row(xctx *x, xdml *d, hdb_sql_value *victim, xrows *out)
 {
-    hdb_sql_table *t = d->tab;
-    xsrc *s = &c->src[0];
-    int64_t rowid = oldid;
-    hdb_sql_value *row = hdb__sql_row_new(t->ncol);
-    if (!row)
-        return nomem(x);
-    int rc = HDB_OK, skip = 0;
-    for (int j = 0; j < t->ncol && rc == HDB_OK; j++)
-        if (hdb__sql_value_copy(&row[j], &old[j]) != HDB_OK)
-            rc = nomem(x);
-    s->row = old;
-    s->rowid = oldid;
-    s->nullrow = 0;
-    for (int i = 0; i < nset && rc == HDB_OK; i++) {
-        int j = setcol[i];
-        hdb_sql_value v = HDB_SQL_NULL_INIT;
-        rc = hdb__sql_eval(x, c, setval[i], &v);
-        if (rc == HDB_OK && (hdb__sql_value_copy(&row[j], &v) != HDB_OK ||
-                             hdb__sql_apply_affinity(&row[j], t->cols[j].aff) != HDB_OK))
-            rc = nomem(x);
-        hdb__sql_value_clear(&v);
-    }
-    s->row = NULL;
-    if (rc == HDB_OK && t->ipk >= 0) {
-        if (row[t->ipk].type == HDB_NULL)
-            hdb__sql_value_int(&row[t->ipk], oldid);
-        if (row[t->ipk].type != HDB_INTEGER)
-            rc = hdb__sql_err(x, HDB_ERROR, "datatype mismatch");
-        rowid = row[t->ipk].u.i;
-    }
-    if (rc == HDB_OK)
-        rc = hdb__sql_check_parent(x, t, old, row);
-    if (rc == HDB_OK)
-        rc = hdb__sql_check_row(x, t, row, rowid, oldid, d->or_action, &skip);
-    if (rc == HDB_OK && !skip)
-        rc = hdb__sql_row_delete(x, t, oldid, old);
-    if (rc == HDB_OK && !skip)
-        rc = hdb__sql_row_write(x, t, rowid, row);
-    if (rc == HDB_OK && !skip) {
-        x->changes++;
-        rc = returning(x, d, row, rowid, out);
-    }
-    hdb__sql_row_free(row, t->ncol);
-    return rc;
-}
-
-static int update_row(xctx *x, xdml *d, hdb_sql_value *old, xrows *out)
-{
-    return update_one(x, d, d->core, d->nset, d->setcol, d->setval, old, old[d->tab->ncol].u.i,
-                      out);
-}
-
-/* INSERT ... ON CONFLICT DO UPDATE: *done when the row was handled here. */
-static int upsert(xctx *x, xdml *d, hdb_sql_value *row, int64_t rowid, xrows *out, int *done)
-{
-    int64_t other = 0;
+    int64_t rowid = victim[d->tab->ncol].u.i;
+    xsrc *s = &d->core->src[0];
     int found = 0;
-    *done = 0;
-    int rc = hdb__sql_find_conflict(x, d->tab, d->utarget_ipk ? NULL : d->utarget, row, rowid,
-                                    &other, &found);
+    int rc = hdb__sql_row_read(x, s, rowid, &found);
     if (rc != HDB_OK || !found)
         return rc;
-    *done = 1;
-    xsrc *s0 = &d->ucore->src[0], *s1 = &d->ucore->src[1];
-    if ((rc = hdb__sql_source_defaults(x, s0)) != HDB_OK ||
-        (rc = hdb__sql_row_read(x, s0, other, &found)) != HDB_OK || !found)
-        return rc;
-    hdb_sql_value *old = s0->rowbuf;
-    s0->rowbuf = NULL; /* keep it while the update reads it */
-    s1->row = row;
-    s1->rowid = rowid;
-    s1->nullrow = 0;
-    s0->row = old;
-    int t = d->uwhere ? hdb__sql_eval_truth(x, d->ucore, d->uwhere) : 1;
-    if (t == -2)
-        rc = x->rc;
-    else if (t == 1)
-        rc = update_one(x, d, d->ucore, d->unset, d->usetcol, d->usetval, old, other, out);
-    hdb__sql_row_free(old, d->tab->ncol);
-    hdb__sql_row_free(s0->dflt, s0->ncol);
-    s0->dflt = NULL;
-    s0->row = s1->row = NULL;
+    hdb_sql_value *cur = s->rowbuf;
+    s->rowbuf = NULL;
+    rc = hdb__sql_dml_update_one(x, d, d->core, d->nset, d->setcol, d->setval, NULL, cur, rowid, out);
+    s->rowbuf = cur;
     return rc;
 }
 
 int hdb__sql_exec_update(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out)
 {
     xdml *d = prog;
+    if (d->fromsel)
+        return hdb__sql_dml_update_from(x, d, out);
     victims v;
     memset(&v, 0, sizeof v);
     int rc = find_victims(x, d, &v);
@@ -611,12 +490,16 @@ int hdb__sql_exec_delete(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out)
     for (size_t i = 0; i < v.rows.n && rc == HDB_OK; i++) {
         hdb_sql_value *old = v.rows.r[i];
         int64_t rowid = old[d->tab->ncol].u.i;
+        int found = 0;
+        rc = hdb__sql_row_read(x, &d->core->src[0], rowid, &found);
+        if (rc != HDB_OK || !found)
+            continue;
         rc = hdb__sql_check_parent(x, d->tab, old, NULL);
         if (rc == HDB_OK)
             rc = hdb__sql_row_delete(x, d->tab, rowid, old);
         if (rc == HDB_OK) {
             x->changes++;
-            rc = returning(x, d, old, rowid, out);
+            rc = hdb__sql_dml_returning(x, d, old, rowid, out);
         }
     }
     victims_free(d, &v);

@@ -173,6 +173,17 @@ long hdb__sql_set_find(xset *s, const void *k, size_t kn, long idx_if_new, int *
     return idx_if_new;
 }
 
+int hdb__sql_set_has(const xset *s, const void *k, size_t kn)
+{
+    if (!s->cap)
+        return 0;
+    uint64_t h = hash(k, kn);
+    for (size_t j = h & (s->cap - 1); s->e[j].k; j = (j + 1) & (s->cap - 1))
+        if (s->e[j].h == h && s->e[j].kn == kn && !memcmp(s->e[j].k, k, kn))
+            return 1;
+    return 0;
+}
+
 void hdb__sql_set_free(xset *s)
 {
     for (size_t i = 0; i < s->cap; i++)

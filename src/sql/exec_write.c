@@ -5,19 +5,14 @@
 ** CONSTRAINTS, in SQLite's order
 **   NOT NULL, CHECK, JSON validity of JSON/JSONB columns, then uniqueness
 **   (the rowid, then each unique index; a NULL in an indexed column never
-**   conflicts), then FOREIGN KEY (the parent row must exist; NULL child
-**   columns are exempt).  Messages are SQLite's:
+**   conflicts), then FOREIGN KEY (exec_fk.c).  Messages are SQLite's:
 **     NOT NULL constraint failed: t.b
 **     CHECK constraint failed: <the expression as written>
 **     UNIQUE constraint failed: t.a, t.b
 **     FOREIGN KEY constraint failed
 **   OR IGNORE drops the row; OR REPLACE deletes the conflicting rows (for
-**   uniqueness) and otherwise behaves as ABORT.
-**
-** LIMITATIONS
-**   Foreign keys are checked immediately (no DEFERRABLE) and their ON
-**   DELETE / ON UPDATE actions are not run: a referenced parent row cannot
-**   be deleted or have its key changed.
+**   uniqueness), puts a NOT NULL column's default in place of a NULL, and
+**   otherwise behaves as ABORT.
 */
 #include <stdint.h>
 #include <stdio.h>
@@ -267,6 +262,19 @@ static int check_values(xctx *x, hdb_sql_table *t, hdb_sql_value *row, int64_t r
 {
     for (int j = 0; j < t->ncol; j++) {
         hdb_sql_column *col = &t->cols[j];
+        if (col->notnull && row[j].type == HDB_NULL && j != t->ipk && col->dflt &&
+            or_action == HDB_SQL_OR_REPLACE) { /* REPLACE puts the default in */
+            xcore empty;
+            memset(&empty, 0, sizeof empty);
+            hdb_sql_value v = HDB_SQL_NULL_INIT;
+            int rc = hdb__sql_eval(x, &empty, col->dflt, &v);
+            if (rc == HDB_OK && (hdb__sql_value_copy(&row[j], &v) != HDB_OK ||
+                                 hdb__sql_apply_affinity(&row[j], col->aff) != HDB_OK))
+                rc = nomem(x);
+            hdb__sql_value_clear(&v);
+            if (rc != HDB_OK)
+                return rc;
+        }
         if (col->notnull && row[j].type == HDB_NULL && j != t->ipk) {
             if (or_action == HDB_SQL_OR_IGNORE) {
                 *skip = 1;
@@ -306,141 +314,35 @@ static int check_values(xctx *x, hdb_sql_table *t, hdb_sql_value *row, int64_t r
     return HDB_OK;
 }
 
-/* ---- FOREIGN KEY ------------------------------------------------------------ */
-
-typedef struct fkscan {
-    int ncol;
-    const int *cols;          /* columns of the scanned table */
-    const hdb_sql_value *want;/* values to find, in order */
-    const int *wcols;         /* their columns in `wrow` */
-    int found;
-} fkscan;
-
-static int fk_row(xctx *x, xcore *c, int i, void *arg)
-{
-    fkscan *f = arg;
-    xsrc *s = &c->src[i];
-    for (int k = 0; k < f->ncol; k++) {
-        const hdb_sql_value *a = f->cols[k] < 0 ? NULL : &s->row[f->cols[k]];
-        hdb_sql_value rid = HDB_SQL_NULL_INIT;
-        if (!a) {
-            hdb__sql_value_int(&rid, s->rowid);
-            a = &rid;
-        }
-        if (hdb__sql_value_eq3(a, &f->want[f->wcols[k]], s->coll[f->cols[k] < 0 ? 0 : f->cols[k]]) != 1)
-            return HDB_OK;
-    }
-    f->found = 1;
-    return HDB_SQL_STOP;
-}
-
-/* Is there a row of table t whose columns cols[] equal want[wcols[]]? */
-static int fk_exists(xctx *x, hdb_sql_table *t, int n, const int *cols, const hdb_sql_value *want,
-                     const int *wcols, int *found)
-{
-    xcore *c = hdb__sql_table_core(x, t, NULL, NULL);
-    if (!c)
-        return x->rc;
-    fkscan f = {n, cols, want, wcols, 0};
-    int rc = hdb__sql_source_defaults(x, &c->src[0]);
-    if (rc == HDB_OK)
-        rc = hdb__sql_scan_source(x, c, 0, fk_row, &f);
-    if (rc == HDB_SQL_STOP)
-        rc = HDB_OK;
-    hdb__sql_row_free(c->src[0].rowbuf, c->src[0].ncol);
-    hdb__sql_row_free(c->src[0].dflt, c->src[0].ncol);
-    *found = f.found;
-    return rc;
-}
-
-/* The parent columns of fk f (its primary key when not named). */
-static int fk_parent_cols(hdb_sql_table *p, const hdb_sql_fk *f, int *pc)
-{
-    for (int k = 0; k < f->nchild; k++) {
-        if (f->pcols)
-            pc[k] = hdb__sql_column_find(p, f->pcols[k]);
-        else if (p->npk == f->nchild)
-            pc[k] = p->pk[k];
-        else
-            pc[k] = f->nchild == 1 ? -1 : -2;
-        if (pc[k] == -2 || (pc[k] == -1 && f->pcols))
-            return 0;
-    }
-    return 1;
-}
-
-static int check_fk(xctx *x, hdb_sql_table *t, hdb_sql_value *row)
-{
-    for (int i = 0; i < t->nfk; i++) {
-        hdb_sql_fk *f = &t->fk[i];
-        int pc[16], anynull = 0, found = 0;
-        if (f->nchild > 16)
-            continue;
-        for (int k = 0; k < f->nchild; k++)
-            anynull |= row[f->child[k]].type == HDB_NULL;
-        if (anynull)
-            continue;
-        hdb_sql_table *p = hdb__sql_table_find(x->schema, f->parent);
-        if (!p || p->is_view || !fk_parent_cols(p, f, pc))
-            return hdb__sql_err(x, HDB_ERROR, "foreign key mismatch - \"%s\" referencing \"%s\"",
-                                t->name, f->parent);
-        int rc = fk_exists(x, p, f->nchild, pc, row, f->child, &found);
-        if (rc != HDB_OK)
-            return rc;
-        if (!found)
-            return hdb__sql_err(x, HDB_CONSTRAINT, "FOREIGN KEY constraint failed");
-    }
-    return HDB_OK;
-}
-
-int hdb__sql_check_parent(xctx *x, hdb_sql_table *t, const hdb_sql_value *row,
-                          const hdb_sql_value *newrow)
-{
-    hdb_sql_schema *s = x->schema;
-    for (int i = 0; s && i < s->ntab; i++) {
-        hdb_sql_table *ch = s->tab[i];
-        for (int j = 0; j < ch->nfk; j++) {
-            hdb_sql_fk *f = &ch->fk[j];
-            int pc[16], found = 0, same = 1;
-            if (!hdb__sql_name_eq(f->parent, t->name) || f->nchild > 16 || !fk_parent_cols(t, f, pc))
-                continue;
-            for (int k = 0; k < f->nchild && newrow; k++)
-                if (pc[k] >= 0 && hdb__sql_value_cmp(&row[pc[k]], &newrow[pc[k]], HDB_COLL_BINARY))
-                    same = 0;
-            if (newrow && same)
-                continue;
-            int anynull = 0;
-            for (int k = 0; k < f->nchild; k++)
-                anynull |= pc[k] >= 0 && row[pc[k]].type == HDB_NULL;
-            if (anynull || pc[0] < 0)
-                continue;
-            int rc = fk_exists(x, ch, f->nchild, f->child, row, pc, &found);
-            if (rc != HDB_OK)
-                return rc;
-            if (found)
-                return hdb__sql_err(x, HDB_CONSTRAINT, "FOREIGN KEY constraint failed");
-        }
-    }
-    return HDB_OK;
-}
-
-int hdb__sql_check_row(xctx *x, hdb_sql_table *t, hdb_sql_value *row, int64_t rowid,
-                       int64_t old_rowid, int or_action, int *skip)
+int hdb__sql_check_row_ex(xctx *x, hdb_sql_table *t, hdb_sql_value *row, int64_t rowid,
+                          int64_t old_rowid, int or_action, int *skip, int fk)
 {
     *skip = 0;
     int rc = check_values(x, t, row, rowid, or_action, skip);
     if (rc == HDB_OK && !*skip)
         rc = check_unique(x, t, row, rowid, old_rowid, or_action, skip);
-    if (rc == HDB_OK && !*skip)
-        rc = check_fk(x, t, row);
+    if (rc == HDB_OK && !*skip && fk)
+        rc = hdb__sql_check_fk(x, t, row);
     return rc;
 }
 
+int hdb__sql_check_row(xctx *x, hdb_sql_table *t, hdb_sql_value *row, int64_t rowid,
+                       int64_t old_rowid, int or_action, int *skip)
+{
+    return hdb__sql_check_row_ex(x, t, row, rowid, old_rowid, or_action, skip, 1);
+}
+
+typedef struct fillctx {
+    hdb_sql_index *ix;
+    int check_unique;
+} fillctx;
+
 static int fill_row(xctx *x, xcore *c, int i, void *arg)
 {
-    hdb_sql_index *ix = arg;
+    fillctx *f = arg;
+    hdb_sql_index *ix = f->ix;
     xsrc *s = &c->src[0];
-    if (ix->unique) {
+    if (ix->unique && f->check_unique) {
         int64_t other;
         int found = 0;
         int rc = unique_conflict(x, ix, s->row, s->rowid, &other, &found);
@@ -457,8 +359,9 @@ static int fill_row(xctx *x, xcore *c, int i, void *arg)
     return rc;
 }
 
-int hdb__sql_index_fill(xctx *x, hdb_sql_index *ix)
+int hdb__sql_index_fill(xctx *x, hdb_sql_index *ix, int check_unique)
 {
+    fillctx f = {ix, check_unique};
     uint32_t ks;
     int rc = hdb__sql_ks(x, ix->ks, 1, &ks);
     if (rc != HDB_OK)
@@ -468,7 +371,7 @@ int hdb__sql_index_fill(xctx *x, hdb_sql_index *ix)
         return x->rc;
     rc = hdb__sql_source_defaults(x, &c->src[0]);
     if (rc == HDB_OK)
-        rc = hdb__sql_scan_source(x, c, 0, fill_row, ix);
+        rc = hdb__sql_scan_source(x, c, 0, fill_row, &f);
     hdb__sql_row_free(c->src[0].rowbuf, c->src[0].ncol);
     hdb__sql_row_free(c->src[0].dflt, c->src[0].ncol);
     return rc;

@@ -21,7 +21,8 @@ FUZZ_SLT_DIR   ?= $(or $(HDB_SLT_DIR),../shared/sqllogictest)
 FUZZ_BIN    = $(BUILD)/fuzz/fuzz_parse
 FUZZ_DICT   = $(BUILD)/fuzz/sql.dict
 FUZZ_CORPUS = $(BUILD)/fuzz-corpus
-FUZZ_SRC    = tests/fuzz/fuzz_parse.c $(wildcard src/sql/*.c) pager/mem.c pager/buf.c
+FUZZ_SRC    = tests/fuzz/fuzz_parse.c src/sql/token.c $(wildcard src/sql/parse*.c src/sql/ast*.c) \
+              pager/mem.c pager/buf.c
 
 $(FUZZ_BIN): $(FUZZ_SRC) $(wildcard src/sql/*.h) pager/mem.h pager/buf.h
 	@mkdir -p $(dir $@)

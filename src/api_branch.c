@@ -7,6 +7,7 @@
 ** transaction still changes in place.
 */
 #include <string.h>
+#include <time.h>
 #include <stdlib.h>
 #include "src/engine.h"
 
@@ -47,6 +48,20 @@ static int reg_end(hdb *db, hdb_txn *t, int rc, const char *what, const char *na
     return hdb__seterr(db, rc, "%s '%s': commit failed: %s", what, name, hdb_errstr(rc));
 }
 
+/* A time in µs since 1970 as "2026-12-01 13:06:06.663848 UTC" for messages. */
+static const char *fmt_time(char *buf, size_t n, int64_t us)
+{
+    time_t sec = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
+    struct tm tm;
+    if (!gmtime_r(&sec, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm)) {
+        snprintf(buf, n, "%lld us", (long long)us);
+        return buf;
+    }
+    size_t len = strlen(buf);
+    snprintf(buf + len, n - len, ".%06lld UTC", (long long)(us - (int64_t)sec * 1000000));
+    return buf;
+}
+
 /* An AS OF outside the retained history: name what can be reached. */
 static int range_err(hdb *db, hdb_txn *t, const char *what)
 {
@@ -58,9 +73,10 @@ static int range_err(hdb *db, hdb_txn *t, const char *what)
         return hdb__seterr(db, HDB_RANGE, "AS OF %s: no history is retained (retention_us = 0); "
                                           "only the current state (LSN %llu) can be branched",
                            what, (unsigned long long)now);
+    char tb[64];
     return hdb__seterr(db, HDB_RANGE,
-                       "AS OF %s: outside the retained history (LSN %llu at %lld us to LSN %llu)",
-                       what, (unsigned long long)oldest, (long long)oldest_t,
+                       "AS OF %s: outside the retained history (LSN %llu at %s to LSN %llu, now)",
+                       what, (unsigned long long)oldest, fmt_time(tb, sizeof tb, oldest_t),
                        (unsigned long long)now);
 }
 
@@ -271,8 +287,10 @@ int hdb_lsn_at_time(hdb *db, int64_t time_us, uint64_t *lsn)
     if (rc == HDB_RANGE) {
         int64_t ot;
         uint64_t o = hdb__history_oldest(db->e, &ot);
-        return hdb__seterr(db, rc, "time %lld is outside the retained history (from %lld, LSN %llu)",
-                           (long long)time_us, (long long)ot, (unsigned long long)o);
+        char tb[64], ob[64];
+        return hdb__seterr(db, rc, "time %s is outside the retained history (from %s, LSN %llu)",
+                           fmt_time(tb, sizeof tb, time_us), fmt_time(ob, sizeof ob, ot),
+                           (unsigned long long)o);
     }
     return rc == HDB_OK ? hdb__ok(db) : hdb__seterr(db, rc, "%s", hdb_errstr(rc));
 }

@@ -117,6 +117,8 @@ static int col_info(xsrc *s, int col, int *aff, int *coll)
         *coll = HDB_COLL_BINARY;
         return 1;
     }
+    if (!s->tab)
+        return 0;
     *aff = s->tab->cols[col].aff;
     *coll = s->tab->cols[col].coll;
     return 1;
@@ -219,8 +221,10 @@ static int fit(xsrc *s, term *t, int nt, const int *cols, const int *desc, int n
 static int choose(xsrc *s, int i, const int *pos, xplan *best)
 {
     term t[64];
+    if (!s->tab) /* a subquery or view: nothing to look up by */
+        return 0;
     int nt = collect_terms(s, i, pos, t, 64);
-    if (nt == 0 || !s->tab)
+    if (nt == 0)
         return 0;
     hdb_sql_table *tab = s->tab;
     xplan cand;

@@ -1,7 +1,10 @@
 /*
 ** kv_bench.c — HeliosDB Nano against LMDB on the same data, in one run.
 **
-**   kv_bench [--keys N] [--commits N] [--quick]
+**   kv_bench [--keys N] [--commits N] [--quick] [--only PART]
+**
+** PART runs one part alone: "kv" (the table against LMDB), "branch" (the
+** branch rows), "merge" (only the two merge rows) or "history".
 **
 ** Key-value: bulk load of N keys (16-byte keys in a fixed random order,
 ** 100-byte values) in one transaction; N random point gets; a full ordered
@@ -30,6 +33,9 @@
 #include "heliosdb.h"
 
 static long nkeys = 1000000, ncommits = 10000;
+static const char *only; /* run one part (NULL = all) */
+
+static int part(const char *name) { return !only || !strcmp(only, name); }
 static char tmpdir[] = "/tmp/hdb-bench-XXXXXX";
 
 static double now(void)
@@ -319,9 +325,21 @@ static double merge_ms(long n)
     return ms;
 }
 
+static void merge_bench(void)
+{
+    printf("  merge of 10,000 changed keys (5,000 per side) into 10,000 keys: %8.2f ms\n",
+           merge_ms(10000));
+    printf("  merge of 10,000 changed keys (5,000 per side) into %ld keys: %8.2f ms"
+           " (target < 20 ms)\n", nkeys, merge_ms(nkeys));
+}
+
 static void branch_bench(void)
 {
     printf("\nbranches (HeliosDB only)\n");
+    if (!part("branch")) {
+        merge_bench();
+        return;
+    }
     printf("  create, 10,000 keys, sync=full:   %8.1f us (median of 21)\n",
            branch_create_us(10000, HDB_SYNC_FULL));
     printf("  create, %ld keys, sync=full: %8.1f us\n", nkeys, branch_create_us(nkeys, HDB_SYNC_FULL));
@@ -386,11 +404,7 @@ static void branch_bench(void)
            (s2.live_pages - s1.live_pages) * 4096 / 1048576.0,
            100.0 * (s2.live_pages - s1.live_pages) * 4096 / base);
     hcheck(hdb_close(db), NULL, "close");
-
-    printf("  merge of 10,000 changed keys (5,000 per side) into 10,000 keys: %8.2f ms\n",
-           merge_ms(10000));
-    printf("  merge of 10,000 changed keys (5,000 per side) into %ld keys: %8.2f ms"
-           " (target < 20 ms)\n", nkeys, merge_ms(nkeys));
+    merge_bench();
 }
 
 /* Space held by history: a steady workload over 7 simulated days. */
@@ -426,6 +440,8 @@ static void history_bench(void)
     hcheck(hdb_close(db), NULL, "close");
 }
 
+static void kv_table(void);
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -435,11 +451,26 @@ int main(int argc, char **argv)
             nkeys = atol(argv[++i]);
         else if (!strcmp(argv[i], "--commits") && i + 1 < argc)
             ncommits = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
     }
     if (!mkdtemp(tmpdir))
         return 1;
     printf("HeliosDB Nano %s vs LMDB %d.%d.%d: %ld keys (16 B keys, 100 B values), %ld commits\n",
            HDB_VERSION, MDB_VERSION_MAJOR, MDB_VERSION_MINOR, MDB_VERSION_PATCH, nkeys, ncommits);
+    if (part("kv"))
+        kv_table();
+    if (part("branch") || part("merge"))
+        branch_bench();
+    if (part("history"))
+        history_bench();
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) != 0;
+}
+
+static void kv_table(void)
+{
     printf("ratio = HeliosDB / LMDB (below 1: HeliosDB is faster)\n\n");
     printf("%-44s %12s %12s %7s  %14s\n", "operation", "HeliosDB", "LMDB", "ratio", "HeliosDB rate");
     htimes h = {0}, hb = {0}, l = {0};
@@ -456,9 +487,4 @@ int main(int argc, char **argv)
     printf("peak RSS after the HeliosDB runs with the 8 MiB cache: %ld MiB; at the end: %ld MiB\n",
            rss_h, rss_mb());
     printf("targets: load <= 1.0, gets <= 1.5, commit rate >= 2x LMDB (ratio <= 0.5)\n");
-    branch_bench();
-    history_bench();
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) != 0;
 }

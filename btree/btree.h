@@ -120,6 +120,12 @@ int hdb__bt_del(hdb_bt *t, hdb_ref *root, const void *key, size_t klen, unsigned
  * what the leaf points to are exact, invariant 1).  *root may move. */
 int hdb__bt_touch(hdb_bt *t, hdb_ref *root, const void *key, size_t klen);
 
+/* Make the branch cell that points to page `old`, on the way from *root to
+ * key, point to `now` instead (graft.c).  HDB_NOTFOUND (nothing written)
+ * when no cell on that way points to old.  *root may move. */
+int hdb__bt_graft(hdb_bt *t, hdb_ref *root, const void *key, size_t klen, hdb_pgno old,
+                  hdb_ref now);
+
 /* Release one reference to a page and, at count 0, everything it reaches. */
 int hdb__bt_release(hdb_bt *t, hdb_ref ref);
 
@@ -171,6 +177,50 @@ int hdb__btdiff_next(hdb_btdiff *d, hdb_btdiff_entry *e);
 void hdb__btdiff_close(hdb_btdiff *d);
 
 /* ------------------------------------------------------------------------
+** Size accounting (size.c): the pages of a state and its exclusive region.
+*/
+typedef struct hdb_szdelta {
+    uint64_t born;        /* pages the transaction wrote that the new state reaches */
+    uint64_t left;        /* pages of the old state the new one no longer reaches */
+    uint64_t freed;       /* of those, pages of the old region now free */
+    uint64_t adopted;     /* older pages taken from other states (keyspace copies, merges) */
+    uint64_t adopted_lat; /* of those, pages the new state now holds alone */
+    uint64_t cross;       /* changes that may move pages into or out of other states' regions */
+    int root_shared;      /* the old root is still alive: the region was rebuilt */
+    int unknown;          /* the new root is older than the transaction: not measured */
+} hdb_szdelta;
+
+/* Where a page sits in a state: in the tree named by the key `tree` of the
+ * root tree (in_tree) or in the root tree itself; `lo` (if has_lo) is a key
+ * of its range, else its range starts at the smallest key; kind says what
+ * points to it. */
+enum { HDB_SZ_NODE, HDB_SZ_CHAIN, HDB_SZ_TREE, HDB_SZ_NEXT, HDB_SZ_OTHER };
+typedef struct hdb_szpos {
+    int in_tree;
+    const uint8_t *tree;
+    size_t tree_len;
+    int has_lo;
+    const uint8_t *lo;
+    size_t lo_len;
+    int kind; /* NODE: a branch cell's child; CHAIN: the overflow chain of the
+               * leaf cell with key lo; TREE: the root the REFS value `tree` names */
+} hdb_szpos;
+/* Called for a page q that left the state and now has one other holder;
+ * returns HDB_OK once it has credited it (or found no branch region holding
+ * it), or an error. */
+typedef int (*hdb_sz_credit)(void *ctx, const hdb_szpos *pos, hdb_ref q);
+
+/* tot: the pages reachable from root; lat: those reached through pages of
+ * count 1 below the root (the root always counts). */
+int hdb__bt_size_walk(hdb_bt *t, hdb_ref root, uint64_t *tot, uint64_t *lat);
+/* The change from the committed state `old` to the state `now` that the
+ * write transaction `lsn` made (see size.c for what it counts). */
+int hdb__bt_size_delta(hdb_bt *t, uint64_t lsn, hdb_ref old, hdb_ref now, hdb_szdelta *d,
+                       hdb_sz_credit credit, void *cctx);
+/* *holds = 1 when the region of the state at root holds page q at pos. */
+int hdb__bt_size_holds(hdb_bt *t, hdb_ref root, const hdb_szpos *pos, hdb_ref q, int *holds);
+
+/* ------------------------------------------------------------------------
 ** Verification (for the integrity check, see verify.c)
 */
 enum { HDB_VREF_ROOT, HDB_VREF_CHILD, HDB_VREF_OVERFLOW, HDB_VREF_CHAIN };
@@ -214,5 +264,8 @@ int hdb__node_search_leaf(hdb_bt *t, const uint8_t *pg, const void *key, size_t 
 int hdb__node_search_branch(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
                             unsigned *idx);
 int hdb__keycmp(const void *a, size_t an, const void *b, size_t bn);
+/* The value of leaf cell c of a leaf the caller pinned once more for it: the
+ * pin moves to v (released with hdb__btval_release). */
+int hdb__bt_cell_value(hdb_bt *t, hdb_page *leaf, const hdb_cell *c, hdb_btval *v);
 
 #endif

@@ -34,7 +34,6 @@ int hdb__bt_incr_pointers(hdb_bt *t, const uint8_t *pg);
 int hdb__bt_shadow(hdb_bt *t, hdb_ref ref, hdb_page **out, hdb_ref *now);
 int hdb__bt_shadow_child(hdb_bt *t, hdb_page *parent, unsigned i, hdb_page **out);
 int hdb__bt_descend(hdb_bt *t, hdb_ref root, const void *key, size_t klen, hdb_page **leaf);
-int hdb__bt_cell_value(hdb_bt *t, hdb_page *leaf, const hdb_cell *c, hdb_btval *v);
 
 /* A root-to-leaf path of private, pinned pages. */
 typedef struct hdb_btpath {

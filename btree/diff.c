@@ -26,6 +26,8 @@ typedef struct dside {
         unsigned idx;
         uint8_t *lb; /* lower bound of the page's keys (NULL: minus infinity) */
         size_t lbn;
+        unsigned parsed; /* cell `parsed - 1` is in `cell` (0: none) */
+        hdb_cell cell;
     } s[HDB_BT_MAXDEPTH];
 } dside;
 
@@ -66,6 +68,7 @@ static int side_push(hdb_btdiff *d, dside *s, hdb_ref r, const uint8_t *lb, size
     }
     s->s[s->depth].pg = pg;
     s->s[s->depth].idx = 0;
+    s->s[s->depth].parsed = 0;
     s->s[s->depth].lb = copy;
     s->s[s->depth].lbn = lbn;
     s->depth++;
@@ -93,9 +96,15 @@ static int head(hdb_btdiff *d, dside *s, dhead *h)
 {
     uint8_t *pg = s->s[s->depth - 1].pg->data;
     unsigned idx = s->s[s->depth - 1].idx;
-    int rc = hdb__node_cell(d->t, pg, idx, &h->c);
-    if (rc != HDB_OK)
-        return rc;
+    /* The page is pinned and not written while the diff reads it: a cell
+     * parsed once stays valid until the walk moves past it. */
+    if (s->s[s->depth - 1].parsed != idx + 1) {
+        int rc = hdb__node_cell(d->t, pg, idx, &s->s[s->depth - 1].cell);
+        if (rc != HDB_OK)
+            return rc;
+        s->s[s->depth - 1].parsed = idx + 1;
+    }
+    h->c = s->s[s->depth - 1].cell;
     h->leaf = hdb__page_type(pg) == HDB_PT_LEAF;
     if (h->leaf || idx > 0) {
         h->k = h->c.key;

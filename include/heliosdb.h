@@ -338,11 +338,23 @@ typedef struct hdb_branch_info {
     uint64_t id, fork_lsn, head_lsn;
     int64_t created_us;
     int read_only;
-    uint64_t owned_bytes;  /**< bytes of pages only this branch reaches */
-    uint64_t shared_bytes; /**< bytes of pages it shares with other branches or history */
+    /** Bytes of pages only this branch reaches: pages of its state reached
+     *  from its root through pages of reference count 1 (0 while another
+     *  branch's state or merge base is the same root). */
+    uint64_t owned_bytes;
+    /** Bytes of the rest of its state: pages it shares with other branches,
+     *  merge bases or retained history.  owned + shared = its state's size. */
+    uint64_t shared_bytes;
 } hdb_branch_info;
 
-/** List every branch; *out is returned-owned: free with hdb_branch_list_free(). */
+/**
+ * List every branch; *out is returned-owned: free with hdb_branch_list_free().
+ * The sizes are kept per branch as it is written (src/branch.c, SIZE
+ * ACCOUNTING); after a change that moves pages between branches (a merge,
+ * a drop, a branch's first writes after it forked, an expiring snapshot) a
+ * branch's size is recounted once, by a walk of that branch, when it is
+ * next listed.
+ */
 int hdb_branch_list(hdb *db, hdb_branch_info **out, size_t *n);
 void hdb_branch_list_free(hdb_branch_info *b, size_t n);
 
@@ -355,7 +367,10 @@ int hdb_checkpoint(hdb *db);
 /**
  * Verify the whole database: every reachable page's checksum, key order, tree
  * depth, and that each page's reference count equals the number of pointers
- * to it, with no page leaked or doubly owned.
+ * to it, with no page leaked or doubly owned.  It also recounts every
+ * branch's size: a branch whose kept size claims to be exact but differs
+ * from the count is reported (corruption of the accounting); and it counts
+ * hdb_stats.history_pages.
  * @param report  if not NULL, receives a returned-owned text (hdb_free)
  * @return HDB_OK if clean, HDB_CORRUPT otherwise
  */
@@ -417,6 +432,20 @@ typedef struct hdb_merge_opts {
     int (*resolve)(void *ctx, const char *keyspace, hdb_val key, const hdb_val *base,
                    const hdb_val *ours, const hdb_val *theirs, hdb_val *out);
     void *resolve_ctx;
+    /** If set, called (with resolve_ctx) for every key the merge changes on
+     *  dst (or would change, in a dry run; fast-forwards included), after the
+     *  write: old is dst's value before (NULL: absent), val the new one
+     *  (NULL: deleted); both borrowed for the call.  A non-zero return
+     *  aborts the merge with it. */
+    int (*applied)(void *ctx, const char *keyspace, hdb_val key, const hdb_val *old,
+                   const hdb_val *val);
+    /** If set, called once after every change is applied, inside dst's
+     *  merge transaction and before its commit: the layer above may read and
+     *  write t (derived data such as indexes), or refuse the merge by
+     *  returning an error (nothing is written; the connection's message is
+     *  kept).  Not called by dry runs, fast-forwards or merges that write
+     *  nothing. */
+    int (*finish)(void *ctx, hdb_txn *t);
 } hdb_merge_opts;
 
 typedef struct hdb_merge_result {
@@ -445,7 +474,8 @@ typedef struct hdb_stats {
     uint64_t wal_bytes;     /**< size of the log segments */
     uint64_t live_pages;    /**< pages with a reference */
     uint64_t free_pages;    /**< pages free for reuse */
-    uint64_t history_pages; /**< pages reachable only from retained history */
+    uint64_t history_pages; /**< pages reachable only from retained history, as of the
+                                 last hdb_check() (0 before one) */
     uint64_t page_reads;    /**< pages read from the file (this engine's life) */
     uint64_t page_writes;   /**< pages written to the file */
     uint64_t cache_hits;    /**< page requests served from the cache */
@@ -512,6 +542,19 @@ int64_t hdb_changes(hdb *db);
 int64_t hdb_last_insert_rowid(hdb *db);
 /** Is the connection outside an explicit transaction?  1 or 0. */
 int hdb_get_autocommit(hdb *db);
+
+/**
+ * Bound the work of each SQL statement run on this connection: a statement
+ * that reads more than `rows` rows in all (from tables, indexes, views,
+ * subqueries and recursive CTEs, counting every re-read by a join or a
+ * correlated subquery) fails with HDB_ERROR and the message "interrupted";
+ * its changes are rolled back as for any failed statement.  It keeps a
+ * runaway query (a cross join, a recursive CTE without an end) from running
+ * for hours.  Statements already running are not affected.
+ * @param rows  the budget per statement; 0 = no limit (the default)
+ * @return HDB_OK, HDB_MISUSE (rows < 0), HDB_NOMEM
+ */
+int hdb_set_progress_limit(hdb *db, int64_t rows);
 
 #ifdef __cplusplus
 }

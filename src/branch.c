@@ -16,17 +16,92 @@
 **       59    p parent name
 **     59+p    2 description length d
 **     61+p    d description
+**     61+p+d  1 accounting block version, 1 (absent in records written
+**               before size accounting: their sizes are recounted)
+**     62+p+d  8 tot: pages of the state (everything its object root reaches)
+**     70+p+d  8 lat: pages of its region (see SIZE ACCOUNTING)
+**     78+p+d  8 gen: the accounting generation tot and lat are exact for
 **
 ** HOW IT WORKS
 **   Creating a branch adds one registry entry whose two refs point to the
 **   source's object root: two count increments, whatever the size of the
 **   data.  Dropping deletes the entry; releasing its refs frees exactly the
 **   pages no other branch (or retained history) reaches.
+**
+** SIZE ACCOUNTING
+**   What the numbers mean (btree/size.c has the walks):
+**     tot(B)    the pages reachable from B's object root: its keyspaces,
+**               object tree and overflow chains.
+**     lat(B)    the pages of B's "region": reachable from the object root
+**               through pages that, below the root, all have reference
+**               count 1.  Nothing but B's state points to them.
+**     owned(B)  lat(B) when no other branch's record (its state or its
+**               merge base) names the same object root, else 0: those pages
+**               are B's alone.  Retained history shares B's pages through
+**               the registry; pages below the root that a snapshot still
+**               shares have count 2 and are not in the region.
+**     shared(B) tot(B) - owned(B): pages B reaches that something else
+**               reaches too (another branch, a merge base, history).
+**   hdb_branch_list() reports owned and shared times the page size.
+**
+**   How they are kept (incrementally, never by walking on a plain write):
+**     - Each record holds tot, lat and gen.  The engine holds the
+**       accounting generation G (meta engine area, written at checkpoints;
+**       recovery rebuilds it, since replay runs the same code).  A record's
+**       numbers are exact when its gen equals G.
+**     - When a write transaction stores branch B's new object root
+**       (hdb__brec_write called by the flush), the change from B's
+**       committed root is measured by walking only the pages the
+**       transaction wrote and the pages it replaced or released
+**       (hdb__bt_size_delta), and B's numbers move by it.
+**       This costs about one visit per page the transaction wrote, so a
+**       transaction of more than ACCT_MAX_WRITES changes, and a merge (whose
+**       adopted subtrees would all have to be read again), leave B's
+**       numbers unknown instead.
+**     - Creating a branch copies the source's numbers (same root, same
+**       pages); a fast-forward copies the source's numbers too.
+**     - Some changes can move pages into or out of ANOTHER branch's region,
+**       and nothing points back from a page to its holders: a write that
+**       leaves a page to its one other holder, a merge that adopts another
+**       state's pages, copying a root another branch shares, dropping a
+**       branch, moving a merge base, an expiring snapshot, a branch made as
+**       of the past.  Such a change increments G; the writer's own numbers
+**       stay exact (its gen becomes the new G), the others become unknown.
+**     - Unknown numbers are recounted by a walk of that branch alone
+**       (check.c) the first time they are asked for, and the result is kept
+**       in memory for the generation; a branch's next write stores exact
+**       numbers again when its recount is at hand.  hdb_check() recounts
+**       every branch and reports a record whose numbers claim to be exact
+**       but differ from the walk as corruption of the accounting.
 */
 #include <string.h>
 #include "src/engine.h"
 
 #define BREC_FIXED 59
+#define BREC_ACCT 25 /* the accounting block */
+
+/* Past this many changes in one transaction, measuring its change (a walk
+ * of about the pages it wrote, most of them out of the cache by then) costs
+ * more than recounting the branch when its size is next asked for. */
+#define ACCT_MAX_WRITES 4096
+
+/* Internal flag of hdb__brec_write: the record's accounting is final. */
+#define BRW_ACCT 0x100
+
+void hdb__acct_bump(hdb_engine *e)
+{
+    pthread_mutex_lock(&e->mu);
+    e->acct_gen++;
+    pthread_mutex_unlock(&e->mu);
+}
+
+static uint64_t acct_gen(hdb_engine *e)
+{
+    pthread_mutex_lock(&e->mu);
+    uint64_t g = e->acct_gen;
+    pthread_mutex_unlock(&e->mu);
+    return g;
+}
 
 int hdb__branch_name_ok(const char *name)
 {
@@ -60,17 +135,219 @@ int hdb__brec_decode(const uint8_t *v, size_t n, hdb_brec *r)
     memcpy(r->parent, v + BREC_FIXED, p);
     r->parent[p] = 0;
     r->desc_len = hdb__get16(v + BREC_FIXED + p);
-    if (BREC_FIXED + p + 2 + r->desc_len != n)
+    size_t end = BREC_FIXED + p + 2 + r->desc_len;
+    if (end != n && (end + BREC_ACCT != n || v[end] != 1))
         return HDB_CORRUPT;
     r->desc = (char *)(v + BREC_FIXED + p + 2);
+    if (end != n) {
+        r->acct = 1;
+        r->tot = hdb__get64(v + end + 1);
+        r->lat = hdb__get64(v + end + 9);
+        r->gen = hdb__get64(v + end + 17);
+    }
+    return HDB_OK;
+}
+
+static int brec_get(hdb_txn *t, const char *name, hdb_brec *r, hdb_btval *v);
+
+/* The committed record of a branch (the state before this transaction). */
+static int brec_committed(hdb_txn *t, const char *name, hdb_brec *r)
+{
+    hdb_btval v;
+    pthread_mutex_lock(&t->e->mu);
+    hdb_ref reg = t->e->reg;
+    pthread_mutex_unlock(&t->e->mu);
+    int rc = hdb__bt_get(&t->e->bt, reg, name, strlen(name), &v);
+    if (rc == HDB_OK) {
+        rc = hdb__brec_decode(v.data, v.size, r);
+        r->desc = NULL;
+        hdb__btval_release(&t->e->bt, &v);
+    }
+    return rc;
+}
+
+/* A recount kept for this generation (check.c), if any. */
+static int acct_cached(hdb_engine *e, hdb_pgno obj, uint64_t gen, uint64_t *tot, uint64_t *lat)
+{
+    int hit = 0;
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->nacct && !hit; i++)
+        if (e->acct[i].obj == obj && e->acct[i].gen == gen) {
+            *tot = e->acct[i].tot;
+            *lat = e->acct[i].lat;
+            hit = 1;
+        }
+    pthread_mutex_unlock(&e->mu);
+    return hit;
+}
+
+/* Other branches whose regions may take pages the flushing one left. */
+typedef struct holder {
+    char name[HDB_MAX_BRANCH_NAME + 1];
+    hdb_ref obj;
+    int cached; /* its numbers are a recount kept in memory, not its record's */
+    uint64_t credit;
+} holder;
+
+typedef struct credit_ctx {
+    hdb_txn *t;
+    holder *h;
+    size_t n;
+} credit_ctx;
+
+/* The other branches of the committed registry with exact numbers. */
+static int holders_load(hdb_txn *t, const char *self, uint64_t gen, credit_ctx *cc)
+{
+    hdb_btcur c;
+    size_t cap = 0;
+    int rc;
+    pthread_mutex_lock(&t->e->mu);
+    hdb_ref reg = t->e->reg;
+    pthread_mutex_unlock(&t->e->mu);
+    hdb__btcur_init(&c, &t->e->bt, reg);
+    for (rc = hdb__btcur_first(&c); rc == HDB_OK; rc = hdb__btcur_next(&c)) {
+        const uint8_t *k;
+        size_t kn;
+        hdb_btval v;
+        hdb_brec r;
+        if ((rc = hdb__btcur_key(&c, &k, &kn)) != HDB_OK || (rc = hdb__btcur_val(&c, &v)) != HDB_OK)
+            break;
+        rc = kn > HDB_MAX_BRANCH_NAME ? HDB_CORRUPT : hdb__brec_decode(v.data, v.size, &r);
+        hdb__btval_release(&t->e->bt, &v);
+        if (rc != HDB_OK)
+            break;
+        uint64_t ct, cl;
+        int cached = !(r.acct && r.gen == gen);
+        if ((kn == strlen(self) && !memcmp(k, self, kn)) || !r.obj.pgno ||
+            (cached && !acct_cached(t->e, r.obj.pgno, gen, &ct, &cl)))
+            continue;
+        if (cc->n == cap) {
+            cap = cap ? cap * 2 : 8;
+            holder *nh = hdb__realloc(t->e->mem, cc->h, cap * sizeof *nh);
+            if (!nh) {
+                rc = HDB_NOMEM;
+                break;
+            }
+            cc->h = nh;
+        }
+        holder *h = &cc->h[cc->n++];
+        memcpy(h->name, k, kn);
+        h->name[kn] = 0;
+        h->obj = r.obj;
+        h->cached = cached;
+        h->credit = 0;
+    }
+    hdb__btcur_reset(&c);
+    return rc == HDB_NOTFOUND ? HDB_OK : rc;
+}
+
+/* A page left the flushing branch and has one other holder: the regions
+ * that hold it (at the same place of the same keyspace) take it, with what
+ * it alone reaches. */
+static int credit_fn(void *ctx, const hdb_szpos *pos, hdb_ref q)
+{
+    credit_ctx *cc = ctx;
+    hdb_bt *bt = &cc->t->e->bt;
+    uint64_t tot, lat = 0;
+    int have = 0;
+    for (size_t i = 0; i < cc->n; i++) {
+        int holds;
+        int rc = hdb__bt_size_holds(bt, cc->h[i].obj, pos, q, &holds);
+        if (rc != HDB_OK)
+            return rc;
+        if (!holds)
+            continue;
+        if (!have && (rc = hdb__bt_size_walk(bt, q, &tot, &lat)) != HDB_OK)
+            return rc;
+        have = 1;
+        cc->h[i].credit += lat;
+    }
+    return HDB_OK;
+}
+
+static void add_credit(hdb_brec *r, const void *arg) { r->lat += *(const uint64_t *)arg; }
+
+static int brec_update(hdb_txn *t, const char *name, void (*fn)(hdb_brec *, const void *),
+                       const void *arg);
+
+/* The flush stores the branch's new object root: move its numbers by what
+ * the transaction changed since the committed state, and credit the pages
+ * it left to the other branches that now hold them alone. */
+static int acct_flush(hdb_txn *t, const char *name, hdb_brec *r)
+{
+    hdb_brec c;
+    hdb_szdelta d;
+    credit_ctx cc = {t, NULL, 0};
+    uint64_t g = acct_gen(t->e);
+    r->acct = 0;
+    if (t->scratch)
+        return HDB_OK; /* a reconstruction of the past: discarded anyway */
+    if (t->acct_skip || t->writes > ACCT_MAX_WRITES) {
+        hdb__acct_bump(t->e);
+        return HDB_OK;
+    }
+    int rc = brec_committed(t, name, &c);
+    if (rc == HDB_NOTFOUND) { /* created in this transaction */
+        hdb_btval v;
+        if ((rc = brec_get(t, name, &c, &v)) != HDB_OK)
+            return rc;
+        hdb__btval_release(&t->e->bt, &v);
+        if (c.obj.pgno && c.obj.birth == t->lsn)
+            return HDB_OK; /* its old state is not committed: unknown */
+    }
+    if (rc != HDB_OK)
+        return rc;
+    int exact = c.acct && c.gen == g;
+    if (!exact && c.obj.pgno && acct_cached(t->e, c.obj.pgno, g, &c.tot, &c.lat))
+        exact = 1;
+    if (!c.obj.pgno)
+        c.tot = c.lat = 0, exact = 1;
+    rc = holders_load(t, name, g, &cc);
+    if (rc == HDB_OK)
+        rc = hdb__bt_size_delta(&t->e->bt, t->lsn, c.obj, r->obj, &d, credit_fn, &cc);
+    for (size_t i = 0; rc == HDB_OK && i < cc.n; i++) {
+        holder *h = &cc.h[i];
+        int dup = 0;
+        for (size_t j = 0; j < i && h->cached; j++)
+            dup |= cc.h[j].cached && cc.h[j].obj.pgno == h->obj.pgno;
+        if (!h->credit || dup)
+            continue;
+        if (h->cached)
+            hdb__acct_cache_add(t->e, h->obj.pgno, g, h->credit);
+        else
+            rc = brec_update(t, h->name, add_credit, &h->credit);
+    }
+    hdb__free(t->e->mem, cc.h);
+    if (rc != HDB_OK)
+        return rc;
+    if (d.cross || d.unknown)
+        hdb__acct_bump(t->e);
+    if (!exact || d.unknown)
+        return HDB_OK;
+    r->acct = 1;
+    r->tot = c.tot + d.born + d.adopted - d.left;
+    r->lat = d.root_shared ? d.born + d.adopted_lat : c.lat + d.born - d.freed + d.adopted_lat;
+    r->gen = acct_gen(t->e);
     return HDB_OK;
 }
 
 /* Store a record.  Its refs are taken (HDB_BT_REFS); with HDB_BT_TRANSFER
- * the old record's refs are not released (they moved to the new one). */
+ * the old record's refs are not released (they moved to the new one).
+ * Called by the flush (HDB_BT_TRANSFER without BRW_ACCT), the record's
+ * size accounting is brought up to date here. */
 int hdb__brec_write(hdb_txn *t, const char *name, const hdb_brec *r, unsigned flags)
 {
-    size_t p = strlen(r->parent), n = BREC_FIXED + p + 2 + r->desc_len;
+    hdb_brec ar = *r;
+    int rc;
+    if ((flags & HDB_BT_TRANSFER) && !(flags & BRW_ACCT)) {
+        if ((rc = acct_flush(t, name, &ar)) != HDB_OK)
+            return t->failed = rc;
+    } else if (!(flags & BRW_ACCT) && !r->acct) {
+        hdb__acct_bump(t->e); /* made from a reconstruction (history.c) */
+    }
+    r = &ar;
+    flags &= ~(unsigned)BRW_ACCT;
+    size_t p = strlen(r->parent), n = BREC_FIXED + p + 2 + r->desc_len + (r->acct ? BREC_ACCT : 0);
     uint8_t *v = hdb__malloc(t->e->mem, n);
     if (!v)
         return HDB_NOMEM;
@@ -87,8 +364,15 @@ int hdb__brec_write(hdb_txn *t, const char *name, const hdb_brec *r, unsigned fl
     hdb__put16(v + BREC_FIXED + p, (uint16_t)r->desc_len);
     if (r->desc_len)
         memcpy(v + BREC_FIXED + p + 2, r->desc, r->desc_len);
+    if (r->acct) {
+        uint8_t *a = v + BREC_FIXED + p + 2 + r->desc_len;
+        a[0] = 1;
+        hdb__put64(a + 1, r->tot);
+        hdb__put64(a + 9, r->lat);
+        hdb__put64(a + 17, r->gen);
+    }
     hdb__txn_drop_last(t);
-    int rc = hdb__bt_put(&t->e->bt, &t->reg, name, strlen(name), v, n, HDB_BT_REFS | flags);
+    rc = hdb__bt_put(&t->e->bt, &t->reg, name, strlen(name), v, n, HDB_BT_REFS | flags);
     hdb__free(t->e->mem, v);
     return rc;
 }
@@ -156,6 +440,11 @@ int hdb__br_create(hdb_txn *t, const char *name, const char *from, uint64_t id, 
         if ((rc = brec_get(t, from, &src, &sv)) != HDB_OK)
             return rc;
         r.obj = r.base = src.obj;
+        /* The same root: the same pages, the same region. */
+        r.acct = src.acct;
+        r.tot = src.tot;
+        r.lat = src.lat;
+        r.gen = src.gen;
         snprintf(r.parent, sizeof r.parent, "%s", from);
         hdb__btval_release(&t->e->bt, &sv);
         /* The registry path to `from` is private (its leaf is read, not
@@ -164,6 +453,10 @@ int hdb__br_create(hdb_txn *t, const char *name, const char *from, uint64_t id, 
             rc = hdb__pager_incr(t->e->pager, r.obj.pgno);
         if (rc != HDB_OK)
             return t->failed = rc;
+    }
+    if (!from) {
+        r.acct = 1;
+        r.gen = acct_gen(t->e);
     }
     if (dlen > 65535)
         dlen = 65535;
@@ -176,7 +469,7 @@ int hdb__br_create(hdb_txn *t, const char *name, const char *from, uint64_t id, 
     r.desc_len = dlen;
     if (id >= t->next_branch)
         t->next_branch = id + 1;
-    rc = hdb__brec_write(t, name, &r, 0);
+    rc = hdb__brec_write(t, name, &r, BRW_ACCT);
     if (rc == HDB_OK)
         rc = hdb__brec_log_create(t, name, from ? from : "", &r, 0);
     if (rc != HDB_OK)
@@ -191,6 +484,7 @@ int hdb__br_drop(hdb_txn *t, const char *name)
     int rc = hdb__bt_del(&t->e->bt, &t->reg, name, strlen(name), 0);
     if (rc != HDB_OK)
         return rc == HDB_NOTFOUND ? rc : (t->failed = rc);
+    hdb__acct_bump(t->e); /* pages it shared may now be another branch's alone */
     hdb__buf_init(&b, t->e->mem);
     put_str(&b, name);
     rc = b.oom ? HDB_NOMEM : hdb__txn_log(t, HDB_REC_BR_DROP, b.data, b.len, NULL, 0);
@@ -215,7 +509,7 @@ static int brec_update(hdb_txn *t, const char *name, void (*fn)(hdb_brec *, cons
         return HDB_NOMEM;
     r.desc = desc;
     fn(&r, arg);
-    rc = hdb__brec_write(t, name, &r, HDB_BT_TRANSFER);
+    rc = hdb__brec_write(t, name, &r, HDB_BT_TRANSFER | BRW_ACCT);
     hdb__free(t->e->mem, desc);
     if (rc != HDB_OK)
         t->failed = rc;
@@ -261,6 +555,7 @@ int hdb__br_set_base(hdb_txn *t, const char *name, const char *other)
         return t->failed = rc;
     if ((rc = brec_update(t, name, set_base, &o.obj)) == HDB_OK && old.pgno)
         rc = hdb__bt_release(&t->e->bt, old);
+    hdb__acct_bump(t->e); /* the old base may have shared pages */
     if (rc != HDB_OK)
         return t->failed = rc;
     hdb__buf_init(&b, t->e->mem);
@@ -271,7 +566,16 @@ int hdb__br_set_base(hdb_txn *t, const char *name, const char *other)
     return rc;
 }
 
-static void set_obj(hdb_brec *r, const void *arg) { r->obj = *(const hdb_ref *)arg; }
+/* The state and size of another branch's record. */
+static void set_obj(hdb_brec *r, const void *arg)
+{
+    const hdb_brec *o = arg;
+    r->obj = o->obj;
+    r->acct = o->acct;
+    r->tot = o->tot;
+    r->lat = o->lat;
+    r->gen = o->gen;
+}
 
 /* Fast-forward: name's state := from's state (one more reference to it). */
 int hdb__br_adopt(hdb_txn *t, const char *name, const char *from)
@@ -291,8 +595,9 @@ int hdb__br_adopt(hdb_txn *t, const char *name, const char *from)
     hdb__btval_release(&t->e->bt, &v);
     if (o.obj.pgno && (rc = hdb__pager_incr(t->e->pager, o.obj.pgno)) != HDB_OK)
         return t->failed = rc;
-    if ((rc = brec_update(t, name, set_obj, &o.obj)) == HDB_OK && old.pgno)
+    if ((rc = brec_update(t, name, set_obj, &o)) == HDB_OK && old.pgno)
         rc = hdb__bt_release(&t->e->bt, old);
+    hdb__acct_bump(t->e); /* the old state may have shared pages */
     if (rc != HDB_OK)
         return t->failed = rc;
     t->obj_loaded = 0;

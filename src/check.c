@@ -2,6 +2,8 @@
 ** check.c — the integrity check, branch sizes and statistics.
 **
 ** HOW hdb_check() WORKS
+**   (Also the branch size accounting, see branch.c, SIZE ACCOUNTING, and
+**   history_pages: the pages only retained history reaches.)
 **   With the writer slot held (nothing changes meanwhile) it walks the
 **   committed registry tree and, through REFS values, every object tree
 **   and keyspace tree (btree/verify.c checks each page).  Every pointer met
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "src/engine.h"
+
+static void check_sizes(hdb_engine *e, hdb_buf *rep, uint64_t *problems);
 
 typedef struct seen {
     uint32_t *c;
@@ -77,10 +81,15 @@ int hdb_check(hdb *db, char **report)
     if (!s.c)
         rc = HDB_NOMEM;
     hdb_btverify v = {&e->bt, on_ref, &s, &rep, 0, 0, 0};
+    uint64_t cur = 0, all = 0;
     if (rc == HDB_OK && e->reg.pgno)
         rc = hdb__bt_verify(&v, e->reg);
+    for (hdb_pgno pg = 0; rc == HDB_OK && pg < s.n; pg++)
+        cur += s.c[pg] != 0;
     if (rc == HDB_OK && e->hist.pgno)
         rc = hdb__bt_verify(&v, e->hist);
+    for (hdb_pgno pg = 0; rc == HDB_OK && pg < s.n; pg++)
+        all += s.c[pg] != 0;
     if (rc == HDB_CORRUPT) {
         v.problems++;
         hdb__buf_printf(&rep, "%s\n", hdb__pager_errmsg(e->pager));
@@ -88,6 +97,13 @@ int hdb_check(hdb *db, char **report)
     }
     if (rc == HDB_OK)
         compare_counts(e, &s);
+    if (rc == HDB_OK && !v.problems && !s.problems) {
+        check_sizes(e, &rep, &s.problems);
+        pthread_mutex_lock(&e->mu);
+        e->hist_pages = all - cur; /* reachable only from retained history */
+        e->hist_known = 1;
+        pthread_mutex_unlock(&e->mu);
+    }
     hdb__engine_writer_release(e);
     free(s.c);
     if (rc == HDB_OK && (v.problems || s.problems))
@@ -104,65 +120,174 @@ int hdb_check(hdb *db, char **report)
 }
 
 /* ------------------------------------------------------------------------
-** Branch sizes: a page is the branch's own when it and every page above it
-** have count 1; anything below a shared page is shared.
+** Branch sizes (meaning and upkeep: branch.c, SIZE ACCOUNTING)
 */
-typedef struct sizer {
-    hdb_engine *e;
-    uint64_t owned, shared;
-    int own;
-    int depth;
-} sizer;
-
-static int size_walk(void *ctx, hdb_ref r)
+static void cache_put(hdb_engine *e, hdb_pgno obj, uint64_t gen, uint64_t tot, uint64_t lat)
 {
-    sizer *z = ctx;
-    uint32_t c;
-    hdb_page *pg;
-    if (z->depth > 64)
-        return hdb__pager_corrupt(z->e->pager, "trees nested too deeply");
-    int rc = hdb__pager_rc(z->e->pager, r.pgno, &c);
-    if (rc == HDB_OK)
-        rc = hdb__pager_get(z->e->pager, r, &pg);
-    if (rc != HDB_OK)
-        return rc;
-    int own = z->own;
-    z->own = own && c == 1;
-    if (z->own)
-        z->owned += z->e->bt.psize;
-    else
-        z->shared += z->e->bt.psize;
-    if (hdb__page_type(pg->data) == HDB_PT_OVERFLOW) {
-        /* A chain: count it in a loop, not by recursion. */
-        hdb_ref next = hdb__ref_get(pg->data + 24);
-        for (uint64_t hops = 0; rc == HDB_OK && next.pgno; hops++) {
-            hdb_page *np;
-            if (hops > (1u << 26) || (rc = hdb__pager_get(z->e->pager, next, &np)) != HDB_OK)
-                break;
-            if (z->own && hdb__pager_rc(z->e->pager, next.pgno, &c) == HDB_OK && c == 1)
-                z->owned += z->e->bt.psize;
-            else
-                z->shared += z->e->bt.psize;
-            next = hdb__ref_get(np->data + 24);
-            hdb__pager_put(z->e->pager, np);
+    pthread_mutex_lock(&e->mu);
+    size_t i = 0;
+    while (i < e->nacct && e->acct[i].obj != obj && e->acct[i].gen == e->acct_gen)
+        i++;
+    if (i == e->nacct && e->nacct == e->acct_cap) {
+        size_t cap = e->acct_cap ? e->acct_cap * 2 : 8;
+        hdb_acct_cache *v = hdb__realloc(e->mem, e->acct, cap * sizeof *v);
+        if (v) {
+            e->acct = v;
+            e->acct_cap = cap;
         }
-    } else {
-        z->depth++;
-        rc = hdb__page_pointers(&z->e->bt, pg->data, size_walk, z);
-        z->depth--;
     }
-    z->own = own;
-    hdb__pager_put(z->e->pager, pg);
+    if (i < e->acct_cap) {
+        e->acct[i] = (hdb_acct_cache){obj, gen, tot, lat};
+        if (i == e->nacct)
+            e->nacct++;
+    }
+    pthread_mutex_unlock(&e->mu);
+}
+
+/* Pages credited to the region of a state whose numbers are a recount. */
+void hdb__acct_cache_add(hdb_engine *e, hdb_pgno obj, uint64_t gen, uint64_t lat)
+{
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->nacct; i++)
+        if (e->acct[i].obj == obj && e->acct[i].gen == gen)
+            e->acct[i].lat += lat;
+    pthread_mutex_unlock(&e->mu);
+}
+
+/* Walk one state and keep the result for the current generation. */
+int hdb__acct_recount(hdb_engine *e, hdb_ref obj, uint64_t *tot, uint64_t *lat)
+{
+    pthread_mutex_lock(&e->mu);
+    uint64_t gen = e->acct_gen;
+    for (size_t i = 0; i < e->nacct; i++)
+        if (e->acct[i].obj == obj.pgno && e->acct[i].gen == gen) {
+            *tot = e->acct[i].tot;
+            *lat = e->acct[i].lat;
+            pthread_mutex_unlock(&e->mu);
+            return HDB_OK;
+        }
+    pthread_mutex_unlock(&e->mu);
+    int rc = hdb__bt_size_walk(&e->bt, obj, tot, lat);
+    if (rc == HDB_OK && obj.pgno)
+        cache_put(e, obj.pgno, gen, *tot, *lat);
     return rc;
+}
+
+/* The record naming obj in the committed registry, and how many other
+ * record fields (another branch's state, any merge base but its own) name
+ * the same root. */
+static int holders(hdb_engine *e, hdb_pgno obj, hdb_brec *rec, int *found, int *others)
+{
+    hdb_btcur c;
+    pthread_mutex_lock(&e->mu);
+    hdb_ref reg = e->reg;
+    pthread_mutex_unlock(&e->mu);
+    *found = *others = 0;
+    hdb__btcur_init(&c, &e->bt, reg);
+    int rc;
+    for (rc = hdb__btcur_first(&c); rc == HDB_OK; rc = hdb__btcur_next(&c)) {
+        hdb_btval v;
+        hdb_brec r;
+        if ((rc = hdb__btcur_val(&c, &v)) != HDB_OK)
+            break;
+        rc = hdb__brec_decode(v.data, v.size, &r);
+        hdb__btval_release(&e->bt, &v);
+        if (rc != HDB_OK) {
+            rc = hdb__pager_corrupt(e->pager, "damaged branch record");
+            break;
+        }
+        int mine = !*found && r.obj.pgno == obj;
+        if (mine) {
+            *rec = r;
+            *found = 1;
+        } else {
+            *others += r.obj.pgno == obj;
+        }
+        *others += !mine && r.base.pgno == obj;
+    }
+    hdb__btcur_reset(&c);
+    return rc == HDB_NOTFOUND ? HDB_OK : rc;
 }
 
 int hdb__branch_sizes(hdb_engine *e, hdb_ref obj, uint64_t *owned, uint64_t *shared)
 {
-    sizer z = {e, 0, 0, 1, 0};
-    int rc = obj.pgno ? size_walk(&z, obj) : HDB_OK;
-    *owned = z.owned;
-    *shared = z.shared;
-    return rc;
+    hdb_brec r = {0};
+    int found, others;
+    uint64_t tot = 0, lat = 0;
+    *owned = *shared = 0;
+    if (!obj.pgno)
+        return HDB_OK;
+    int rc = holders(e, obj.pgno, &r, &found, &others);
+    if (rc != HDB_OK)
+        return rc;
+    pthread_mutex_lock(&e->mu);
+    int exact = found && r.acct && r.gen == e->acct_gen;
+    pthread_mutex_unlock(&e->mu);
+    if (exact) {
+        tot = r.tot;
+        lat = r.lat;
+    } else if ((rc = hdb__acct_recount(e, obj, &tot, &lat)) != HDB_OK) {
+        return rc;
+    }
+    uint64_t own = others ? 0 : lat;
+    *owned = own * e->bt.psize;
+    *shared = (tot - own) * e->bt.psize;
+    return HDB_OK;
+}
+
+/* hdb_check(): every branch's numbers that claim to be exact must equal a
+ * walk; the walks are kept as the recount of this generation. */
+static void check_sizes(hdb_engine *e, hdb_buf *rep, uint64_t *problems)
+{
+    hdb_btcur c;
+    int rc;
+    hdb__btcur_init(&c, &e->bt, e->reg);
+    for (rc = hdb__btcur_first(&c); rc == HDB_OK; rc = hdb__btcur_next(&c)) {
+        const uint8_t *k;
+        size_t kn;
+        hdb_btval v;
+        hdb_brec r;
+        uint64_t tot, lat;
+        if ((rc = hdb__btcur_key(&c, &k, &kn)) != HDB_OK || (rc = hdb__btcur_val(&c, &v)) != HDB_OK)
+            break;
+        rc = hdb__brec_decode(v.data, v.size, &r);
+        hdb__btval_release(&e->bt, &v);
+        if (rc != HDB_OK || (rc = hdb__bt_size_walk(&e->bt, r.obj, &tot, &lat)) != HDB_OK)
+            break;
+        uint64_t ct = tot, cl = lat;
+        int cached = 0;
+        pthread_mutex_lock(&e->mu);
+        for (size_t i = 0; i < e->nacct; i++)
+            if (e->acct[i].obj == r.obj.pgno && e->acct[i].gen == e->acct_gen) {
+                ct = e->acct[i].tot;
+                cl = e->acct[i].lat;
+                cached = 1;
+            }
+        pthread_mutex_unlock(&e->mu);
+        if (r.obj.pgno)
+            cache_put(e, r.obj.pgno, e->acct_gen, tot, lat);
+        if (cached && (ct != tot || cl != lat)) {
+            (*problems)++;
+            hdb__buf_printf(rep, "branch '%.*s': kept recount says %llu pages, %llu in its "
+                                 "region; the walk finds %llu and %llu\n",
+                            (int)kn, (const char *)k, (unsigned long long)ct,
+                            (unsigned long long)cl, (unsigned long long)tot,
+                            (unsigned long long)lat);
+        }
+        if (r.acct && r.gen == e->acct_gen && (r.tot != tot || r.lat != lat)) {
+            (*problems)++;
+            hdb__buf_printf(rep, "branch '%.*s': size accounting says %llu pages, %llu in its "
+                                 "region; the walk finds %llu and %llu\n",
+                            (int)kn, (const char *)k, (unsigned long long)r.tot,
+                            (unsigned long long)r.lat, (unsigned long long)tot,
+                            (unsigned long long)lat);
+        }
+    }
+    hdb__btcur_reset(&c);
+    if (rc != HDB_NOTFOUND) {
+        (*problems)++;
+        hdb__buf_printf(rep, "size accounting: %s\n", hdb_errstr(rc));
+    }
 }
 
 int hdb_stats_get(hdb *db, hdb_stats *out)
@@ -182,5 +307,8 @@ int hdb_stats_get(hdb *db, hdb_stats *out)
     out->cache_hits = ps.cache_hits;
     out->cache_bytes = ps.cache_bytes;
     out->checkpoints = ps.checkpoints;
+    pthread_mutex_lock(&db->e->mu);
+    out->history_pages = db->e->hist_known ? db->e->hist_pages : 0;
+    pthread_mutex_unlock(&db->e->mu);
     return HDB_OK;
 }

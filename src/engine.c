@@ -46,6 +46,7 @@ static void counters_load(hdb_engine *e)
     e->next_id = hdb__get64(m->engine + 8);
     e->next_branch = hdb__get64(m->engine + 16);
     e->last_time = (int64_t)hdb__get64(m->engine + 24);
+    e->acct_gen = hdb__get64(m->engine + 32);
     if (!e->next_ks)
         e->next_ks = 1;
     if (!e->next_id)
@@ -59,7 +60,11 @@ int hdb__engine_checkpoint(hdb_engine *e)
     if (e->in_ckpt)
         return HDB_OK;
     e->in_ckpt = 1;
+    uint64_t oldest = hdb__history_oldest(e, NULL);
     int rc = hdb__history_snapshot(e);
+    /* An expired snapshot may leave pages to a branch alone. */
+    if (hdb__history_oldest(e, NULL) != oldest)
+        hdb__acct_bump(e);
     if (rc == HDB_OK)
         rc = ckpt_write(e);
     e->in_ckpt = 0;
@@ -84,6 +89,7 @@ static int ckpt_write(hdb_engine *e)
         hdb__put64(m.engine + 8, e->next_id);
         hdb__put64(m.engine + 16, e->next_branch);
         hdb__put64(m.engine + 24, (uint64_t)e->last_time);
+        hdb__put64(m.engine + 32, e->acct_gen);
         rc = hdb__pager_checkpoint(e->pager, &m);
     }
     if (rc == HDB_OK) {
@@ -201,6 +207,7 @@ static void engine_free(hdb_engine *e)
     pthread_mutex_destroy(&e->mu);
     pthread_cond_destroy(&e->cv);
     const hdb_allocator *mem = e->mem;
+    hdb__free(mem, e->acct);
     hdb__free(mem, e->path);
     hdb__free(mem, e);
 }
@@ -221,9 +228,13 @@ int hdb__engine_open(const char *path, const hdb_options *o, hdb_engine **out, c
     pthread_cond_init(&e->cv, NULL);
     e->path = hdb__strdup(e->mem, path);
     int rc = e->path ? open_parts(e, path, err, errlen) : HDB_NOMEM;
+    uint64_t ckpt_lsn = e->lsn;
     if (rc == HDB_OK && (rc = hdb__replay(e)) != HDB_OK)
         snprintf(err, errlen, "recovery of %s failed: %s%s%s", path, hdb_errstr(rc),
                  *hdb__pager_errmsg(e->pager) ? ": " : "", hdb__pager_errmsg(e->pager));
+    /* Replayed snapshot expiries are not seen by the size accounting. */
+    if (rc == HDB_OK && e->lsn > ckpt_lsn)
+        hdb__acct_bump(e);
     if (rc == HDB_OK && e->lsn == 0 && !e->opt.read_only && (rc = make_main(e)) == HDB_OK)
         rc = hdb__history_snapshot(e); /* so that every commit can be branched from */
     if (rc == HDB_OK && e->lsn == 0) {

@@ -23,7 +23,8 @@
 **        8    8 next value of hdb_next_id()
 **       16    8 next branch id
 **       24    8 time of the last commit (µs); commit times never go back
-**       32   96 zero
+**       32    8 accounting generation (branch.c, SIZE ACCOUNTING)
+**       40   88 zero
 **
 ** LOG RECORDS (payloads; strings are u8 length + bytes; see txn.c)
 **   HDB_REC_PUT        branch, u32 ks, varint klen, key, value
@@ -110,6 +111,11 @@ typedef struct hdb_engine {
     int64_t last_time;
     uint64_t ckpt_wal_mark; /* hdb__wal_appended() at the last checkpoint */
     int in_ckpt;            /* a checkpoint is running (no nested one) */
+    uint64_t acct_gen;      /* accounting generation (branch.c, SIZE ACCOUNTING) */
+    struct hdb_acct_cache *acct; /* recounted sizes (check.c), under mu */
+    size_t nacct, acct_cap;
+    uint64_t hist_gen, hist_lsn, hist_pages; /* history_pages as last recounted */
+    int hist_known;
     char errmsg[256];       /* detail of the last engine-level error */
 } hdb_engine;
 
@@ -153,6 +159,7 @@ struct hdb_txn {
     hdb_txn_state *sp;  /* savepoints */
     int nsp, sp_cap;
     uint64_t next_ks, next_id, next_branch;
+    int acct_skip;      /* do not measure size changes (branch.c, SIZE ACCOUNTING) */
 };
 
 struct hdb {
@@ -210,7 +217,17 @@ typedef struct hdb_brec {
     char parent[HDB_MAX_BRANCH_NAME + 1];
     char *desc; /* points into the decoded value */
     size_t desc_len;
+    /* Size accounting (branch.c): pages of the state, pages of its region,
+     * and the generation they are exact for; acct = 0: not known. */
+    int acct;
+    uint64_t tot, lat, gen;
 } hdb_brec;
+
+/* One recounted branch size (check.c). */
+typedef struct hdb_acct_cache {
+    hdb_pgno obj;
+    uint64_t gen, tot, lat;
+} hdb_acct_cache;
 
 int hdb__brec_decode(const uint8_t *v, size_t n, hdb_brec *r);
 int hdb__brec_write(hdb_txn *t, const char *name, const hdb_brec *r, unsigned flags);
@@ -228,8 +245,13 @@ int hdb__br_adopt(hdb_txn *t, const char *name, const char *from);
 void hdb__cursor_unpin_all(hdb_txn *t);
 void hdb__cursor_detach_all(hdb_txn *t);
 
-/* size.c: bytes a branch owns alone and shares. */
+/* check.c: bytes a branch owns alone and shares (from its record's
+ * counters, recounted when they are not exact), and the recount itself. */
 int hdb__branch_sizes(hdb_engine *e, hdb_ref obj, uint64_t *owned, uint64_t *shared);
+int hdb__acct_recount(hdb_engine *e, hdb_ref obj, uint64_t *tot, uint64_t *lat);
+void hdb__acct_cache_add(hdb_engine *e, hdb_pgno obj, uint64_t gen, uint64_t lat);
+/* branch.c: a change may have moved pages between branch regions. */
+void hdb__acct_bump(hdb_engine *e);
 
 /* replay.c */
 int hdb__replay(hdb_engine *e);

@@ -19,10 +19,32 @@
 **     - created by src: added to dst the same way; dropped by src and
 **       untouched by dst: dropped; dropped on one side and changed on the
 **       other: a conflict;
-**     - changed on both sides: the structural diff of base -> src gives
-**       src's changes (skipping shared subtrees); each is compared with
-**       dst's value: dst unchanged -> apply; same change -> nothing;
-**       otherwise a conflict, for the resolve hook or the policy.
+**     - changed on both sides: merged structurally (below), and where the
+**       trees' shapes differ, key by key: the structural diff of base ->
+**       src gives src's changes (skipping shared subtrees); each is
+**       compared with dst's value: dst unchanged -> apply; same change ->
+**       nothing; otherwise a conflict, for the resolve hook or the policy.
+**
+** THE STRUCTURAL MERGE (merge_node)
+**   Copy-on-write keeps an unchanged subtree at the same page, so for a
+**   branch page where base, dst and src have the same separator keys, each
+**   child is decided by page numbers alone:
+**     src's child == base's   src changed nothing there: keep dst's;
+**     src's child == dst's    the same change on both sides: nothing;
+**     dst's child == base's   only src changed it: dst takes src's subtree
+**                             (hdb__bt_graft: one reference), and the diff
+**                             of base -> src inside it is only counted and
+**                             logged (no conflict is possible there);
+**     otherwise               both changed it: recurse, or, for leaves or
+**                             pages whose separators differ, merge key by
+**                             key (dst's values then come from its leaf, not
+**                             from a search from the root).
+**   The result, the counts, the conflicts (in key order) and the log are
+**   the same as a key-by-key merge's: the log holds a put or delete per
+**   changed key, so replay rebuilds the same keys through the ordinary path
+**   (the tree it builds may be shaped differently; its contents are equal).
+**   The cost is the pages of the changed subtrees that must be read (base's
+**   and src's versions, for the counts and the log), not a write per key.
 **   When dst did not change at all since the base, dst adopts src's whole
 **   state (fast-forward).  Everything is one write transaction on dst: one
 **   commit, or nothing at all.
@@ -50,6 +72,9 @@ typedef struct mctx {
     const char *src, *dst;
     size_t cap;
     size_t unresolved;
+    hdb_buf rec;       /* a log record being built (reused) */
+    uint8_t *ov;       /* dst's value of the current key (reused) */
+    size_t ov_cap;
 } mctx;
 
 /* ------------------------------------------------------------------------
@@ -183,21 +208,31 @@ static int same(const hdb_btval *a, const hdb_btval *b)
     return a->size == b->size && (a->size == 0 || !memcmp(a->data, b->data, a->size));
 }
 
-/* A copy of v in memory of its own (oc.owned). */
+/* A copy of v in the merge's own buffer (writes to dst may change the page
+ * v points into). */
 static int own_copy(mctx *m, const hdb_btval *v, hdb_btval *oc)
 {
     memset(oc, 0, sizeof *oc);
-    if (!(oc->owned = hdb__malloc(m->e->mem, v->size ? v->size : 1)))
-        return HDB_NOMEM;
+    if (v->size > m->ov_cap || !m->ov) {
+        size_t cap = v->size > 64 ? v->size : 64;
+        uint8_t *nb = hdb__realloc(m->e->mem, m->ov, cap);
+        if (!nb)
+            return HDB_NOMEM;
+        m->ov = nb;
+        m->ov_cap = cap;
+    }
     if (v->size)
-        memcpy(oc->owned, v->data, v->size);
-    oc->data = oc->owned;
+        memcpy(m->ov, v->data, v->size);
+    oc->data = m->ov;
     oc->size = v->size;
     return HDB_OK;
 }
 
 /* Count what changes from tree a to tree b (the effect on dst). */
-static int count_diff(mctx *m, hdb_ref a, hdb_ref b)
+static int notify(mctx *m, const char *ks, const uint8_t *k, size_t kn, const hdb_btval *old,
+                  const void *v, size_t vn);
+
+static int count_diff(mctx *m, const char *ks, hdb_ref a, hdb_ref b)
 {
     hdb_btdiff *d;
     hdb_btdiff_entry e;
@@ -209,32 +244,95 @@ static int count_diff(mctx *m, hdb_ref a, hdb_ref b)
             m->res->added++;
         else
             m->res->deleted++;
+        rc = notify(m, ks, e.key, e.klen, e.a, e.b ? (const void *)(e.b->data ? e.b->data : (const uint8_t *)"") : NULL,
+                    e.b ? e.b->size : 0);
     }
     hdb__btdiff_close(d);
     return rc == HDB_DONE ? HDB_OK : rc;
 }
 
-/* Write value v (NULL = delete) for key in dst's keyspace id. */
-static int apply(mctx *m, uint32_t id, const uint8_t *k, size_t kn, const hdb_btval *ours,
-                 const void *v, size_t vn, int del)
+/* Log a put (v != NULL) or delete of key k in dst's keyspace id, in the
+ * format of kv.c (engine.h, LOG RECORDS), so replay applies it as a put. */
+static int log_change(mctx *m, uint32_t id, const uint8_t *k, size_t kn, const void *v, size_t vn)
 {
-    if (m->o->dry_run) {
-        /* report only */
-    } else if (del) {
-        int rc = ours ? hdb__kv_del(m->t, id, k, kn) : HDB_OK;
-        if (rc != HDB_OK)
-            return rc;
-    } else {
-        int rc = hdb__kv_put(m->t, id, k, kn, v ? v : "", vn);
-        if (rc != HDB_OK)
-            return rc;
+    hdb_buf *b = &m->rec;
+    uint8_t hd[1 + HDB_MAX_BRANCH_NAME + 4 + 10];
+    size_t bn = strlen(m->t->branch), n = 0;
+    hd[n++] = (uint8_t)bn;
+    memcpy(hd + n, m->t->branch, bn);
+    n += bn;
+    hdb__put32be(hd + n, id);
+    n += 4;
+    hdb__buf_reset(b);
+    hdb__buf_append(b, hd, n);
+    if (!v)
+        return b->oom ? HDB_NOMEM : hdb__txn_log(m->t, HDB_REC_DEL, b->data, b->len, k, kn);
+    hdb__buf_append(b, hd, hdb__varint_put(hd, kn));
+    hdb__buf_append(b, k, kn);
+    return b->oom ? HDB_NOMEM : hdb__txn_log(m->t, HDB_REC_PUT, b->data, b->len, v ? v : "", vn);
+}
+
+/* Put (v != NULL) or delete key k in dst's keyspace id, as hdb__kv_put and
+ * hdb__kv_del do, without their per-call allocations. */
+static int write_key(mctx *m, uint32_t id, const uint8_t *k, size_t kn, const void *v, size_t vn)
+{
+    hdb_ksroot *r;
+    hdb_txn *t = m->t;
+    if (t->failed)
+        return t->failed;
+    int rc = hdb__txn_ks(t, id, 1, &r);
+    if (rc == HDB_OK) {
+        hdb__txn_drop_last(t);
+        rc = v ? hdb__bt_put(&m->e->bt, &r->root, k, kn, v, vn, 0)
+               : hdb__bt_del(&m->e->bt, &r->root, k, kn, 0);
     }
+    if (rc == HDB_OK)
+        rc = log_change(m, id, k, kn, v, vn);
+    if (rc != HDB_OK)
+        t->failed = rc == HDB_NOTFOUND ? HDB_CORRUPT : rc;
+    return t->failed;
+}
+
+/* Count a change to dst (ours: dst's value before it). */
+static void count(mctx *m, const void *ours, int del)
+{
     if (del)
         m->res->deleted += ours != NULL;
     else if (ours)
         m->res->changed++;
     else
         m->res->added++;
+}
+
+/* Tell the layer above (opts.applied) about a key changed on dst: old is
+ * dst's value before (NULL: absent), v the new one (NULL: deleted). */
+static int notify(mctx *m, const char *ks, const uint8_t *k, size_t kn, const hdb_btval *old,
+                  const void *v, size_t vn)
+{
+    if (!m->o->applied)
+        return HDB_OK;
+    hdb_val val = {v ? v : "", vn}, ov = {"", 0};
+    if (old)
+        ov = (hdb_val){old->data ? (const void *)old->data : "", old->size};
+    int rc = m->o->applied(m->o->resolve_ctx, ks, (hdb_val){k, kn}, old ? &ov : NULL,
+                           v ? &val : NULL);
+    if (rc != HDB_OK && !m->o->dry_run)
+        m->t->failed = rc;
+    return rc;
+}
+
+/* Write value v (NULL = delete) for key in dst's keyspace id. */
+static int apply(mctx *m, const ksent *ks, const uint8_t *k, size_t kn, const hdb_btval *ours,
+                 const void *v, size_t vn, int del)
+{
+    if (!del || ours) {
+        int rc = m->o->dry_run ? HDB_OK : write_key(m, ks->id, k, kn, del ? NULL : v ? v : "", vn);
+        if (rc == HDB_OK)
+            rc = notify(m, ks->name, k, kn, ours, del ? NULL : v ? v : "", vn);
+        if (rc != HDB_OK)
+            return rc;
+    }
+    count(m, ours, del);
     return HDB_OK;
 }
 
@@ -262,9 +360,9 @@ static int conflict(mctx *m, const ksent *ks, const uint8_t *k, size_t kn, const
         return rc;
     switch (how) {
     case HDB_RESOLVE_MERGED:
-        return apply(m, ks->id, k, kn, ours, out.data, out.size, out.data == NULL);
+        return apply(m, ks, k, kn, ours, out.data, out.size, out.data == NULL);
     case HDB_RESOLVE_THEIRS:
-        return apply(m, ks->id, k, kn, ours, theirs ? theirs->data : NULL,
+        return apply(m, ks, k, kn, ours, theirs ? theirs->data : NULL,
                      theirs ? theirs->size : 0, theirs == NULL);
     case HDB_RESOLVE_OURS:
         return HDB_OK;
@@ -274,43 +372,206 @@ static int conflict(mctx *m, const ksent *ks, const uint8_t *k, size_t kn, const
     }
 }
 
-/* Both sides changed keyspace ks: merge key by key. */
-static int merge_keys(mctx *m, const ksent *ks, hdb_ref base, hdb_ref theirs)
+/* Both sides changed this part of keyspace ks: merge key by key the
+ * changes from base to theirs. */
+static int merge_range(mctx *m, const ksent *ks, hdb_ref base, hdb_ref theirs,
+                       hdb_page *oleaf)
 {
     hdb_btdiff *d;
     hdb_btdiff_entry e;
     hdb_ksroot *r;
-    int rc = hdb__btdiff_open(&m->e->bt, base, theirs, &d);
+    hdb_bt *bt = &m->e->bt;
+    int rc = hdb__btdiff_open(bt, base, theirs, &d);
     while (rc == HDB_OK && (rc = hdb__btdiff_next(d, &e)) == HDB_OK) {
         hdb_btval ov = {0}, oc = {0};
-        if ((rc = hdb__txn_ks(m->t, ks->id, 0, &r)) != HDB_OK)
-            break;
-        rc = hdb__bt_get(&m->e->bt, r->root, e.key, e.klen, &ov);
+        if (oleaf) {
+            /* dst's leaf for this range, as committed: its values are dst's
+             * values before the merge (each key is written once). */
+            unsigned idx;
+            int eq;
+            hdb_cell c;
+            rc = hdb__node_search_leaf(bt, oleaf->data, e.key, e.klen, &idx, &eq);
+            if (rc == HDB_OK && !eq)
+                rc = HDB_NOTFOUND;
+            if (rc == HDB_OK && (rc = hdb__node_cell(bt, oleaf->data, idx, &c)) == HDB_OK) {
+                hdb__pager_pin(m->e->pager, oleaf);
+                rc = hdb__bt_cell_value(bt, oleaf, &c, &ov);
+            }
+        } else if ((rc = hdb__txn_ks(m->t, ks->id, 0, &r)) == HDB_OK) {
+            rc = hdb__bt_get(bt, r->root, e.key, e.klen, &ov);
+        }
         if (rc != HDB_OK && rc != HDB_NOTFOUND)
             break;
         /* Copy dst's value out: writes to dst may change the page it is in. */
         int have = rc == HDB_OK;
         rc = have ? own_copy(m, &ov, &oc) : HDB_OK;
-        hdb__btval_release(&m->e->bt, &ov);
+        hdb__btval_release(bt, &ov);
         const hdb_btval *ours = have ? &oc : NULL;
         if (rc != HDB_OK || same(ours, e.b))
             ; /* an error, or the same change on both sides */
         else if (same(ours, e.a))
-            rc = apply(m, ks->id, e.key, e.klen, ours, e.b ? e.b->data : NULL, e.b ? e.b->size : 0,
+            rc = apply(m, ks, e.key, e.klen, ours, e.b ? e.b->data : NULL, e.b ? e.b->size : 0,
                        !e.b);
         else
             rc = conflict(m, ks, e.key, e.klen, e.a, ours, e.b);
-        hdb__free(m->e->mem, oc.owned);
     }
     hdb__btdiff_close(d);
     return rc == HDB_DONE ? HDB_OK : rc;
+}
+
+/* ------------------------------------------------------------------------
+** Structural merge of a keyspace both sides changed
+*/
+
+/* A node page, pinned and checked. */
+static int node_get(mctx *m, hdb_ref r, hdb_page **pg)
+{
+    int rc = hdb__pager_get(m->e->pager, r, pg);
+    if (rc == HDB_OK && (rc = hdb__node_check(&m->e->bt, (*pg)->data)) != HDB_OK)
+        hdb__pager_put(m->e->pager, *pg);
+    if (rc != HDB_OK)
+        *pg = NULL;
+    return rc;
+}
+
+/* Levels of a tree (1 = a leaf root). */
+static int height(mctx *m, hdb_ref r, int *h)
+{
+    for (*h = 1; *h <= HDB_BT_MAXDEPTH; (*h)++) {
+        hdb_page *pg;
+        hdb_cell c;
+        int rc = node_get(m, r, &pg);
+        if (rc != HDB_OK)
+            return rc;
+        int leaf = hdb__page_type(pg->data) == HDB_PT_LEAF;
+        rc = leaf ? HDB_OK : hdb__node_cell(&m->e->bt, pg->data, 0, &c);
+        hdb__pager_put(m->e->pager, pg);
+        if (rc != HDB_OK || leaf)
+            return rc;
+        r = c.child;
+    }
+    return hdb__pager_corrupt(m->e->pager, "tree deeper than %d levels", HDB_BT_MAXDEPTH);
+}
+
+/* Are a and b branch pages with the same separator keys? */
+static int same_shape(mctx *m, const uint8_t *a, const uint8_t *b)
+{
+    unsigned n = hdb__page_count(a);
+    if (hdb__page_type(a) != HDB_PT_BRANCH || hdb__page_type(b) != HDB_PT_BRANCH ||
+        hdb__page_count(b) != n)
+        return 0;
+    for (unsigned i = 1; i < n; i++) {
+        hdb_cell x, y;
+        if (hdb__node_cell(&m->e->bt, a, i, &x) != HDB_OK ||
+            hdb__node_cell(&m->e->bt, b, i, &y) != HDB_OK ||
+            hdb__keycmp(x.key, x.klen, y.key, y.klen) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Only src changed this subtree (dst still has the base's page `ours`):
+ * dst takes src's subtree whole, one pointer, and the changes inside it
+ * are counted and logged without being written key by key. */
+static int adopt(mctx *m, const ksent *ks, const uint8_t *lo, size_t lon, hdb_ref base,
+                 hdb_ref ours, hdb_ref theirs)
+{
+    hdb_btdiff *d;
+    hdb_btdiff_entry e;
+    if (!m->o->dry_run) {
+        hdb_ksroot *r;
+        int rc = hdb__txn_ks(m->t, ks->id, 1, &r);
+        if (rc == HDB_OK) {
+            hdb__txn_drop_last(m->t);
+            rc = hdb__bt_graft(&m->e->bt, &r->root, lo ? lo : (const uint8_t *)"", lon,
+                               ours.pgno, theirs);
+        }
+        if (rc == HDB_NOTFOUND) /* dst's tree is shaped otherwise now */
+            return merge_range(m, ks, base, theirs, NULL);
+        if (rc != HDB_OK)
+            return m->t->failed = rc;
+    }
+    int rc = hdb__btdiff_open(&m->e->bt, base, theirs, &d);
+    while (rc == HDB_OK && (rc = hdb__btdiff_next(d, &e)) == HDB_OK) {
+        /* dst's value is the base's: e.a. */
+        const void *v = e.b ? (const void *)(e.b->data ? e.b->data : (const uint8_t *)"") : NULL;
+        if (!m->o->dry_run)
+            rc = log_change(m, ks->id, e.key, e.klen, v, e.b ? e.b->size : 0);
+        if (rc == HDB_OK)
+            rc = notify(m, ks->name, e.key, e.klen, e.a, v, e.b ? e.b->size : 0);
+        count(m, e.a, !e.b);
+    }
+    hdb__btdiff_close(d);
+    if (rc == HDB_DONE)
+        rc = HDB_OK;
+    if (rc != HDB_OK && !m->o->dry_run)
+        m->t->failed = rc;
+    return rc;
+}
+
+/* Merge the subtrees base, ours and theirs (all changed) of keyspace ks,
+ * whose keys are >= lo.  Where the three are branch pages with the same
+ * separators, each child is decided alone: unchanged by src (nothing),
+ * unchanged by dst (adopt src's), changed the same (nothing), changed by
+ * both (recurse); anything else is merged key by key. */
+static int merge_node(mctx *m, const ksent *ks, hdb_ref b, hdb_ref o, hdb_ref th,
+                      const uint8_t *lo, size_t lon)
+{
+    hdb_page *pb, *po = NULL, *pt = NULL;
+    int rc = node_get(m, b, &pb);
+    if (rc == HDB_OK)
+        rc = node_get(m, o, &po);
+    if (rc == HDB_OK)
+        rc = node_get(m, th, &pt);
+    int leaves = rc == HDB_OK && hdb__page_type(pb->data) == HDB_PT_LEAF &&
+                 hdb__page_type(po->data) == HDB_PT_LEAF && hdb__page_type(pt->data) == HDB_PT_LEAF;
+    if (rc == HDB_OK && (!same_shape(m, pb->data, po->data) || !same_shape(m, pb->data, pt->data)))
+        rc = merge_range(m, ks, b, th, leaves ? po : NULL);
+    else
+        for (unsigned i = 0; rc == HDB_OK && i < hdb__page_count(pb->data); i++) {
+            hdb_cell cb, co, ct;
+            if ((rc = hdb__node_cell(&m->e->bt, pb->data, i, &cb)) != HDB_OK ||
+                (rc = hdb__node_cell(&m->e->bt, po->data, i, &co)) != HDB_OK ||
+                (rc = hdb__node_cell(&m->e->bt, pt->data, i, &ct)) != HDB_OK)
+                break;
+            const uint8_t *clo = i ? cb.key : lo;
+            size_t clon = i ? cb.klen : lon;
+            if (ct.child.pgno == cb.child.pgno || ct.child.pgno == co.child.pgno)
+                continue;
+            if (co.child.pgno == cb.child.pgno)
+                rc = adopt(m, ks, clo, clon, cb.child, co.child, ct.child);
+            else
+                rc = merge_node(m, ks, cb.child, co.child, ct.child, clo, clon);
+        }
+    hdb__pager_put(m->e->pager, pt);
+    hdb__pager_put(m->e->pager, po);
+    hdb__pager_put(m->e->pager, pb);
+    return rc;
+}
+
+/* Both sides changed keyspace ks since the base. */
+static int merge_tree(mctx *m, const ksent *ks, hdb_ref base, hdb_ref ours, hdb_ref theirs)
+{
+    int hb, ho, ht;
+    if (!base.pgno || !ours.pgno || !theirs.pgno)
+        return merge_range(m, ks, base, theirs, NULL);
+    int rc = height(m, base, &hb);
+    if (rc == HDB_OK)
+        rc = height(m, ours, &ho);
+    if (rc == HDB_OK)
+        rc = height(m, theirs, &ht);
+    if (rc != HDB_OK)
+        return rc;
+    if (hb != ho || hb != ht || hb < 2)
+        return merge_range(m, ks, base, theirs, NULL);
+    return merge_node(m, ks, base, ours, theirs, NULL, 0);
 }
 
 /* Take src's keyspace into dst whole. */
 static int take_ks(mctx *m, const ksent *ours, const ksent *theirs)
 {
     hdb_ref none = {0, 0};
-    int rc = count_diff(m, ours ? ours->root : none, theirs->root);
+    int rc = count_diff(m, theirs->name, ours ? ours->root : none, theirs->root);
     if (rc == HDB_OK && !m->o->dry_run)
         rc = hdb__ks_copy(m->t, theirs->id, m->src);
     return rc;
@@ -329,7 +590,7 @@ static int merge_one(mctx *m, uint32_t id, kslist *lb, kslist *lo, kslist *lt)
             return HDB_OK;
         if (o->root.pgno != b->root.pgno)
             return m->unresolved++, add_conflict(m, o->name, NULL, 0, NULL, NULL, NULL);
-        int rc = count_diff(m, o->root, none);
+        int rc = count_diff(m, o->name, o->root, none);
         return rc == HDB_OK && !m->o->dry_run ? hdb__ks_drop_id(m->t, id) : rc;
     }
     if (!o) {
@@ -343,7 +604,7 @@ static int merge_one(mctx *m, uint32_t id, kslist *lb, kslist *lo, kslist *lt)
     hdb_ref base = b ? b->root : none;
     if (o->root.pgno == base.pgno)
         return take_ks(m, o, t);
-    return merge_keys(m, o, base, t->root);
+    return merge_tree(m, o, base, o->root, t->root);
 }
 
 static int merge_all(mctx *m, hdb_ref base, hdb_ref ours, hdb_ref theirs)
@@ -404,11 +665,11 @@ static int run(mctx *m)
             hdb_ref none = {0, 0};
             for (size_t i = 0; rc == HDB_OK && i < lt.n; i++) {
                 ksent *o = ks_by_id(&lo, lt.v[i].id);
-                rc = count_diff(m, o ? o->root : none, lt.v[i].root);
+                rc = count_diff(m, lt.v[i].name, o ? o->root : none, lt.v[i].root);
             }
             for (size_t i = 0; rc == HDB_OK && i < lo.n; i++)
                 if (!ks_by_id(&lt, lo.v[i].id))
-                    rc = count_diff(m, lo.v[i].root, none);
+                    rc = count_diff(m, lo.v[i].name, lo.v[i].root, none);
         }
         hdb__free(m->e->mem, lt.v);
         hdb__free(m->e->mem, lo.v);
@@ -416,6 +677,12 @@ static int run(mctx *m)
             rc = hdb__br_adopt(m->t, m->dst, m->src);
     } else {
         rc = merge_all(m, base, rd.obj, rs.obj);
+    }
+    if (rc == HDB_OK && !m->o->dry_run && !m->unresolved && !m->res->fast_forward && m->o->finish &&
+        (m->res->added || m->res->changed || m->res->deleted)) {
+        rc = m->o->finish(m->o->resolve_ctx, m->t);
+        if (rc != HDB_OK && !m->t->failed)
+            m->t->failed = rc;
     }
     if (rc == HDB_OK && !m->o->dry_run && !m->unresolved && (rc = hdb__txn_flush(m->t)) == HDB_OK)
         rc = hdb__br_set_base(m->t, dst_owns ? m->dst : m->src, m->src);
@@ -444,10 +711,12 @@ int hdb_branch_merge(hdb *db, const char *src, const char *dst, const hdb_merge_
     m.o = o ? o : &none;
     m.src = src;
     m.dst = dst;
+    hdb__buf_init(&m.rec, db->e->mem);
     if (!(m.res = calloc(1, sizeof *m.res)))
         return HDB_NOMEM;
     int rc = hdb__txn_open(db, db->e, dst, 1, &m.t);
     if (rc == HDB_OK) {
+        m.t->acct_skip = 1; /* a merge moves pages between branches (branch.c) */
         rc = run(&m);
         int commit = rc == HDB_OK && !m.o->dry_run && !m.unresolved;
         int rc2 = hdb__txn_end(m.t, commit);
@@ -465,6 +734,8 @@ int hdb_branch_merge(hdb *db, const char *src, const char *dst, const hdb_merge_
         hdb__seterr(db, rc, "merge of '%s' into '%s': %s", src, dst, hdb_errstr(rc));
     else if (rc == HDB_OK)
         hdb__ok(db);
+    hdb__buf_free(&m.rec);
+    hdb__free(db->e->mem, m.ov);
     if (out)
         *out = m.res;
     else

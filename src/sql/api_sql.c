@@ -68,6 +68,19 @@ static void xctx_init(xctx *x, hdb *db, xconn *c, hdb_stmt *s)
     x->f.now_us = hdb__engine_now(db->e);
     c->rand_state = c->rand_state * 6364136223846793005ull + 1442695040888963407ull;
     x->f.rand_state = c->rand_state;
+    x->touch_limit = c->progress_limit;
+}
+
+int hdb_set_progress_limit(hdb *db, int64_t rows)
+{
+    if (!db || rows < 0)
+        return db ? hdb__seterr(db, HDB_MISUSE, "bad argument to hdb_set_progress_limit")
+                  : HDB_MISUSE;
+    xconn *c = hdb__sql_conn(db);
+    if (!c)
+        return hdb__seterr(db, HDB_NOMEM, "out of memory");
+    c->progress_limit = rows;
+    return hdb__ok(db);
 }
 
 /* ---- results ------------------------------------------------------------------- */
@@ -175,7 +188,11 @@ int hdb_prepare(hdb *db, const char *sql, int nbytes, hdb_stmt **out, const char
         free(s);
         return hdb__seterr(db, HDB_NOMEM, "out of memory");
     }
-    size_t n = nbytes < 0 ? strlen(sql) : (size_t)nbytes;
+    /* The text ends at nbytes or at its first NUL, whichever comes first
+     * (as SQLite): the statement's text is kept as a C string (the schema
+     * stores CREATE statements and re-parses them), so a NUL inside it
+     * would cut what is stored short of what was run. */
+    size_t n = nbytes < 0 ? strlen(sql) : sql ? strnlen(sql, (size_t)nbytes) : 0;
     hdb__sql_arena_init(&s->arena, NULL);
     s->db = db;
     hdb_sql_stmt *st = NULL;

@@ -203,6 +203,7 @@ typedef struct xconn {
     struct hdb_stmt *stmts; /* every unfinalised statement */
     uint64_t rand_state;
     uint64_t generation;    /* moves at every schema reload */
+    int64_t progress_limit; /* rows one statement may touch (0: no limit) */
 } xconn;
 
 /* One run of a statement. */
@@ -220,6 +221,8 @@ typedef struct xctx {
     int64_t changes;
     xref *caches;           /* subquery caches to drop at the end of the run */
     int fk_depth;           /* nesting of foreign key actions */
+    int64_t touched;        /* rows read so far by this run (hdb__sql_progress) */
+    int64_t touch_limit;    /* the connection's progress_limit when the run began */
 } xctx;
 
 /* Drop the subquery caches of a run. */
@@ -347,6 +350,9 @@ void hdb__sql_plan_explain(xsel *s, xrows *out, int *id, int parent);
 
 /* ---- SELECT (exec_select.c) ---- */
 int hdb__sql_run_select(xctx *x, xsel *s, xrows *out, size_t limit_hint);
+/* Count one row read by the run; an error ("interrupted") once the
+ * connection's progress limit is exceeded (hdb_set_progress_limit). */
+int hdb__sql_progress(xctx *x);
 /* Iterate every row of source i of core c, calling fn after setting it. */
 int hdb__sql_scan_source(xctx *x, xcore *c, int i, int (*fn)(xctx *, xcore *, int, void *),
                          void *arg);
@@ -400,6 +406,8 @@ int hdb__sql_ks(xctx *x, const char *name, int create, uint32_t *ks);
 int hdb__sql_exec_ddl(xctx *x, hdb_sql_stmt *st);
 int hdb__sql_exec_alter(xctx *x, hdb_sql_stmt *st);
 int hdb__sql_exec_branch(xctx *x, hdb_sql_stmt *st, xrows *out, char ***names, int *ncol);
+/* MERGE BRANCH (exec_merge.c). */
+int hdb__sql_exec_merge(xctx *x, hdb_sql_branch *b, xrows *out, char ***names, int *ncol);
 
 /* ---- min/max under a collation (exec_agg.c): NULL when the built-in serves */
 const hdb_sql_funcdef *hdb__sql_minmax_coll(const char *name, int coll);

@@ -2,19 +2,7 @@
 ** exec_branch.c — the branch statements (ast.h): CREATE / USE / MERGE /
 ** DROP / ALTER BRANCH, SHOW BRANCHES, SHOW HISTORY, CHECKPOINT.
 **
-** MERGE AND ROWS
-**   MERGE BRANCH registers a resolve hook with hdb_branch_merge.  When the
-**   same row of a table was changed on both sides, the three records
-**   (base, ours, theirs) are merged cell by cell: a column changed on one
-**   side only takes that side's value; a column changed on both sides to
-**   different values, or a row deleted on one side and changed on the
-**   other, is a conflict.  A conflict in the catalog keyspace (the schema
-**   changed on both sides, which always rewrites its version key) is a
-**   schema conflict and never merged.  AUTOINCREMENT sequences ("__seq")
-**   take the larger value.  With USING OURS / THEIRS, what cannot be merged
-**   takes that side.  The indexes of every table with such a row are then
-**   rebuilt on the target (each side's index entries for the other's values
-**   would otherwise remain).
+** MERGE BRANCH is exec_merge.c.
 **
 ** RESULTS
 **   SHOW BRANCHES: name, parent, read_only, fork_lsn, head_lsn, created_us,
@@ -30,14 +18,10 @@
 #include <time.h>
 #include "src/sql/exec.h"
 
-/* Tables whose indexes are rebuilt after a merge, at most (then all). */
-#define HDB_SQL_MAX_TOUCHED 64
-
 static const char *const br_cols[] = {"name", "parent", "read_only", "fork_lsn", "head_lsn",
                                       "created_us", "owned_bytes", "shared_bytes", "description",
                                       "current"};
 static const char *const hist_cols[] = {"lsn", "time_us", "branch"};
-static const char *const merge_cols[] = {"added", "changed", "deleted", "conflicts", "fast_forward"};
 
 static int nomem(xctx *x) { return hdb__sql_err(x, HDB_NOMEM, "out of memory"); }
 
@@ -173,192 +157,6 @@ static int create_branch(xctx *x, hdb_sql_branch *b)
     return api_err(x, rc);
 }
 
-/* ---- the row-level merge hook --------------------------------------------------- */
-
-typedef struct mergectx {
-    int policy;
-    hdb_buf out;
-    int ntouched;            /* table keyspaces with a row merged or resolved */
-    char touched[HDB_SQL_MAX_TOUCHED][HDB_MAX_KS_NAME + 1];
-    int overflow;            /* more than that: rebuild every table's indexes */
-} mergectx;
-
-static int give_up(mergectx *m)
-{
-    return m->policy == HDB_MERGE_OURS     ? HDB_RESOLVE_OURS
-           : m->policy == HDB_MERGE_THEIRS ? HDB_RESOLVE_THEIRS
-                                           : HDB_RESOLVE_CONFLICT;
-}
-
-static int same(const hdb_sql_value *a, const hdb_sql_value *b)
-{
-    if (a->type != b->type)
-        return 0;
-    if (a->type == HDB_NULL)
-        return 1;
-    if (a->type == HDB_TEXT || a->type == HDB_BLOB)
-        return a->u.s.n == b->u.s.n && (!a->u.s.n || !memcmp(a->u.s.p, b->u.s.p, a->u.s.n));
-    return hdb__sql_value_cmp(a, b, HDB_COLL_BINARY) == 0;
-}
-
-#define MERGE_MAXCOL 2000
-
-static void touch(mergectx *m, const char *ks)
-{
-    for (int i = 0; i < m->ntouched; i++)
-        if (!strcmp(m->touched[i], ks))
-            return;
-    if (m->ntouched == HDB_SQL_MAX_TOUCHED) {
-        m->overflow = 1;
-        return;
-    }
-    snprintf(m->touched[m->ntouched++], HDB_MAX_KS_NAME + 1, "%s", ks);
-}
-
-static int cell_merge(mergectx *m, const hdb_val *base, const hdb_val *ours, const hdb_val *theirs,
-                      hdb_val *out)
-{
-    int nb = hdb__sql_record_ncol(base->data, base->size);
-    int no = hdb__sql_record_ncol(ours->data, ours->size);
-    int nt = hdb__sql_record_ncol(theirs->data, theirs->size);
-    if (nb < 0 || no < 0 || nt < 0 || nb > MERGE_MAXCOL || no > MERGE_MAXCOL || nt > MERGE_MAXCOL)
-        return give_up(m);
-    int n = nb > no ? nb : no;
-    n = n > nt ? n : nt;
-    hdb_sql_value *vb = hdb__sql_row_new(n), *vo = hdb__sql_row_new(n), *vt = hdb__sql_row_new(n),
-                  *res = hdb__sql_row_new(n);
-    int how = HDB_RESOLVE_MERGED, s;
-    if (!vb || !vo || !vt || !res ||
-        hdb__sql_record_decode(base->data, base->size, vb, n, &s) != HDB_OK ||
-        hdb__sql_record_decode(ours->data, ours->size, vo, n, &s) != HDB_OK ||
-        hdb__sql_record_decode(theirs->data, theirs->size, vt, n, &s) != HDB_OK)
-        how = give_up(m);
-    for (int j = 0; j < n && how == HDB_RESOLVE_MERGED; j++) {
-        if (same(&vo[j], &vb[j]))
-            res[j] = vt[j];
-        else if (same(&vt[j], &vb[j]) || same(&vo[j], &vt[j]))
-            res[j] = vo[j];
-        else
-            how = give_up(m);
-        res[j].owned = 0;
-    }
-    if (how == HDB_RESOLVE_MERGED) {
-        hdb__buf_reset(&m->out);
-        hdb__sql_record_encode(&m->out, res, n);
-        if (m->out.oom)
-            how = give_up(m);
-        else
-            *out = (hdb_val){m->out.data, m->out.len};
-    }
-    free(res); /* borrowed values only */
-    hdb__sql_row_free(vb, vb ? n : 0);
-    hdb__sql_row_free(vo, vo ? n : 0);
-    hdb__sql_row_free(vt, vt ? n : 0);
-    return how;
-}
-
-static int resolve_row(void *ctx, const char *keyspace, hdb_val key, const hdb_val *base,
-                       const hdb_val *ours, const hdb_val *theirs, hdb_val *out)
-{
-    mergectx *m = ctx;
-    (void)key;
-    if (!strcmp(keyspace, HDB_SQL_CATALOG_KS))
-        return m->policy == HDB_MERGE_ABORT ? HDB_RESOLVE_CONFLICT : give_up(m);
-    if (!strcmp(keyspace, HDB_SQL_SEQ_KS) && ours && theirs) { /* the larger sequence */
-        hdb_sql_value a = HDB_SQL_NULL_INIT, b = HDB_SQL_NULL_INIT;
-        hdb__sql_record_column(ours->data, ours->size, 0, &a);
-        hdb__sql_record_column(theirs->data, theirs->size, 0, &b);
-        return a.type == HDB_INTEGER && b.type == HDB_INTEGER && a.u.i < b.u.i ? HDB_RESOLVE_THEIRS
-                                                                              : HDB_RESOLVE_OURS;
-    }
-    int is_table = keyspace[0] == 't' && !strchr(keyspace, '_');
-    if (is_table)
-        touch(m, keyspace);
-    if (!is_table || !base || !ours || !theirs)
-        return give_up(m);
-    return cell_merge(m, base, ours, theirs, out);
-}
-
-/* A row merged cell by cell, or taken whole from one side by a policy,
- * leaves each side's index entries for the values the other side had: the
- * indexes of the tables concerned are rebuilt from their rows on dst, in
- * one more transaction on dst. */
-static int rebuild_indexes(xctx *x, const char *dst, mergectx *m)
-{
-    char cur[HDB_MAX_BRANCH_NAME + 1];
-    snprintf(cur, sizeof cur, "%s", hdb_branch_current(x->db));
-    int rc = strcmp(cur, dst) ? hdb_branch_use(x->db, dst) : HDB_OK;
-    if (rc != HDB_OK)
-        return api_err(x, rc);
-    hdb_txn *t;
-    rc = hdb_txn_begin(x->db, 0, &t);
-    if (rc != HDB_OK) {
-        api_err(x, rc);
-    } else {
-        x->t = t;
-        rc = hdb__sql_schema_sync(x);
-        for (int i = 0; rc == HDB_OK && i < x->schema->ntab; i++) {
-            hdb_sql_table *tb = x->schema->tab[i];
-            int hit = m->overflow;
-            for (int k = 0; k < m->ntouched && !hit; k++)
-                hit = !strcmp(m->touched[k], tb->ks);
-            for (hdb_sql_index *ix = hit ? tb->indexes : NULL; ix && rc == HDB_OK; ix = ix->next) {
-                rc = hdb_ks_drop(t, ix->ks);
-                if (rc == HDB_NOTFOUND)
-                    rc = HDB_OK;
-                if (rc == HDB_OK)
-                    rc = hdb__sql_index_fill(x, ix, 0);
-            }
-        }
-        x->t = NULL;
-        if (rc == HDB_OK)
-            rc = api_err(x, hdb_txn_commit(t));
-        else
-            hdb_txn_abort(t);
-    }
-    if (strcmp(cur, dst))
-        hdb_branch_use(x->db, cur);
-    return rc;
-}
-
-static int merge_branch(xctx *x, hdb_sql_branch *b, xrows *out)
-{
-    mergectx m;
-    memset(&m, 0, sizeof m);
-    m.policy = b->policy;
-    hdb__buf_init(&m.out, NULL);
-    hdb_merge_opts o;
-    memset(&o, 0, sizeof o);
-    o.policy = b->policy;
-    o.dry_run = b->dry_run;
-    o.resolve = resolve_row;
-    o.resolve_ctx = &m;
-    hdb_merge_result *r = NULL;
-    int rc = hdb_branch_merge(x->db, b->name, b->from, &o, &r);
-    hdb__buf_free(&m.out);
-    if (rc == HDB_OK && !b->dry_run && (m.ntouched || m.overflow))
-        rc = rebuild_indexes(x, b->from, &m);
-    else if (rc != HDB_OK)
-        api_err(x, rc);
-    if (rc != HDB_OK) {
-        hdb_merge_result_free(r);
-        return rc;
-    }
-    out->ncol = 5;
-    hdb_sql_value *row = hdb__sql_row_new(5);
-    if (!row) {
-        hdb_merge_result_free(r);
-        return nomem(x);
-    }
-    hdb__sql_value_int(&row[0], r ? (int64_t)r->added : 0);
-    hdb__sql_value_int(&row[1], r ? (int64_t)r->changed : 0);
-    hdb__sql_value_int(&row[2], r ? (int64_t)r->deleted : 0);
-    hdb__sql_value_int(&row[3], r ? (int64_t)r->nconflicts : 0);
-    hdb__sql_value_int(&row[4], r ? r->fast_forward : 0);
-    hdb_merge_result_free(r);
-    return add_row(x, out, row, 5);
-}
-
 int hdb__sql_exec_branch(xctx *x, hdb_sql_stmt *st, xrows *out, char ***names, int *ncol)
 {
     hdb_sql_branch *b = &st->u.branch;
@@ -388,9 +186,7 @@ int hdb__sql_exec_branch(xctx *x, hdb_sql_stmt *st, xrows *out, char ***names, i
         *ncol = 3;
         return show_history(x, b, out);
     case HDB_SQL_S_MERGE_BRANCH:
-        *names = (char **)merge_cols;
-        *ncol = 5;
-        return merge_branch(x, b, out);
+        return hdb__sql_exec_merge(x, b, out, names, ncol);
     default:
         return hdb__sql_err(x, HDB_ERROR, "not a branch statement");
     }

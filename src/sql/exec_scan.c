@@ -33,6 +33,18 @@ int hdb__sql_ks(xctx *x, const char *name, int create, uint32_t *ks)
     return rc;
 }
 
+/* The progress limit counts rows read from any source (tables, indexes,
+ * materialised subqueries, a recursive CTE's queue): every loop of the
+ * executor that can run long reads a source per iteration, so a budget of
+ * rows bounds a statement's work (a join, a recursive CTE, a correlated
+ * subquery) without a clock. */
+int hdb__sql_progress(xctx *x)
+{
+    if (!x->touch_limit || ++x->touched <= x->touch_limit)
+        return HDB_OK;
+    return hdb__sql_err(x, HDB_ERROR, "interrupted");
+}
+
 int hdb__sql_source_defaults(xctx *x, xsrc *s)
 {
     hdb_sql_table *t = s->tab;
@@ -175,7 +187,7 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
             if ((rc = hdb__sql_load_row(x, s, v.data, v.size)) != HDB_OK)
                 break;
         }
-        if ((rc = fn(x, c, i, arg)) != HDB_OK)
+        if ((rc = hdb__sql_progress(x)) != HDB_OK || (rc = fn(x, c, i, arg)) != HDB_OK)
             break;
     }
     hdb_cursor_close(cu);
@@ -341,7 +353,9 @@ int hdb__sql_scan_source(xctx *x, xcore *c, int i, int (*fn)(xctx *, xcore *, in
         for (size_t r = 0; s->mat && r < s->mat->n && rc == HDB_OK; r++) {
             s->row = s->mat->r[r];
             s->rowid = (int64_t)r + 1;
-            rc = fn(x, c, i, arg);
+            rc = hdb__sql_progress(x);
+            if (rc == HDB_OK)
+                rc = fn(x, c, i, arg);
         }
         s->row = NULL;
         return rc;

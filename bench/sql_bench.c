@@ -1,0 +1,303 @@
+/*
+** sql_bench.c — HeliosDB Nano's SQL against SQLite on the same workload, in
+** one run.
+**
+**   sql_bench [--rows N] [--commits N]
+**
+** Both engines run the same statements through their prepared-statement
+** APIs (hdb_prepare/hdb_step mirror sqlite3_prepare_v2/sqlite3_step), each
+** on a fresh file in one temporary directory:
+**   load      N rows inserted in one transaction by one prepared INSERT
+**             into t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c REAL)
+**             with an index on a
+**   pk get    N point SELECTs by primary key, in a fixed random order
+**   idx get   N/10 SELECTs by the indexed column
+**   range     1,000 range scans of 100 rows by primary key (sum of c)
+**   group     a full-scan GROUP BY of 10 groups with count and avg
+**   sort      ORDER BY b LIMIT 10 over the whole table (no index on b)
+**   commits   C durable single-row UPDATEs in autocommit (HeliosDB
+**             sync=full: one fsync per commit; SQLite journal_mode=WAL,
+**             synchronous=FULL)
+** and, HeliosDB only, CREATE BRANCH at N rows and a MERGE of 1,000 rows
+** updated on the branch.
+**
+** Times are wall-clock (CLOCK_MONOTONIC); the ratio is ours / SQLite's, so
+** below 1 means faster.  Every query's result is checked to be the same on
+** both engines: a benchmark of wrong answers is worthless.
+*/
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include "heliosdb.h"
+
+static long nrows = 100000, ncommits = 1000;
+static char tmpdir[] = "/tmp/hdb-sqlbench-XXXXXX";
+
+/* One engine behind a small table of functions. */
+typedef struct eng {
+    const char *name;
+    void *db;
+    int (*exec)(void *db, const char *sql);
+    void *(*prepare)(void *db, const char *sql);
+    void (*bind_int)(void *st, int i, int64_t v);
+    void (*bind_text)(void *st, int i, const char *v);
+    void (*bind_double)(void *st, int i, double v);
+    int (*step)(void *st); /* 1 row, 0 done */
+    int64_t (*col_int)(void *st, int i);
+    double (*col_double)(void *st, int i);
+    void (*reset)(void *st);
+    void (*finalize)(void *st);
+} eng;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *eng_name, const char *what, const char *msg)
+{
+    fprintf(stderr, "sql_bench: %s: %s: %s\n", eng_name, what, msg);
+    exit(1);
+}
+
+/* ---- HeliosDB ----------------------------------------------------------- */
+static int h_exec(void *db, const char *sql)
+{
+    if (hdb_exec(db, sql, NULL, NULL) != HDB_OK)
+        die("heliosdb", sql, hdb_errmsg(db));
+    return 0;
+}
+static void *h_prepare(void *db, const char *sql)
+{
+    hdb_stmt *st;
+    if (hdb_prepare(db, sql, -1, &st, NULL) != HDB_OK)
+        die("heliosdb", sql, hdb_errmsg(db));
+    return st;
+}
+static void h_bind_int(void *st, int i, int64_t v) { hdb_bind_int64(st, i, v); }
+static void h_bind_text(void *st, int i, const char *v) { hdb_bind_text(st, i, v, -1); }
+static void h_bind_double(void *st, int i, double v) { hdb_bind_double(st, i, v); }
+static hdb *h_db;
+static int h_step(void *st)
+{
+    int rc = hdb_step(st);
+    if (rc != HDB_ROW && rc != HDB_DONE)
+        die("heliosdb", hdb_sql(st), hdb_errmsg(h_db));
+    return rc == HDB_ROW;
+}
+static int64_t h_col_int(void *st, int i) { return hdb_column_int64(st, i); }
+static double h_col_double(void *st, int i) { return hdb_column_double(st, i); }
+static void h_reset(void *st) { hdb_reset(st); }
+static void h_finalize(void *st) { hdb_finalize(st); }
+
+/* ---- SQLite ------------------------------------------------------------- */
+static int s_exec(void *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        die("sqlite", sql, err ? err : "?");
+    return 0;
+}
+static void *s_prepare(void *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        die("sqlite", sql, sqlite3_errmsg(db));
+    return st;
+}
+static void s_bind_int(void *st, int i, int64_t v) { sqlite3_bind_int64(st, i, v); }
+static void s_bind_text(void *st, int i, const char *v) { sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT); }
+static void s_bind_double(void *st, int i, double v) { sqlite3_bind_double(st, i, v); }
+static int s_step(void *st)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        die("sqlite", sqlite3_sql(st), sqlite3_errmsg(sqlite3_db_handle(st)));
+    return rc == SQLITE_ROW;
+}
+static int64_t s_col_int(void *st, int i) { return sqlite3_column_int64(st, i); }
+static double s_col_double(void *st, int i) { return sqlite3_column_double(st, i); }
+static void s_reset(void *st) { sqlite3_reset(st); }
+static void s_finalize(void *st) { sqlite3_finalize(st); }
+
+/* ---- the workload ------------------------------------------------------- */
+enum { T_LOAD, T_PKGET, T_IDXGET, T_RANGE, T_GROUP, T_SORT, T_COMMITS, T__N };
+static const char *tname[T__N] = { "load", "pk get", "idx get", "range", "group", "sort", "commits" };
+
+static long perm(long i, long n)
+{
+    return (long)(((unsigned long long)i * 2654435761ULL + 12345) % (unsigned long long)n);
+}
+
+/* Run the workload on e; times into t[], a digest of every answer into *sum. */
+static void workload(eng *e, double t[T__N], double *sum)
+{
+    char b[64];
+    double t0;
+    *sum = 0;
+    e->exec(e->db, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c REAL)");
+    e->exec(e->db, "CREATE INDEX t_a ON t(a)");
+
+    t0 = now();
+    e->exec(e->db, "BEGIN");
+    void *st = e->prepare(e->db, "INSERT INTO t VALUES(?1, ?2, ?3, ?4)");
+    for (long i = 0; i < nrows; i++) {
+        long id = perm(i, nrows);
+        snprintf(b, sizeof b, "name-%08ld", perm(id, 1000003));
+        e->bind_int(st, 1, id);
+        e->bind_int(st, 2, id % (nrows / 10 + 1));
+        e->bind_text(st, 3, b);
+        e->bind_double(st, 4, id * 0.5);
+        e->step(st);
+        e->reset(st);
+    }
+    e->finalize(st);
+    e->exec(e->db, "COMMIT");
+    t[T_LOAD] = now() - t0;
+
+    t0 = now();
+    st = e->prepare(e->db, "SELECT c FROM t WHERE id = ?1");
+    for (long i = 0; i < nrows; i++) {
+        e->bind_int(st, 1, perm(i * 7, nrows));
+        if (e->step(st))
+            *sum += e->col_double(st, 0);
+        e->reset(st);
+    }
+    e->finalize(st);
+    t[T_PKGET] = now() - t0;
+
+    t0 = now();
+    st = e->prepare(e->db, "SELECT count(*) FROM t WHERE a = ?1");
+    for (long i = 0; i < nrows / 10; i++) {
+        e->bind_int(st, 1, perm(i, nrows / 10));
+        if (e->step(st))
+            *sum += e->col_int(st, 0);
+        e->reset(st);
+    }
+    e->finalize(st);
+    t[T_IDXGET] = now() - t0;
+
+    t0 = now();
+    st = e->prepare(e->db, "SELECT sum(c) FROM t WHERE id BETWEEN ?1 AND ?1 + 99");
+    for (long i = 0; i < 1000; i++) {
+        e->bind_int(st, 1, perm(i, nrows > 100 ? nrows - 100 : 1));
+        if (e->step(st))
+            *sum += e->col_double(st, 0);
+        e->reset(st);
+    }
+    e->finalize(st);
+    t[T_RANGE] = now() - t0;
+
+    t0 = now();
+    st = e->prepare(e->db, "SELECT a % 10, count(*), avg(c) FROM t GROUP BY 1");
+    while (e->step(st))
+        *sum += e->col_int(st, 0) + e->col_int(st, 1) + e->col_double(st, 2);
+    e->finalize(st);
+    t[T_GROUP] = now() - t0;
+
+    t0 = now();
+    st = e->prepare(e->db, "SELECT id FROM t ORDER BY b, id LIMIT 10");
+    while (e->step(st))
+        *sum += e->col_int(st, 0);
+    e->finalize(st);
+    t[T_SORT] = now() - t0;
+
+    t0 = now();
+    st = e->prepare(e->db, "UPDATE t SET c = c + 1 WHERE id = ?1");
+    for (long i = 0; i < ncommits; i++) {
+        e->bind_int(st, 1, perm(i * 13, nrows));
+        e->step(st);
+        e->reset(st);
+    }
+    e->finalize(st);
+    t[T_COMMITS] = now() - t0;
+}
+
+static void branch_part(void)
+{
+    double t0 = now();
+    h_exec(h_db, "CREATE BRANCH dev FROM main");
+    double create = now() - t0;
+    h_exec(h_db, "USE BRANCH dev");
+    h_exec(h_db, "BEGIN");
+    void *st = h_prepare(h_db, "UPDATE t SET b = b || '!' WHERE id = ?1");
+    for (long i = 0; i < 1000; i++) {
+        hdb_bind_int64(st, 1, perm(i * 31, nrows));
+        h_step(st);
+        hdb_reset(st);
+    }
+    hdb_finalize(st);
+    h_exec(h_db, "COMMIT");
+    h_exec(h_db, "USE BRANCH main");
+    t0 = now();
+    h_exec(h_db, "MERGE BRANCH dev INTO main");
+    double merge = now() - t0;
+    printf("%-10s %12.1f us   (HeliosDB only, %ld rows)\n", "branch", create * 1e6, nrows);
+    printf("%-10s %12.2f ms   (HeliosDB only, 1,000 rows changed on the branch)\n", "merge", merge * 1e3);
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--rows") && i + 1 < argc)
+            nrows = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--commits") && i + 1 < argc)
+            ncommits = atol(argv[++i]);
+        else {
+            fprintf(stderr, "usage: sql_bench [--rows N] [--commits N]\n");
+            return 2;
+        }
+    }
+    if (nrows < 1000)
+        nrows = 1000;
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char path[256];
+    snprintf(path, sizeof path, "%s/h.db", tmpdir);
+    if (hdb_open(path, NULL, &h_db) != HDB_OK) {
+        fprintf(stderr, "sql_bench: cannot open %s\n", path);
+        return 1;
+    }
+    eng h = { "heliosdb", h_db, h_exec, h_prepare, h_bind_int, h_bind_text, h_bind_double, h_step,
+              h_col_int, h_col_double, h_reset, h_finalize };
+    sqlite3 *sdb;
+    snprintf(path, sizeof path, "%s/s.db", tmpdir);
+    if (sqlite3_open(path, &sdb) != SQLITE_OK) {
+        fprintf(stderr, "sql_bench: cannot open %s\n", path);
+        return 1;
+    }
+    eng s = { "sqlite", sdb, s_exec, s_prepare, s_bind_int, s_bind_text, s_bind_double, s_step,
+              s_col_int, s_col_double, s_reset, s_finalize };
+    s_exec(sdb, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL");
+
+    double th[T__N], ts[T__N], sumh, sums;
+    workload(&s, ts, &sums);
+    workload(&h, th, &sumh);
+    printf("SQL: HeliosDB Nano vs SQLite %s, %ld rows, %ld durable commits\n", sqlite3_libversion(), nrows,
+           ncommits);
+    printf("%-10s %12s %12s %8s\n", "test", "heliosdb s", "sqlite s", "ratio");
+    for (int i = 0; i < T__N; i++)
+        printf("%-10s %12.4f %12.4f %8.2f\n", tname[i], th[i], ts[i], ts[i] > 0 ? th[i] / ts[i] : 0);
+    branch_part();
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("peak RSS of the process (both engines): %ld MiB\n", ru.ru_maxrss / 1024);
+    int same = sumh == sums;
+    printf("answers: %s (digest %.1f vs %.1f)\n", same ? "identical" : "DIFFERENT", sumh, sums);
+    hdb_close(h_db);
+    sqlite3_close(sdb);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "sql_bench: could not remove %s\n", tmpdir);
+    return same ? 0 : 1;
+}

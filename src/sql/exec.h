@@ -182,6 +182,7 @@ struct xsel {
     xorder *order;
     int nextra;             /* hidden sort columns after the ncol */
     int presorted;          /* the plan of the first source gives the ORDER BY */
+    size_t topn;            /* run state: ORDER BY .. LIMIT keeps this many rows (0: all) */
     struct xrecur *recur;   /* a recursive CTE: core 0 seeds, the others step */
     hdb_sql_expr *limit, *offset;
     xcore *limcore;         /* the scope LIMIT and OFFSET are evaluated in */
@@ -263,6 +264,8 @@ hdb_sql_value *hdb__sql_row_new(int n);                        /* n NULLs, or NU
 void hdb__sql_row_free(hdb_sql_value *v, int n);
 void hdb__sql_rows_clear(xrows *r);
 void hdb__sql_rows_sort(xrows *r, const xorder *o, int no);
+/* Sort r and keep its first n rows (ORDER BY .. LIMIT while rows arrive). */
+int hdb__sql_rows_top(xrows *r, const xorder *o, int no, size_t n);
 /* A set of byte strings (DISTINCT, UNION, GROUP BY): returns the index of
  * key (inserting it when absent, *added = 1). -1 on NOMEM. */
 typedef struct xset {

@@ -111,6 +111,21 @@ void hdb__sql_rows_sort(xrows *r, const xorder *o, int no)
     free(tmp);
 }
 
+int hdb__sql_rows_top(xrows *r, const xorder *o, int no, size_t n)
+{
+    if (r->n <= n)
+        return HDB_OK;
+    hdb_sql_value **tmp = malloc(sizeof *tmp * r->n);
+    if (!tmp)
+        return HDB_NOMEM;
+    msort(r->r, tmp, r->n, o, no);
+    free(tmp);
+    for (size_t i = n; i < r->n; i++)
+        hdb__sql_row_free(r->r[i], r->ncol);
+    r->n = n;
+    return HDB_OK;
+}
+
 /* ---- keys and the set ---------------------------------------------------- */
 
 void hdb__sql_row_key(hdb_buf *b, const hdb_sql_value *v, int n, const int *coll)

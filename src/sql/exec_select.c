@@ -13,7 +13,8 @@
 **   - Every value put in an output row is an owned copy.
 **   - A source's row pointer is valid only while its core runs; it is set
 **     to NULL when the run ends.
-**   - Sorting is in memory (no spill to a temporary file).
+**   - Sorting is in memory (no spill to a temporary file); ORDER BY with a
+**     LIMIT keeps only the rows that can still be in the result.
 */
 #include <stdint.h>
 #include <stdlib.h>
@@ -70,6 +71,12 @@ int hdb__sql_emit(xctx *x, runst *st)
         return nomem(x);
     if (st->stop && st->out->n >= st->stop)
         return HDB_SQL_STOP;
+    /* ORDER BY .. LIMIT k: whenever 2k rows (and some) have come, keep the
+     * first k in order.  The sort is stable, so the rows kept are those a
+     * full sort would keep; memory stays O(k), time O(n log k). */
+    if (st->q->topn && st->out->n >= 2 * st->q->topn + 64 &&
+        hdb__sql_rows_top(st->out, st->q->order, st->q->norder, st->q->topn) != HDB_OK)
+        return nomem(x);
     return HDB_OK;
 }
 
@@ -378,7 +385,11 @@ int hdb__sql_run_select(xctx *x, xsel *q, xrows *out, size_t limit_hint)
             stop = limit_hint;
         if (unsorted && limit == 0)
             return HDB_OK;
+        size_t topn = q->topn;
+        q->topn = !unsorted && limit > 0 && offset < INT32_MAX && limit < INT32_MAX
+                      ? (size_t)(limit + offset) : 0;
         rc = hdb__sql_run_core(x, q, q->core[0], out, stop);
+        q->topn = topn;
     } else
         rc = hdb__sql_run_compound(x, q, out);
     if (rc != HDB_OK)

@@ -1,0 +1,149 @@
+/*
+** check_sql_select.c — SELECT behaviours that need many rows: ORDER BY with
+** LIMIT/OFFSET (which keeps only the rows that can be in the result while
+** they arrive) gives exactly the rows of a full sort, ties included, for
+** plain, DISTINCT, grouped and joined queries.
+*/
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "heliosdb.h"
+#include "support/test_util.h"
+
+static char *dir;
+static hdb *db;
+
+static void setup(void)
+{
+    char path[512];
+    hdb_options o;
+    hdb_options_init(&o);
+    o.sync = HDB_SYNC_OFF;
+    dir = tu_tmpdir();
+    tu_path(path, sizeof path, dir, "s.db");
+    ck_assert_int_eq(hdb_open(path, &o, &db), HDB_OK);
+}
+
+static void teardown(void)
+{
+    hdb_close(db);
+    tu_rmdir(dir);
+    free(dir);
+}
+
+/* All rows of sql as "a|b\n" lines, returned-owned (free()). */
+static char *rows(const char *sql)
+{
+    hdb_stmt *st;
+    ck_assert_msg(hdb_prepare(db, sql, -1, &st, NULL) == HDB_OK, "%s: %s", sql, hdb_errmsg(db));
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    b[0] = 0;
+    int rc;
+    while ((rc = hdb_step(st)) == HDB_ROW) {
+        for (int i = 0; i < hdb_column_count(st); i++) {
+            const char *v = hdb_column_text(st, i);
+            size_t need = n + (v ? strlen(v) : 4) + 3;
+            if (need > cap) {
+                cap = 2 * need;
+                b = realloc(b, cap);
+            }
+            n += (size_t)sprintf(b + n, "%s%s", i ? "|" : "", v ? v : "NULL");
+        }
+        b[n++] = '\n';
+        b[n] = 0;
+    }
+    ck_assert_msg(rc == HDB_DONE, "%s: %s", sql, hdb_errmsg(db));
+    hdb_finalize(st);
+    return b;
+}
+
+/* Lines [from, from + count) of text, returned-owned. */
+static char *slice(const char *text, int from, int count)
+{
+    const char *p = text;
+    for (int i = 0; i < from && *p; i++)
+        p = strchr(p, '\n') + 1;
+    const char *q = p;
+    for (int i = 0; i < count && *q; i++)
+        q = strchr(q, '\n') + 1;
+    char *s = malloc((size_t)(q - p) + 1);
+    memcpy(s, p, (size_t)(q - p));
+    s[q - p] = 0;
+    return s;
+}
+
+static void same_as_full_sort(const char *query, int limit, int offset)
+{
+    char sql[512];
+    char *full = rows(query);
+    snprintf(sql, sizeof sql, "%s LIMIT %d OFFSET %d", query, limit, offset);
+    char *part = rows(sql);
+    char *want = slice(full, offset, limit);
+    ck_assert_msg(!strcmp(part, want), "%s: got\n%.200s\nwant\n%.200s", sql, part, want);
+    free(full);
+    free(part);
+    free(want);
+}
+
+START_TEST(test_order_limit_is_a_full_sort_cut)
+{
+    ck_assert_int_eq(hdb_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INT, b TEXT, c REAL);"
+                                  "CREATE TABLE u(k INT, w TEXT)", NULL, NULL), HDB_OK);
+    ck_assert_int_eq(hdb_exec(db, "BEGIN", NULL, NULL), HDB_OK);
+    hdb_stmt *st;
+    ck_assert_int_eq(hdb_prepare(db, "INSERT INTO t VALUES(?, ?, ?, ?)", -1, &st, NULL), HDB_OK);
+    tu_rng r = {42};
+    for (int i = 1; i <= 2500; i++) {
+        char b[16];
+        snprintf(b, sizeof b, "v%02d", (int)tu_below(&r, 40)); /* many ties */
+        hdb_bind_int64(st, 1, i);
+        hdb_bind_int64(st, 2, (int64_t)tu_below(&r, 7));
+        hdb_bind_text(st, 3, b, -1);
+        if (tu_below(&r, 10))
+            hdb_bind_double(st, 4, (double)tu_below(&r, 1000) / 8);
+        else
+            hdb_bind_null(st, 4);
+        ck_assert_int_eq(hdb_step(st), HDB_DONE);
+        hdb_reset(st);
+    }
+    hdb_finalize(st);
+    ck_assert_int_eq(hdb_exec(db, "INSERT INTO u SELECT a, b FROM t WHERE id % 50 = 0; COMMIT",
+                              NULL, NULL), HDB_OK);
+    const char *q[] = {
+        "SELECT id, b FROM t ORDER BY b",
+        "SELECT id, b FROM t ORDER BY b DESC, a",
+        "SELECT id, c FROM t ORDER BY c",
+        "SELECT id FROM t ORDER BY a, c DESC",
+        "SELECT DISTINCT b, a FROM t ORDER BY a",
+        "SELECT b, count(*), sum(c) FROM t GROUP BY b ORDER BY 2 DESC",
+        "SELECT t.id, u.w FROM t JOIN u ON t.a = u.k ORDER BY u.w",
+        "SELECT id FROM t WHERE a > 2 ORDER BY id DESC",
+    };
+    int lim[][2] = {{1, 0}, {10, 0}, {7, 13}, {100, 250}, {64, 0}, {3, 2490}, {500, 1}};
+    for (size_t i = 0; i < sizeof q / sizeof *q; i++)
+        for (size_t j = 0; j < sizeof lim / sizeof *lim; j++)
+            same_as_full_sort(q[i], lim[j][0], lim[j][1]);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("sql_select");
+    TCase *c = tcase_create("select");
+    tcase_set_timeout(c, 120);
+    tcase_add_checked_fixture(c, setup, teardown);
+    tcase_add_test(c, test_order_limit_is_a_full_sort_cut);
+    suite_add_tcase(s, c);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

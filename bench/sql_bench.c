@@ -13,6 +13,9 @@
 **   pk get    N point SELECTs by primary key, in a fixed random order
 **   idx get   N/10 SELECTs by the indexed column
 **   range     1,000 range scans of 100 rows by primary key (sum of c)
+**   idx range 1,000 range scans of the index on a (about 30 rows each)
+**   join3     1,000 joins of three tables: u (N/10 rows) JOIN t on t's
+**             primary key JOIN v (N/10 rows) by an index, 10 rows of u each
 **   group     a full-scan GROUP BY of 10 groups with count and avg
 **   sort      ORDER BY b LIMIT 10 over the whole table (no index on b)
 **   commits   C durable single-row UPDATEs in autocommit (HeliosDB
@@ -35,7 +38,7 @@
 #include <unistd.h>
 #include "heliosdb.h"
 
-static long nrows = 100000, ncommits = 1000;
+static long nrows = 1000000, ncommits = 10000;
 static char tmpdir[] = "/tmp/hdb-sqlbench-XXXXXX";
 
 /* One engine behind a small table of functions. */
@@ -128,8 +131,9 @@ static void s_reset(void *st) { sqlite3_reset(st); }
 static void s_finalize(void *st) { sqlite3_finalize(st); }
 
 /* ---- the workload ------------------------------------------------------- */
-enum { T_LOAD, T_PKGET, T_IDXGET, T_RANGE, T_GROUP, T_SORT, T_COMMITS, T__N };
-static const char *tname[T__N] = { "load", "pk get", "idx get", "range", "group", "sort", "commits" };
+enum { T_LOAD, T_PKGET, T_IDXGET, T_RANGE, T_IRANGE, T_JOIN3, T_GROUP, T_SORT, T_COMMITS, T__N };
+static const char *tname[T__N] = { "load", "pk get", "idx get", "range", "idx range", "join3",
+                                   "group", "sort", "commits" };
 
 static long perm(long i, long n)
 {
@@ -196,6 +200,53 @@ static void workload(eng *e, double t[T__N], double *sum)
     t[T_RANGE] = now() - t0;
 
     t0 = now();
+    st = e->prepare(e->db, "SELECT count(*), sum(c) FROM t WHERE a BETWEEN ?1 AND ?1 + 2");
+    for (long i = 0; i < 1000; i++) {
+        e->bind_int(st, 1, perm(i, nrows / 10));
+        if (e->step(st))
+            *sum += e->col_int(st, 0) + e->col_double(st, 1);
+        e->reset(st);
+    }
+    e->finalize(st);
+    t[T_IRANGE] = now() - t0;
+
+    /* two more tables for the join (not timed) */
+    long nsmall = nrows / 10;
+    e->exec(e->db, "CREATE TABLE u(id INTEGER PRIMARY KEY, t_id INTEGER, x INTEGER)");
+    e->exec(e->db, "CREATE TABLE v(id INTEGER PRIMARY KEY, u_id INTEGER, y INTEGER)");
+    e->exec(e->db, "BEGIN");
+    void *su = e->prepare(e->db, "INSERT INTO u VALUES(?1, ?2, ?3)");
+    void *sv = e->prepare(e->db, "INSERT INTO v VALUES(?1, ?2, ?3)");
+    for (long i = 0; i < nsmall; i++) {
+        e->bind_int(su, 1, i);
+        e->bind_int(su, 2, perm(i, nrows));
+        e->bind_int(su, 3, i % 97);
+        e->step(su);
+        e->reset(su);
+        e->bind_int(sv, 1, i);
+        e->bind_int(sv, 2, perm(i, nsmall));
+        e->bind_int(sv, 3, i % 89);
+        e->step(sv);
+        e->reset(sv);
+    }
+    e->finalize(su);
+    e->finalize(sv);
+    e->exec(e->db, "COMMIT");
+    e->exec(e->db, "CREATE INDEX v_u ON v(u_id)");
+
+    t0 = now();
+    st = e->prepare(e->db, "SELECT count(*), sum(v.y + t.c) FROM u JOIN t ON t.id = u.t_id "
+                           "JOIN v ON v.u_id = u.id WHERE u.id BETWEEN ?1 AND ?1 + 9");
+    for (long i = 0; i < 1000; i++) {
+        e->bind_int(st, 1, perm(i, nsmall > 10 ? nsmall - 10 : 1));
+        if (e->step(st))
+            *sum += e->col_int(st, 0) + e->col_double(st, 1);
+        e->reset(st);
+    }
+    e->finalize(st);
+    t[T_JOIN3] = now() - t0;
+
+    t0 = now();
     st = e->prepare(e->db, "SELECT a % 10, count(*), avg(c) FROM t GROUP BY 1");
     while (e->step(st))
         *sum += e->col_int(st, 0) + e->col_int(st, 1) + e->col_double(st, 2);
@@ -257,6 +308,8 @@ int main(int argc, char **argv)
     }
     if (nrows < 1000)
         nrows = 1000;
+    if (ncommits < 1)
+        ncommits = 1;
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;

@@ -619,6 +619,35 @@ START_TEST(test_fuzz_exec_regressions)
     EQ("SELECT count(*) FROM sqlite_master", "0\n");
     q("CREATE TABLE t(a)");
     EQ("SELECT name FROM sqlite_master", "t\n");
+
+    /* CTEs reading each other: compiling a compiled b, which compiled a
+     * again, until the stack overflowed. */
+    fails("WITH RECURSIVE a(x) AS (SELECT * FROM b), b(x) AS (SELECT * FROM a) SELECT * FROM a",
+          HDB_ERROR, "circular reference: a");
+    fails("WITH RECURSIVE a(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM b WHERE x < 5),"
+          " b(x) AS (SELECT x FROM a) SELECT * FROM a",
+          HDB_ERROR, "circular reference: a");
+    /* A CTE reads the ones before it in its WITH (it could not see them). */
+    EQ("WITH a(x) AS (SELECT 1), b(y) AS (SELECT x + 1 FROM a), c AS (SELECT * FROM a, b)"
+       " SELECT * FROM c",
+       "1|2\n");
+    EQ("WITH a(x) AS (SELECT 1) SELECT * FROM (WITH b AS (SELECT x FROM a) SELECT * FROM b)",
+       "1\n");
+
+    /* Views on views, each used twice: every use compiles the body again,
+     * so view n compiled 2^n selects and hdb_prepare hung. */
+    q("CREATE VIEW v0 AS SELECT 1 AS x");
+    char sql[128];
+    int n;
+    for (n = 1; n < 40; n++) {
+        snprintf(sql, sizeof sql, "CREATE VIEW v%d AS SELECT a.x FROM v%d AS a, v%d AS b", n,
+                 n - 1, n - 1);
+        if (hdb_exec(db, sql, NULL, NULL) != HDB_OK)
+            break;
+    }
+    ck_assert_msg(n < 20, "view v%d still compiles", n);
+    ck_assert_ptr_nonnull(strstr(hdb_errmsg(db), "statement too complex"));
+    EQ("SELECT count(*) FROM v3", "1\n");
 }
 END_TEST
 

@@ -92,6 +92,7 @@ typedef struct xref {
     int have_cache;
     hdb_sql_value cache;    /* scalar / EXISTS result of an uncorrelated subquery */
     xrows *set;             /* IN (SELECT): rows of an uncorrelated subquery */
+    int set_sorted;         /* set holds IN's comparison form, sorted (exec_subq.c) */
     hdb_sql_expr *alias;    /* XR_ALIAS: the result expression it names */
     struct xref *next_cache;/* the run's list of filled caches */
 } xref;
@@ -142,6 +143,7 @@ typedef struct xsrc {
 struct xcore {
     xcore *outer;
     int correlated;         /* reads a column of a core outside it */
+    uint64_t outer_srcs;    /* sources of `outer` read from in here (bit 63: any >= 63) */
     int alias_ok;           /* result aliases may be named (after the result list) */
     hdb_sql_core *ast;
     int nsrc;
@@ -207,6 +209,9 @@ typedef struct xconn {
     int64_t progress_limit; /* rows one statement may touch (0: no limit) */
 } xconn;
 
+/* Views and CTEs compiled inside one another, at most (exec_compile.c). */
+#define HDB_SQL_MAX_VIEW_DEPTH 64
+
 /* One run of a statement. */
 typedef struct xctx {
     hdb *db;
@@ -224,6 +229,9 @@ typedef struct xctx {
     int fk_depth;           /* nesting of foreign key actions */
     int64_t touched;        /* rows read so far by this run (hdb__sql_progress) */
     int64_t touch_limit;    /* the connection's progress_limit when the run began */
+    int ncompiled;          /* selects compiled (exec_compile.c: a cap) */
+    int nactive;            /* views and CTEs whose bodies are being compiled */
+    const void *active[HDB_SQL_MAX_VIEW_DEPTH];
 } xctx;
 
 /* Drop the subquery caches of a run. */

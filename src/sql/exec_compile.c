@@ -8,6 +8,7 @@
 **   reported as unsupported.  A recursive CTE has one seed select (the
 **   first) and reads itself only in the selects after it.
 */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "src/sql/exec.h"
@@ -76,6 +77,52 @@ static hdb_sql_cte *find_cte(xcte_scope *cs, const char *name, xcte_scope **wher
     return NULL;
 }
 
+/* Enter the body of a view or CTE (obj) to compile it: a body that is
+ * already being compiled is a cycle (WITH RECURSIVE a AS (... b), b AS
+ * (... a)), which would otherwise recurse until the stack overflows. */
+static int body_enter(xctx *x, const void *obj, const char *name)
+{
+    for (int i = 0; i < x->nactive; i++)
+        if (x->active[i] == obj)
+            return hdb__sql_err(x, HDB_ERROR, "circular reference: %s", name);
+    if (x->nactive == HDB_SQL_MAX_VIEW_DEPTH)
+        return hdb__sql_err(x, HDB_ERROR, "too many levels of views and CTEs (maximum %d)",
+                            HDB_SQL_MAX_VIEW_DEPTH);
+    x->active[x->nactive++] = obj;
+    return HDB_OK;
+}
+
+static int setup_cte(xctx *x, xcore *c, xsrc *s, hdb_sql_cte *cte, xcte_scope *cs)
+{
+    xsel *q;
+    xcte_scope self = {cs->up, NULL, NULL, NULL};
+    xcte_scope *inner = cs->up;
+    xrecur *r = NULL;
+    /* Without RECURSIVE, the body sees the CTEs before it in its WITH. */
+    hdb_sql_with before = {0, (int)(cte - cs->with->a), cs->with->a};
+    if (cs->with->recursive) {
+        r = hdb__sql_alloc(x, sizeof *r);
+        if (!r)
+            return x->rc;
+        r->cols = &cte->cols;
+        self = *cs;
+        self.compiling = cte;
+        self.recur = r;
+        inner = &self;
+    } else if (before.n > 0) {
+        self.with = &before;
+        inner = &self;
+    }
+    int rc = body_enter(x, cte, cte->name);
+    if (rc != HDB_OK)
+        return rc;
+    rc = hdb__sql_compile_select(x, cte->select, c->outer, inner, &q);
+    x->nactive--;
+    if (rc == HDB_OK && r && q->ncore > 1)
+        q->recur = r;
+    return rc == HDB_OK ? src_select(x, s, q, &cte->cols) : rc;
+}
+
 static int setup_named(xctx *x, xcore *c, xsrc *s, hdb_sql_src *it, xcte_scope *ctes)
 {
     xcte_scope *cs = NULL;
@@ -93,26 +140,8 @@ static int setup_named(xctx *x, xcore *c, xsrc *s, hdb_sql_src *it, xcte_scope *
         }
         return rc;
     }
-    if (cte) {
-        xsel *q;
-        xcte_scope self = {cs->up, NULL, NULL, NULL};
-        xcte_scope *inner = cs->up;
-        xrecur *r = NULL;
-        if (cs->with->recursive) {
-            r = hdb__sql_alloc(x, sizeof *r);
-            if (!r)
-                return x->rc;
-            r->cols = &cte->cols;
-            self = *cs;
-            self.compiling = cte;
-            self.recur = r;
-            inner = &self;
-        }
-        int rc = hdb__sql_compile_select(x, cte->select, c->outer, inner, &q);
-        if (rc == HDB_OK && r && q->ncore > 1)
-            q->recur = r;
-        return rc == HDB_OK ? src_select(x, s, q, &cte->cols) : rc;
-    }
+    if (cte)
+        return setup_cte(x, c, s, cte, cs);
     if (hdb__sql_name_eq(it->name, "sqlite_master") || hdb__sql_name_eq(it->name, "sqlite_schema"))
         return src_master(x, s);
     hdb_sql_table *t = hdb__sql_table_find(x->schema, it->name);
@@ -120,9 +149,25 @@ static int setup_named(xctx *x, xcore *c, xsrc *s, hdb_sql_src *it, xcte_scope *
         return hdb__sql_err(x, HDB_ERROR, "no such table: %s", it->name);
     if (!t->is_view)
         return src_table(x, s, t);
+    /* Each use of a view compiles its own copy of the select, parsed again
+     * into the statement's arena: compiling writes into the tree (each
+     * node's aux), and two uses in one statement must not share compiled
+     * subqueries (a correlated one would read the other use's rows). */
+    hdb_sql_select *sel = t->view;
+    hdb_sql_names *cols = &t->view_cols;
+    hdb_sql_stmt *st = NULL;
+    if (t->sql && hdb__sql_parse(t->sql, strlen(t->sql), x->arena, &st, NULL, NULL, 0) == HDB_OK &&
+        st && st->kind == HDB_SQL_S_CREATE_VIEW) {
+        sel = st->u.create_view.select;
+        cols = &st->u.create_view.cols;
+    }
     xsel *q;
-    int rc = hdb__sql_compile_select(x, t->view, NULL, NULL, &q);
-    return rc == HDB_OK ? src_select(x, s, q, &t->view_cols) : rc;
+    int rc = body_enter(x, t, t->name);
+    if (rc != HDB_OK)
+        return rc;
+    rc = hdb__sql_compile_select(x, sel, NULL, NULL, &q);
+    x->nactive--;
+    return rc == HDB_OK ? src_select(x, s, q, cols) : rc;
 }
 
 static int setup_sources(xctx *x, xcore *c, hdb_sql_from *f, xcte_scope *ctes)
@@ -255,6 +300,24 @@ static int compile_values(xctx *x, xcore *c, hdb_sql_core *k)
     return HDB_OK;
 }
 
+/* Whether e is an integer constant as SQLite's ORDER BY and GROUP BY see
+ * one (a literal that fits 32 bits, under any unary + and -: "ORDER BY - - 2"
+ * is column 2; a larger literal is a constant expression), its value in *v. */
+static bool term_integer(const hdb_sql_expr *e, int64_t *v)
+{
+    if (e->kind == HDB_SQL_E_INTEGER && !(e->flags & HDB_SQL_EF_BOOL)) {
+        *v = e->u.ival;
+        return e->u.ival >= 0 && e->u.ival <= INT32_MAX;
+    }
+    if (e->kind != HDB_SQL_E_UNARY || (e->op != HDB_SQL_OP_NEG && e->op != HDB_SQL_OP_POS))
+        return false;
+    if (!term_integer(e->u.unary.x, v) || *v == INT64_MIN)
+        return false;
+    if (e->op == HDB_SQL_OP_NEG)
+        *v = -*v;
+    return true;
+}
+
 static int group_terms(xctx *x, xcore *c, hdb_sql_core *k)
 {
     c->ngroup = k->group_by.n;
@@ -263,13 +326,14 @@ static int group_terms(xctx *x, xcore *c, hdb_sql_core *k)
         return x->rc;
     for (int i = 0; i < c->ngroup; i++) {
         hdb_sql_expr *g = k->group_by.a[i];
-        if (g->kind == HDB_SQL_E_INTEGER && !(g->flags & HDB_SQL_EF_BOOL)) {
-            if (g->u.ival < 1 || g->u.ival > c->nres)
+        int64_t gv;
+        if (term_integer(g, &gv)) {
+            if (gv < 1 || gv > c->nres)
                 return hdb__sql_err(x, HDB_ERROR,
                                     "%d%s GROUP BY term out of range - should be between 1 and %d",
                                     i + 1, i == 0 ? "st" : i == 1 ? "nd" : i == 2 ? "rd" : "th",
                                     c->nres);
-            c->group[i] = c->res[g->u.ival - 1];
+            c->group[i] = c->res[gv - 1];
             continue;
         }
         int rc = hdb__sql_resolve(x, c, g, 0);
@@ -280,8 +344,19 @@ static int group_terms(xctx *x, xcore *c, hdb_sql_core *k)
     return HDB_OK;
 }
 
+/* Selects one statement may compile, counting every copy: each use of a
+ * view or CTE compiles its body again, so views built on views used twice
+ * each (v1 = v0 x v0, v2 = v1 x v1, ...) would otherwise compile 2^n
+ * copies and hang in hdb_prepare. */
+#define HDB_SQL_MAX_COMPILED_SELECTS 20000
+
 static int compile_core(xctx *x, hdb_sql_core *k, xcore *outer, xcte_scope *ctes, xcore **out)
 {
+    if (++x->ncompiled > HDB_SQL_MAX_COMPILED_SELECTS)
+        return hdb__sql_err(x, HDB_ERROR,
+                            "statement too complex: more than %d selects to compile (views "
+                            "and CTEs count once per use)",
+                            HDB_SQL_MAX_COMPILED_SELECTS);
     xcore *c = hdb__sql_alloc(x, sizeof *c);
     if (!c)
         return x->rc;
@@ -310,6 +385,10 @@ static int compile_core(xctx *x, hdb_sql_core *k, xcore *outer, xcte_scope *ctes
         rc = hdb__sql_cond_place(x, c, &l);
     if (rc == HDB_OK)
         rc = group_terms(x, c, k);
+    if (rc == HDB_OK && k->having && k->group_by.n == 0 && c->nagg == 0)
+        /* SQLite: a query is an aggregate by its GROUP BY or the aggregates
+         * of its result columns; HAVING alone does not make it one */
+        return hdb__sql_err(x, HDB_ERROR, "HAVING clause on a non-aggregate query");
     if (rc == HDB_OK && k->having) {
         rc = hdb__sql_resolve(x, c, k->having, 1);
         c->having = k->having;
@@ -336,12 +415,13 @@ static int order_term(xctx *x, xsel *q, int i, hdb_sql_orderterm *t, xorder *o)
     o->desc = t->sort == HDB_SQL_SORT_DESC;
     o->nulls_first = t->nulls == HDB_SQL_NULLS_FIRST ? 1 : t->nulls == HDB_SQL_NULLS_LAST ? 0 : -1;
     o->col = -1;
-    if (e->kind == HDB_SQL_E_INTEGER && !(e->flags & HDB_SQL_EF_BOOL)) {
-        if (e->u.ival < 1 || e->u.ival > q->ncol)
+    int64_t ov;
+    if (term_integer(e, &ov)) {
+        if (ov < 1 || ov > q->ncol)
             return hdb__sql_err(x, HDB_ERROR,
                                 "%d%s ORDER BY term out of range - should be between 1 and %d",
                                 i + 1, ordinal(i + 1), q->ncol);
-        o->col = (int)e->u.ival - 1;
+        o->col = (int)ov - 1;
     } else if (e->kind == HDB_SQL_E_COLUMN && !e->u.col.table) {
         xcore *c0 = q->core[0];
         for (int j = 0; j < c0->ast->cols.n && o->col < 0 && !c0->ast->is_values; j++)
@@ -359,9 +439,14 @@ static int order_term(xctx *x, xsel *q, int i, hdb_sql_orderterm *t, xorder *o)
                             ordinal(i + 1));
     if (o->col < 0) { /* an expression of the single core */
         xcore *c = q->core[0];
+        int nagg = c->nagg;
         int rc = hdb__sql_resolve(x, c, t->expr, 1);
         if (rc != HDB_OK)
             return rc;
+        /* not an aggregate query (without FROM, SQLite never looks at it) */
+        if (c->nagg > nagg && !nagg && !c->ngroup && !c->having && c->nsrc > 0)
+            return hdb__sql_err(x, HDB_ERROR, "misuse of aggregate: %s()",
+                                c->agg[nagg]->u.func.name);
         coll = hdb__sql_expr_coll(t->expr, &explicit_);
         c->order[c->norder] = t->expr;
         o->col = q->ncol + c->norder++;

@@ -47,6 +47,7 @@ void hdb__sql_caches_free(xctx *x)
             r->set = NULL;
         }
         r->have_cache = 0;
+        r->set_sorted = 0;
         r->next_cache = NULL;
         r = n;
     }

@@ -132,8 +132,11 @@ static int resolve_column(xctx *x, xcore *c, hdb_sql_expr *e)
         r->cache.type = HDB_NULL;
         e->aux = r;
         xcore *m = c;
-        for (int i = 0; i < up; i++, m = m->outer)
+        for (int i = 0; i < up; i++, m = m->outer) {
             m->correlated = 1;
+            if (i == up - 1) /* the core right inside the one read */
+                m->outer_srcs |= 1ull << (tmp.src < 63 ? tmp.src : 63);
+        }
         return HDB_OK;
     }
     if (!tbl && (e->flags & HDB_SQL_EF_DQUOTED)) {
@@ -288,6 +291,16 @@ int hdb__sql_resolve(xctx *x, xcore *c, hdb_sql_expr *e, int allow_agg)
         break;
     case HDB_SQL_E_BETWEEN: R(e->u.between.x); R(e->u.between.lo); R(e->u.between.hi); break;
     case HDB_SQL_E_IN:
+        if (!e->u.in.table && !e->u.in.select && e->u.in.list.n == 0) {
+            /* "x IN ()" is false and "x NOT IN ()" true whatever x is, and
+             * x is never looked at (SQLite drops it before resolving names:
+             * an ambiguous or misplaced name in it is no error) */
+            e->kind = HDB_SQL_E_INTEGER;
+            e->u.ival = (e->flags & HDB_SQL_EF_NOT) ? 1 : 0;
+            e->flags = 0;
+            e->height = 1;
+            return hdb__sql_resolve(x, c, e, allow_agg);
+        }
         R(e->u.in.x);
         if (e->u.in.table) {
             hdb_sql_select *s = select_star(x, e->u.in.table);

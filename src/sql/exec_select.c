@@ -371,6 +371,8 @@ int hdb__sql_run_select(xctx *x, xsel *q, xrows *out, size_t limit_hint)
         return rc;
     if (offset < 0)
         offset = 0;
+    if (limit == 0) /* as SQLite: nothing runs (a compound or sort included) */
+        return HDB_OK;
     if (q->recur) {
         int64_t bound = q->norder ? -1 : limit >= 0 ? sat_add(limit, offset) : -1;
         if (!q->norder && limit_hint && (bound < 0 || bound > (int64_t)limit_hint))

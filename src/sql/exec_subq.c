@@ -87,7 +87,10 @@ static int in_list(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *xv, int *r
         if (rc == HDB_OK)
             rc = hdb__sql_value_copy(&a, xv) == HDB_OK ? HDB_OK : nomem(x);
         if (rc == HDB_OK)
-            rc = hdb__sql_cmp_values(x, &a, affx, &v, hdb__sql_expr_aff(ie), hdb__sql_binary_coll(e->u.in.x, ie),
+            /* x IN (list) compares by the affinity of x alone (SQLite's
+             * OP_Eq with that affinity): the list's own affinities play no
+             * part, so "3 IN (textcol)" is false where "3 = textcol" is not */
+            rc = hdb__sql_cmp_values(x, &a, affx, &v, HDB_AFF_NONE, hdb__sql_binary_coll(e->u.in.x, ie),
                             HDB_SQL_OP_EQ, &eq);
         hdb__sql_value_clear(&v);
         hdb__sql_value_clear(&a);
@@ -102,6 +105,41 @@ static int in_list(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *xv, int *r
     }
     *res = sawnull ? -1 : 0;
     return HDB_OK;
+}
+
+/* An uncorrelated IN (SELECT ..) keeps its rows converted by the
+ * comparison affinity and sorted, so each probe is a binary search rather
+ * than a pass over every row.  0 when the set could not be prepared. */
+static int in_sorted_prepare(xref *r, int aff, int coll)
+{
+    xrows *q = r->set;
+    xorder o = {0, 0, 1, coll};
+    for (size_t i = 0; i < q->n; i++)
+        if (hdb__sql_apply_cmp(&q->r[i][0], aff) != HDB_OK)
+            return 0;
+    hdb__sql_rows_sort(q, &o, 1);
+    for (size_t i = 1; i < q->n; i++) /* unsorted only under memory exhaustion */
+        if (hdb__sql_value_cmp(&q->r[i - 1][0], &q->r[i][0], coll) > 0)
+            return 0;
+    r->set_sorted = 1;
+    return 1;
+}
+
+/* x (converted) against the sorted set: 1, 0 or -1 (no match, a NULL in it). */
+static int in_sorted_probe(const xrows *q, const hdb_sql_value *xv, int coll)
+{
+    size_t lo = 0, hi = q->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = hdb__sql_value_cmp(&q->r[mid][0], xv, coll);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return q->n && q->r[0][0].type == HDB_NULL ? -1 : 0;
 }
 
 static int in_select(xctx *x, hdb_sql_expr *e, hdb_sql_value *xv, int *res)
@@ -119,6 +157,18 @@ static int in_select(xctx *x, hdb_sql_expr *e, hdb_sql_value *xv, int *res)
     if (coll < 0)
         coll = r->sub->coll[0] >= 0 ? r->sub->coll[0] : HDB_COLL_BINARY;
     *res = 0;
+    if (!r->correlated && q == r->set && q->n > 8) {
+        int aff = hdb__sql_cmp_affinity(affx, affs);
+        if (r->set_sorted || in_sorted_prepare(r, aff, coll)) {
+            hdb_sql_value a = HDB_SQL_NULL_INIT;
+            if (hdb__sql_value_copy(&a, xv) != HDB_OK || hdb__sql_apply_cmp(&a, aff) != HDB_OK)
+                rc = nomem(x);
+            else
+                *res = in_sorted_probe(q, &a, coll);
+            hdb__sql_value_clear(&a);
+            return rc;
+        }
+    }
     for (size_t i = 0; i < q->n && rc == HDB_OK; i++) {
         hdb_sql_value a = HDB_SQL_NULL_INIT, b = HDB_SQL_NULL_INIT;
         int eq = -1;

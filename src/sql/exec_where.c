@@ -9,7 +9,9 @@
 **   scan).  A LEFT JOIN's own ON conjuncts are checked at its source and
 **   decide whether the row matched; conjuncts placed at a LEFT JOIN source
 **   after them also see its null-extended row, which is what WHERE must.
-**   A conjunct holding a correlated subquery is checked at the last source.
+**   A conjunct holding a correlated subquery is checked once every source
+**   it reads has a row (the cores right inside record which sources of
+**   theirs they read); a LEFT JOIN's ON conjunct stays at its own source.
 **   A RIGHT or FULL JOIN source keeps the ids of the rows its ON matched;
 **   after the loop its unmatched rows come out with every earlier source
 **   null, so every WHERE conjunct waits for that source.
@@ -48,6 +50,21 @@ int hdb__sql_cond_add(xctx *x, xcondlist *l, hdb_sql_expr *e, int on)
  * that e reads (-1: none); a correlated subquery counts as the last. */
 static void max_src(const hdb_sql_expr *e, int nsrc, const int *pos, int *m);
 
+/* The highest level a correlated subquery reads (the last when unknown). */
+static void max_src_sub(const xref *r, int nsrc, const int *pos, int *m)
+{
+    uint64_t all = 0;
+    for (int i = 0; i < r->sub->ncore; i++)
+        all |= r->sub->core[i]->outer_srcs;
+    if (!all || (all >> 63)) {
+        *m = nsrc - 1;
+        return;
+    }
+    for (int s = 0; s < 63; s++)
+        if ((all >> s & 1) && (pos ? pos[s] : s) > *m)
+            *m = pos ? pos[s] : s;
+}
+
 static void max_src_list(const hdb_sql_exprlist *l, int nsrc, const int *pos, int *m)
 {
     for (int i = 0; i < l->n; i++)
@@ -84,8 +101,8 @@ static void max_src(const hdb_sql_expr *e, int nsrc, const int *pos, int *m)
     case HDB_SQL_E_IN:
         max_src(e->u.in.x, nsrc, pos, m);
         max_src_list(&e->u.in.list, nsrc, pos, m);
-        if (r && r->correlated)
-            *m = nsrc - 1;
+        if (r && r->kind == XR_SUBQ && r->correlated)
+            max_src_sub(r, nsrc, pos, m);
         return;
     case HDB_SQL_E_LIKE:
         max_src(e->u.like.x, nsrc, pos, m);
@@ -93,8 +110,8 @@ static void max_src(const hdb_sql_expr *e, int nsrc, const int *pos, int *m)
         max_src(e->u.like.escape, nsrc, pos, m);
         return;
     case HDB_SQL_E_EXISTS: case HDB_SQL_E_SUBQUERY:
-        if (r && r->correlated)
-            *m = nsrc - 1;
+        if (r && r->kind == XR_SUBQ && r->correlated)
+            max_src_sub(r, nsrc, pos, m);
         return;
     case HDB_SQL_E_FUNCTION: max_src_list(&e->u.func.args, nsrc, pos, m); return;
     case HDB_SQL_E_VECTOR: max_src_list(&e->u.list, nsrc, pos, m); return;
@@ -121,7 +138,11 @@ int hdb__sql_cond_place(xctx *x, xcore *c, xcondlist *l)
             maxright = s;
     for (int i = 0; i < l->n; i++) {
         int m = -1;
-        max_src(l->a[i], c->nsrc, c->pos, &m);
+        /* a LEFT JOIN's ON conjunct with a correlated subquery stays at its
+         * source: checked later it would filter rows instead of deciding
+         * whether the row matched */
+        int last = l->on[i] >= 0 ? HDB_SQL_SRC_LEVEL(c, l->on[i]) + 1 : c->nsrc;
+        max_src(l->a[i], last, c->pos, &m);
         if (l->on[i] >= 0 && m < l->on[i])
             m = l->on[i];
         if (l->on[i] < 0 && m < maxright)

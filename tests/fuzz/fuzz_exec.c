@@ -12,14 +12,15 @@
 **   2. runs the input as SQL, statement after statement, with
 **      hdb_prepare/hdb_step (at most MAX_STMTS statements, MAX_ROWS rows
 **      read back from each, every column converted to text and blob);
-**      a statement that fails is skipped, a parse error ends the input;
+**      a statement that fails is skipped (but none may fail with
+**      HDB_CORRUPT), a parse error ends the input;
 **      hdb_set_progress_limit bounds each statement's work, so a recursive
 **      CTE without an end or a cross join of cross joins ends in an error
 **      ("interrupted") rather than a timeout;
 **   3. ends an open transaction (COMMIT, else ROLLBACK), and when the input
 **      committed anything, checks the database with hdb_check() and the SQL
 **      layer's invariants on every branch (the schema loads; each index has
-**      exactly one entry per row of its table), closes the database,
+**      exactly one entry per row of its table; UNIQUE holds), closes it,
 **      reopens it (recovery from the log) and checks it again.
 ** A failed check aborts, so libFuzzer records the input.  Sanitizers
 ** (address, undefined, leaks at exit) catch the rest.
@@ -36,6 +37,7 @@
 #include <unistd.h>
 #include "heliosdb.h"
 #include "src/sql/catalog.h"
+#include "src/sql/codec.h"
 
 #define MAX_STMTS 64
 #define MAX_ROWS 10000
@@ -209,25 +211,59 @@ static void check_db(hdb *db, const char *when)
     hdb_free(report);
 }
 
-static uint64_t ks_count(hdb_txn *t, const char *name)
+/* The length of the first ncol values of an index key, and whether one
+ * of them is NULL (then the key never conflicts). */
+static size_t key_prefix(const void *key, size_t n, const hdb_sql_index *ix, int *has_null)
+{
+    const uint8_t *p = key;
+    size_t left = n;
+    *has_null = 0;
+    for (int i = 0; i < ix->ncol; i++) {
+        hdb_sql_value v = HDB_SQL_NULL_INIT;
+        int rc = hdb__sql_key_decode(&p, &left, ix->desc ? ix->desc[i] : 0, &v);
+        CHECK(rc == HDB_OK, "index %s: a key does not decode", ix->name);
+        *has_null |= v.type == HDB_NULL;
+        hdb__sql_value_clear(&v);
+    }
+    return n - left;
+}
+
+/* The entries of keyspace name; with a UNIQUE index ix, also that no two
+ * entries share their values (ix NULL: a table). */
+static uint64_t ks_count(hdb_txn *t, const char *name, const hdb_sql_index *ix)
 {
     uint32_t ks;
     hdb_cursor *cu;
     uint64_t n = 0;
+    char prev[1024];
+    size_t nprev = SIZE_MAX;
     int rc = hdb_ks_open(t, name, 0, &ks);
     if (rc == HDB_NOTFOUND)
         return 0;
     CHECK(rc == HDB_OK, "open keyspace %s: %s", name, hdb_errstr(rc));
     CHECK(hdb_cursor_open(t, ks, &cu) == HDB_OK, "cursor on %s", name);
-    for (rc = hdb_cursor_first(cu); rc == HDB_OK; rc = hdb_cursor_next(cu))
+    for (rc = hdb_cursor_first(cu); rc == HDB_OK; rc = hdb_cursor_next(cu)) {
         n++;
+        hdb_val k, v;
+        if (!ix || !ix->unique)
+            continue;
+        CHECK(hdb_cursor_get(cu, &k, &v) == HDB_OK, "read %s", name);
+        int has_null;
+        size_t len = key_prefix(k.data, k.size, ix, &has_null);
+        CHECK(has_null || len != nprev || memcmp(prev, k.data, len) != 0,
+              "UNIQUE index %s holds the same values twice", ix->name);
+        nprev = has_null || len > sizeof prev ? SIZE_MAX : len;
+        if (nprev != SIZE_MAX)
+            memcpy(prev, k.data, len);
+    }
     CHECK(rc == HDB_NOTFOUND, "walk of %s: %s", name, hdb_errstr(rc));
     hdb_cursor_close(cu);
     return n;
 }
 
-/* The schema of the current branch loads, and every index of every table
- * has one entry per row (no index is partial). */
+/* The schema of the current branch loads, every index of every table has
+ * one entry per row (no index is partial), and no UNIQUE index holds the
+ * same values twice. */
 static void check_branch_sql(hdb *db, const char *branch)
 {
     hdb_txn *t;
@@ -240,9 +276,9 @@ static void check_branch_sql(hdb *db, const char *branch)
         hdb_sql_table *tb = sc->tab[i];
         if (tb->is_view)
             continue;
-        uint64_t rows = ks_count(t, tb->ks);
+        uint64_t rows = ks_count(t, tb->ks, NULL);
         for (hdb_sql_index *ix = tb->indexes; ix; ix = ix->next) {
-            uint64_t n = ks_count(t, ix->ks);
+            uint64_t n = ks_count(t, ix->ks, ix);
             CHECK(n == rows, "branch %s: index %s of %s has %llu entries for %llu rows", branch,
                   ix->name, tb->name, (unsigned long long)n, (unsigned long long)rows);
         }

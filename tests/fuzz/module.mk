@@ -1,4 +1,5 @@
-# tests/fuzz: libFuzzer on the SQL front end (tokenizer, parser, dump round trip).
+# tests/fuzz: libFuzzer on the SQL front end (tokenizer, parser, dump round trip),
+# and on the whole executor (fuzz-exec, below).
 #
 #   make fuzz                  build, seed the corpus if it is new, fuzz FUZZ_SECONDS
 #   make fuzz FUZZ_SECONDS=60  a shorter run
@@ -102,7 +103,13 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DICT) $(FUZZ_CORPUS)/.seeded
 # follow them), the scripts of tests/sql/*.sql, the built-in statements of
 # `make fuzz`, and statements mixing branches with DML.  Crashes, leaks,
 # failed integrity checks and timeouts land in $(BUILD)/fuzz-exec/; turn
-# each into a case of test_fuzz_exec_regressions in tests/check_sql_exec.c.
+# each into a case of test_fuzz_exec_regressions in tests/check_sql_exec.c
+# (tests/fuzz/known/ holds reproducers of bugs still open).  A single
+# allocation over 512 MiB counts as a failure (zeroblob(1e9) and the like
+# are legal SQL but would only slow the search down).  To go on past
+# failures: FUZZ_FLAGS="-fork=1 -ignore_crashes=1 -ignore_ooms=1".  To
+# replay one input with its statements and results printed:
+#   FUZZ_EXEC_VERBOSE=1 $(BUILD)/fuzz/fuzz_exec crash-...
 
 FUZZ_EXEC_BIN    = $(BUILD)/fuzz/fuzz_exec
 FUZZ_EXEC_OBJ    = $(BUILD)/fuzz-exec/obj
@@ -178,7 +185,7 @@ fuzz-exec-build: $(FUZZ_EXEC_BIN)
 fuzz-exec: $(FUZZ_EXEC_BIN) $(FUZZ_DICT) $(FUZZ_EXEC_CORPUS)/.seeded
 	@mkdir -p $(BUILD)/fuzz-exec
 	$(FUZZ_EXEC_BIN) -max_len=$(FUZZ_MAX_LEN) -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
-	  -rss_limit_mb=2048 -dict=$(FUZZ_DICT) -artifact_prefix=$(BUILD)/fuzz-exec/ \
+	  -rss_limit_mb=2048 -malloc_limit_mb=512 -dict=$(FUZZ_DICT) -artifact_prefix=$(BUILD)/fuzz-exec/ \
 	  -print_final_stats=1 $(FUZZ_FLAGS) $(FUZZ_EXEC_CORPUS)
 
 # The same target pointed at branches: a corpus of its own, seeded only with
@@ -199,5 +206,5 @@ $(FUZZ_EXEC_BRANCH_CORPUS)/.seeded:
 fuzz-exec-branches: $(FUZZ_EXEC_BIN) $(FUZZ_DICT) $(FUZZ_EXEC_BRANCH_CORPUS)/.seeded
 	@mkdir -p $(BUILD)/fuzz-exec
 	$(FUZZ_EXEC_BIN) -max_len=$(FUZZ_MAX_LEN) -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
-	  -rss_limit_mb=2048 -dict=$(FUZZ_DICT) -artifact_prefix=$(BUILD)/fuzz-exec/ \
+	  -rss_limit_mb=2048 -malloc_limit_mb=512 -dict=$(FUZZ_DICT) -artifact_prefix=$(BUILD)/fuzz-exec/ \
 	  -print_final_stats=1 $(FUZZ_FLAGS) $(FUZZ_EXEC_BRANCH_CORPUS)

@@ -136,6 +136,23 @@ START_TEST(test_index_from_branch_covers_rows_of_target)
 }
 END_TEST
 
+/* An index created on the target after the fork covers the rows the merge
+ * brings from the source (found by fuzz_exec). */
+START_TEST(test_index_of_target_covers_merged_rows)
+{
+    ok("CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT);"
+       "INSERT INTO items VALUES(1, 'a'), (3, 'c');"
+       "CREATE BRANCH f FROM main;"
+       "CREATE INDEX items_name ON items(name);"
+       "USE BRANCH f; INSERT INTO items VALUES(2, 'b'); UPDATE items SET name = 'cc' WHERE id = 3;"
+       "DELETE FROM items WHERE id = 1; USE BRANCH main");
+    ok("MERGE BRANCH f INTO main");
+    EQ("SELECT * FROM items WHERE name = 'b'", "2|b\n");
+    EQ("SELECT id FROM items WHERE name = 'cc'", "3\n");
+    EQ("SELECT count(*) FROM items INDEXED BY items_name WHERE name > ''", "2\n");
+}
+END_TEST
+
 START_TEST(test_dry_run_and_schema_conflict)
 {
     ok("CREATE TABLE t(id INTEGER PRIMARY KEY, v INT);"
@@ -187,6 +204,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_theirs_leaves_no_stale_index_entry);
     tcase_add_test(c, test_unique_across_branches_refuses);
     tcase_add_test(c, test_index_from_branch_covers_rows_of_target);
+    tcase_add_test(c, test_index_of_target_covers_merged_rows);
     tcase_add_test(c, test_dry_run_and_schema_conflict);
     tcase_add_test(c, test_merge_survives_reopen);
     suite_add_tcase(s, c);

@@ -16,10 +16,13 @@
 **     - "__seq" (AUTOINCREMENT): the larger value;
 **     - with USING OURS / THEIRS what cannot be merged takes that side.
 **   A row resolved this way may leave index entries of the values either
-**   side had, so the rows resolved are remembered, and finish() — called by
-**   the engine inside dst's merge transaction, before its commit — deletes
-**   the index entries of the base, ours and theirs versions of each such row
-**   and writes those of the row as merged.  finish() also checks every
+**   side had, and a row taken from src arrives with the entries of src's
+**   indexes only (an index created on dst after the fork has none), so
+**   every row the merge changes is remembered (applied() and resolve_row()),
+**   and finish() — called by the engine inside dst's merge transaction,
+**   before its commit — deletes the index entries of the versions the row
+**   had (base, dst's, src's) and writes those of the row as merged, for
+**   every index of the merged schema.  Its cost follows the rows changed.  finish() also checks every
 **   entry the merge added to a UNIQUE index (applied() records them): two
 **   rows with the same unique value, one from each side, refuse the merge
 **   ("UNIQUE constraint failed"), so a merge never breaks a constraint.
@@ -259,7 +262,10 @@ static int applied(void *ctx, const char *keyspace, hdb_val key, const hdb_val *
             m->added++;
         else
             m->deleted++;
-        return HDB_OK;
+        /* Its index entries came from src, for src's indexes: finish()
+         * makes those of every index of the merged schema exact. */
+        remember(m, keyspace, key, NULL, old, NULL);
+        return m->oom ? HDB_NOMEM : HDB_OK;
     }
     if (val && !strcmp(keyspace, HDB_SQL_CATALOG_KS) && key.size == 8)
         return catalog_entry(m, val);

@@ -103,8 +103,8 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DICT) $(FUZZ_CORPUS)/.seeded
 # follow them), the scripts of tests/sql/*.sql, the built-in statements of
 # `make fuzz`, and statements mixing branches with DML.  Crashes, leaks,
 # failed integrity checks and timeouts land in $(BUILD)/fuzz-exec/; turn
-# each into a case of test_fuzz_exec_regressions in tests/check_sql_exec.c
-# (tests/fuzz/known/ holds reproducers of bugs still open).  A single
+# each into a case of test_fuzz_exec_regressions in tests/check_sql_exec.c.
+# A single
 # allocation over 512 MiB counts as a failure (zeroblob(1e9) and the like
 # are legal SQL but would only slow the search down).  To go on past
 # failures: FUZZ_FLAGS="-fork=1 -ignore_crashes=1 -ignore_ooms=1".  To

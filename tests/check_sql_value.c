@@ -7,6 +7,7 @@
 ** Operands are written as SQL literals: 12, 1.5, 'text', x'hex', NULL.
 */
 #include <check.h>
+#include "support/test_util.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -515,11 +516,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *r = srunner_create(suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? 1 : 0;
-}
+int main(void) { return tu_run(suite()); }

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Run a Check suite (takes it) and give main()'s exit status (check_run.c). */
+struct Suite;
+int tu_run(struct Suite *s);
+
 /* A fresh directory under /tmp (returned-owned, free()); removed with tu_rmdir. */
 char *tu_tmpdir(void);
 /* Remove a directory and everything below it. */

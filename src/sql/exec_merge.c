@@ -355,8 +355,27 @@ static int index_entries(xctx *x, xsrc *src, hdb_sql_table *t, int64_t rowid, co
     return rc;
 }
 
-/* Make the index entries of one resolved row those of the row as merged. */
-static int fix_row(xctx *x, rrow *r)
+/* The one-table core fix_row() reads rows with, kept while consecutive
+ * rows belong to the same table (the merge reports them table by table). */
+typedef struct fixcache {
+    hdb_sql_table *t;
+    xcore *c;
+} fixcache;
+
+static void fixcache_release(fixcache *fc)
+{
+    if (fc->c) {
+        xsrc *src = &fc->c->src[0];
+        hdb__sql_row_free(src->rowbuf, src->ncol);
+        hdb__sql_row_free(src->dflt, src->ncol);
+        src->rowbuf = src->dflt = NULL;
+    }
+    fc->t = NULL;
+    fc->c = NULL;
+}
+
+/* Make the index entries of one changed row those of the row as merged. */
+static int fix_row(xctx *x, rrow *r, fixcache *fc)
 {
     hdb_sql_table *t = table_of_ks(x->schema, r->ks);
     if (!t || !t->indexes)
@@ -367,11 +386,15 @@ static int fix_row(xctx *x, rrow *r)
     if (hdb__sql_key_decode(&kp, &kn, 0, &rv) != HDB_OK || rv.type != HDB_INTEGER)
         return hdb__sql_err(x, HDB_CORRUPT, "merge: bad row key in %s", t->name);
     int64_t rowid = rv.u.i;
-    xcore *c = hdb__sql_table_core(x, t, NULL, NULL);
-    if (!c)
-        return x->rc ? x->rc : nomem(x);
-    xsrc *src = &c->src[0];
-    int rc = hdb__sql_source_defaults(x, src);
+    int rc = HDB_OK;
+    if (fc->t != t) {
+        fixcache_release(fc);
+        if (!(fc->c = hdb__sql_table_core(x, t, NULL, NULL)))
+            return x->rc ? x->rc : nomem(x);
+        fc->t = t;
+        rc = hdb__sql_source_defaults(x, &fc->c->src[0]);
+    }
+    xsrc *src = &fc->c->src[0];
     const rec *old[3] = {&r->base, &r->ours, &r->theirs};
     for (int i = 0; i < 3 && rc == HDB_OK; i++)
         if (old[i]->p)
@@ -385,9 +408,6 @@ static int fix_row(xctx *x, rrow *r)
     }
     if (rc == HDB_NOTFOUND)
         rc = HDB_OK; /* the row is deleted as merged */
-    hdb__sql_row_free(src->rowbuf, src->ncol);
-    hdb__sql_row_free(src->dflt, src->ncol);
-    src->rowbuf = src->dflt = NULL;
     return rc;
 }
 
@@ -478,8 +498,10 @@ static int finish(void *ctx, hdb_txn *t)
     hdb_sql_schema *saved_schema = x->schema;
     x->t = t;
     int rc = hdb__sql_schema_sync(x);
+    fixcache fc = {NULL, NULL};
     for (size_t i = 0; rc == HDB_OK && i < m->nrows; i++)
-        rc = fix_row(x, &m->rows[i]);
+        rc = fix_row(x, &m->rows[i], &fc);
+    fixcache_release(&fc);
     for (size_t i = 0; rc == HDB_OK && i < m->nkeys; i++)
         rc = check_unique_key(x, &m->keys[i]);
     for (size_t i = 0; rc == HDB_OK && i < m->nnewidx; i++)

@@ -8,7 +8,12 @@
 ** PAGE 0: THE FILE HEADER (written once, at creation)
 **   OFFSET SIZE DESCRIPTION
 **        0   16 magic "HeliosDB Nano" followed by three zero bytes
-**       16    4 format version (HDB_FORMAT_VERSION)
+**       16    4 format version (HDB_FORMAT_VERSION).  Version 2 added the
+**               size-accounting block of branch records (src/branch.c) and
+**               the accounting generation of the meta's engine area; a
+**               version 1 file is read, and its header is rewritten as
+**               version 2 when it is opened for writing (before any other
+**               write), so an older library refuses it cleanly.
 **       20    4 page size P
 **       24    8 creation time (µs since 1970)
 **       32    8 database salt (random)
@@ -36,7 +41,8 @@
 #include <stdint.h>
 #include "pager/bytes.h"
 
-#define HDB_FORMAT_VERSION 1u
+#define HDB_FORMAT_VERSION 2u
+#define HDB_FORMAT_OLDEST 1u /* the oldest version this library reads */
 #define HDB_MAGIC "HeliosDB Nano\0\0\0"
 #define HDB_MAGIC_LEN 16
 

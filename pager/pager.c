@@ -58,6 +58,22 @@ static void header_build(uint8_t *buf, unsigned psize, int64_t now, uint64_t sal
     hdb__put64(buf + 40, XXH3_64bits(buf, 40));
 }
 
+/* Rewrite an older header as the current version (same creation time and
+ * salt) and make it durable before anything else is written. */
+static int header_upgrade(hdb_pager *p, const uint8_t *old)
+{
+    unsigned ps = hdb__get32(old + 20);
+    uint8_t *buf = hdb__malloc(p->mem, ps);
+    if (!buf)
+        return HDB_NOMEM;
+    header_build(buf, ps, (int64_t)hdb__get64(old + 24), hdb__get64(old + 32));
+    int rc = p->vfs->write(p->file, buf, 48, 0);
+    if (rc == HDB_OK)
+        rc = p->vfs->sync(p->file);
+    hdb__free(p->mem, buf);
+    return rc;
+}
+
 static int valid_page_size(unsigned ps)
 {
     return ps >= HDB_MIN_PAGE && ps <= HDB_MAX_PAGE && (ps & (ps - 1)) == 0;
@@ -69,8 +85,10 @@ static int header_check(hdb_pager *p, const uint8_t *buf, size_t got)
         return hdb__pager_corrupt(p, "not a HeliosDB Nano database (bad magic)");
     if (hdb__get64(buf + 40) != XXH3_64bits(buf, 40))
         return hdb__pager_corrupt(p, "file header checksum mismatch");
-    if (hdb__get32(buf + 16) != HDB_FORMAT_VERSION)
-        return hdb__pager_corrupt(p, "unsupported format version %u", hdb__get32(buf + 16));
+    unsigned v = hdb__get32(buf + 16);
+    if (v < HDB_FORMAT_OLDEST || v > HDB_FORMAT_VERSION)
+        return hdb__pager_corrupt(p, "unsupported format version %u (this library reads %u to %u)", v,
+                                  HDB_FORMAT_OLDEST, HDB_FORMAT_VERSION);
     unsigned ps = hdb__get32(buf + 20);
     if (!valid_page_size(ps))
         return hdb__pager_corrupt(p, "bad page size %u in the file header", ps);
@@ -183,6 +201,9 @@ static int open_file(hdb_pager *p, const hdb_pager_cfg *cfg, int *created)
     if ((rc = p->vfs->read(p->file, hdr, sizeof hdr, 0, &got)) != HDB_OK)
         return rc;
     if ((rc = header_check(p, hdr, got)) != HDB_OK)
+        return rc;
+    if (!cfg->read_only && hdb__get32(hdr + 16) < HDB_FORMAT_VERSION &&
+        (rc = header_upgrade(p, hdr)) != HDB_OK)
         return rc;
     if ((rc = meta_load(p)) != HDB_OK)
         return rc;

@@ -7,6 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include "heliosdb.h"
+#include "pager/page.h"
 #include "pager/pager.h"
 #include "support/test_util.h"
 
@@ -212,6 +217,57 @@ START_TEST(test_meta_slots)
 }
 END_TEST
 
+/* Set the header's format version of the file at path (checksum fixed). */
+static void set_version(const char *path, uint32_t v)
+{
+    uint8_t h[48];
+    int fd = open(path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(pread(fd, h, 48, 0), 48);
+    hdb__put32(h + 16, v);
+    hdb__put64(h + 40, XXH3_64bits(h, 40));
+    ck_assert_int_eq(pwrite(fd, h, 48, 0), 48);
+    close(fd);
+}
+
+static uint32_t get_version(const char *path)
+{
+    uint8_t h[48];
+    int fd = open(path, O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(pread(fd, h, 48, 0), 48);
+    close(fd);
+    return hdb__get32(h + 16);
+}
+
+/* A version 1 file opens and is upgraded when opened for writing; a
+ * version from the future is refused as corrupt with the versions named. */
+START_TEST(test_format_versions)
+{
+    char *dir = tu_tmpdir(), path[512];
+    tu_path(path, sizeof path, dir, "v.db");
+    hdb *db;
+    ck_assert_int_eq(hdb_open(path, NULL, &db), HDB_OK);
+    ck_assert_int_eq(hdb_close(db), HDB_OK);
+    ck_assert_uint_eq(get_version(path), HDB_FORMAT_VERSION);
+    set_version(path, 1);
+    hdb_options o;
+    hdb_options_init(&o);
+    o.read_only = 1;
+    ck_assert_int_eq(hdb_open(path, &o, &db), HDB_OK);
+    ck_assert_int_eq(hdb_close(db), HDB_OK);
+    ck_assert_uint_eq(get_version(path), 1); /* read only: untouched */
+    ck_assert_int_eq(hdb_open(path, NULL, &db), HDB_OK);
+    ck_assert_int_eq(hdb_check(db, NULL), HDB_OK);
+    ck_assert_int_eq(hdb_close(db), HDB_OK);
+    ck_assert_uint_eq(get_version(path), HDB_FORMAT_VERSION);
+    set_version(path, HDB_FORMAT_VERSION + 1);
+    ck_assert_int_eq(hdb_open(path, NULL, &db), HDB_CORRUPT);
+    tu_rmdir(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("pager");
@@ -220,6 +276,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_free_and_reuse);
     tcase_add_test(c, test_savepoints_abort);
     tcase_add_test(c, test_meta_slots);
+    tcase_add_test(c, test_format_versions);
     suite_add_tcase(s, c);
     return s;
 }

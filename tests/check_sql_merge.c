@@ -18,13 +18,8 @@ static hdb *db;
 
 static void setup(void)
 {
-    char path[512];
-    hdb_options o;
-    hdb_options_init(&o);
-    o.sync = HDB_SYNC_OFF;
     dir = tu_tmpdir();
-    tu_path(path, sizeof path, dir, "m.db");
-    ck_assert_int_eq(hdb_open(path, &o, &db), HDB_OK);
+    db = tu_open_nosync(dir, "m.db");
 }
 
 static void teardown(void)

@@ -1,9 +1,11 @@
 /*
-** check_run.c — the main() of every Check suite: run it in Check's normal
-** mode, print its summary line, and exit 0 only if every test passed.
+** check_run.c — helpers that need Check: the main() of every suite (run
+** it in Check's normal mode, print its summary line, exit 0 only if every
+** test passed) and opening a test database with sync off.
 */
 #include <check.h>
 #include <stdlib.h>
+#include "heliosdb.h"
 #include "test_util.h"
 
 int tu_run(struct Suite *s)
@@ -13,4 +15,16 @@ int tu_run(struct Suite *s)
     int failed = srunner_ntests_failed(r);
     srunner_free(r);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+struct hdb *tu_open_nosync(const char *dir, const char *name)
+{
+    char path[512];
+    hdb_options o;
+    hdb *db = NULL;
+    hdb_options_init(&o);
+    o.sync = HDB_SYNC_OFF;
+    tu_path(path, sizeof path, dir, name);
+    ck_assert_int_eq(hdb_open(path, &o, &db), HDB_OK);
+    return db;
 }

@@ -13,6 +13,11 @@
 struct Suite;
 int tu_run(struct Suite *s);
 
+/* Open (creating) dir/name with sync off, the way the SQL suites do; the
+ * test fails if it cannot.  Returns the connection (hdb_close it). */
+struct hdb;
+struct hdb *tu_open_nosync(const char *dir, const char *name);
+
 /* A fresh directory under /tmp (returned-owned, free()); removed with tu_rmdir. */
 char *tu_tmpdir(void);
 /* Remove a directory and everything below it. */

@@ -280,6 +280,18 @@ size_t hdb_max_key(const hdb *db);
  */
 int hdb_next_id(hdb_txn *t, uint64_t *id);
 
+/**
+ * Database-wide sequences, one per 64-bit id (the SQL layer uses a table's
+ * id).  hdb_seq_next() returns max(last + 1, at_least), remembers it and
+ * never returns a number at or below it again, on any branch: two branches
+ * drawing from one sequence never get the same number (write transactions
+ * only; HDB_FULL once INT64_MAX was handed out).  A number drawn by a
+ * transaction that rolled back may be drawn again.  hdb_seq_get() reads the
+ * last number handed out (0 if none).
+ */
+int hdb_seq_next(hdb_txn *t, uint64_t seq, int64_t at_least, int64_t *out);
+int hdb_seq_get(hdb_txn *t, uint64_t seq, int64_t *out);
+
 /* ------------------------------------------------------------------------
 ** Cursors.  A cursor stays valid across writes in its transaction: after a
 ** write it continues from the key it was on (or the next one if that key was

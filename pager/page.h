@@ -12,8 +12,11 @@
 **               size-accounting block of branch records (src/branch.c) and
 **               the accounting generation of the meta's engine area; a
 **               version 1 file is read, and its header is rewritten as
-**               version 2 when it is opened for writing (before any other
-**               write), so an older library refuses it cleanly.
+**               the current version when it is opened for writing (before
+**               any other write), so an older library refuses it cleanly.
+**               Version 3 added the sequence tree (src/seq.c; its root in
+**               the meta's engine area, its log record HDB_REC_SEQ); older
+**               files have none and are upgraded the same way.
 **       20    4 page size P
 **       24    8 creation time (µs since 1970)
 **       32    8 database salt (random)
@@ -41,7 +44,7 @@
 #include <stdint.h>
 #include "pager/bytes.h"
 
-#define HDB_FORMAT_VERSION 2u
+#define HDB_FORMAT_VERSION 3u
 #define HDB_FORMAT_OLDEST 1u /* the oldest version this library reads */
 #define HDB_MAGIC "HeliosDB Nano\0\0\0"
 #define HDB_MAGIC_LEN 16

@@ -6,7 +6,8 @@
 **   history_pages: the pages only retained history reaches.)
 **   With the writer slot held (nothing changes meanwhile) it walks the
 **   committed registry tree and, through REFS values, every object tree
-**   and keyspace tree (btree/verify.c checks each page).  Every pointer met
+**   and keyspace tree, then the sequence tree and the history tree
+**   (btree/verify.c checks each page).  Every pointer met
 **   is counted per page.  Then every data page of the file is compared
 **   with the map: its count must equal the pointers found; a page with a
 **   count that nothing reaches is leaked; a reachable page with count 0 is
@@ -84,6 +85,8 @@ int hdb_check(hdb *db, char **report)
     uint64_t cur = 0, all = 0;
     if (rc == HDB_OK && e->reg.pgno)
         rc = hdb__bt_verify(&v, e->reg);
+    if (rc == HDB_OK && e->seq.pgno)
+        rc = hdb__bt_verify(&v, e->seq);
     for (hdb_pgno pg = 0; rc == HDB_OK && pg < s.n; pg++)
         cur += s.c[pg] != 0;
     if (rc == HDB_OK && e->hist.pgno)

@@ -47,6 +47,7 @@ static void counters_load(hdb_engine *e)
     e->next_branch = hdb__get64(m->engine + 16);
     e->last_time = (int64_t)hdb__get64(m->engine + 24);
     e->acct_gen = hdb__get64(m->engine + 32);
+    e->seq = hdb__ref_get(m->engine + 40);
     if (!e->next_ks)
         e->next_ks = 1;
     if (!e->next_id)
@@ -90,6 +91,7 @@ static int ckpt_write(hdb_engine *e)
         hdb__put64(m.engine + 16, e->next_branch);
         hdb__put64(m.engine + 24, (uint64_t)e->last_time);
         hdb__put64(m.engine + 32, e->acct_gen);
+        hdb__ref_put(m.engine + 40, e->seq);
         rc = hdb__pager_checkpoint(e->pager, &m);
     }
     if (rc == HDB_OK) {

@@ -24,7 +24,9 @@
 **       16    8 next branch id
 **       24    8 time of the last commit (µs); commit times never go back
 **       32    8 accounting generation (branch.c, SIZE ACCOUNTING)
-**       40   88 zero
+**       40   12 sequence tree root (u32 pgno, u64 birth; seq.c), since
+**               format version 3 (zero before: no sequence used)
+**       52   76 zero
 **
 ** LOG RECORDS (payloads; strings are u8 length + bytes; see txn.c)
 **   HDB_REC_PUT        branch, u32 ks, varint klen, key, value
@@ -42,6 +44,7 @@
 **   HDB_REC_BR_ADOPT   branch, from: the branch's state := from's (fast-forward)
 **   HDB_REC_SNAPSHOT   u64 LSN, i64 time: keep the registry as of that commit
 **   HDB_REC_SNAP_DROP  u64 LSN, i64 0: forget that snapshot (history.c)
+**   HDB_REC_SEQ        u64 BE sequence id, u64 BE its new value (seq.c)
 **   A BR_CREATE record ends with a u8 flag: 1 = created as of its fork LSN
 **   (replay reconstructs that state again, history.c).
 **   The commit record's extra bytes name the branch the transaction wrote.
@@ -84,7 +87,8 @@ enum {
     HDB_REC_KS_COPY,
     HDB_REC_BR_ADOPT,
     HDB_REC_SNAPSHOT,
-    HDB_REC_SNAP_DROP
+    HDB_REC_SNAP_DROP,
+    HDB_REC_SEQ
 };
 
 #define HDB_OBJ_ID 0x01
@@ -106,6 +110,7 @@ typedef struct hdb_engine {
     int writer;           /* a write transaction is open */
     hdb_ref reg;          /* committed registry root */
     hdb_ref hist;         /* committed history root (history.c) */
+    hdb_ref seq;          /* committed sequence tree root (seq.c) */
     uint64_t lsn;         /* last committed LSN */
     uint64_t next_ks, next_id, next_branch;
     int64_t last_time;
@@ -129,7 +134,7 @@ typedef struct hdb_ksroot {
 
 /* The root state a savepoint restores. */
 typedef struct hdb_txn_state {
-    hdb_ref reg, hist, obj;
+    hdb_ref reg, hist, seq, obj;
     int obj_touched;
     size_t nks;
     hdb_ksroot *ks;
@@ -147,6 +152,7 @@ struct hdb_txn {
     int read_only_branch;
     hdb_ref reg;        /* working registry root */
     hdb_ref hist;       /* working history root */
+    hdb_ref seq;        /* working sequence tree root (seq.c) */
     int scratch;        /* a reconstruction of the past: no history, no log */
     hdb_ref obj;        /* the branch's object-tree root */
     int obj_loaded, obj_touched, branch_found;
@@ -263,6 +269,9 @@ int hdb__history_drop(hdb_txn *t, uint64_t lsn);
 int hdb__history_snapshot(hdb_engine *e); /* at checkpoints: add one, expire old ones */
 uint64_t hdb__history_oldest(hdb_engine *e, int64_t *time_us); /* 0 if none */
 int hdb__history_resolve_time(hdb_engine *e, int64_t time_us, uint64_t *lsn);
+/* seq.c */
+int hdb__seq_store(hdb_txn *t, uint64_t id, int64_t v);
+
 int hdb__br_create_asof(hdb_txn *t, const char *name, const char *from, uint64_t id,
                         int64_t created, int ro, uint64_t as_of, const char *desc, size_t dlen);
 

@@ -131,6 +131,16 @@ int hdb__replay_rec(hdb_txn *t, const hdb_wal_rec *rec)
             t->next_id = v;
         return r.bad ? HDB_CORRUPT : HDB_OK;
     }
+    if (rec->type == HDB_REC_SEQ) { /* big-endian, as stored in the tree */
+        const uint8_t *p = take(&r, 16);
+        uint64_t id = p ? hdb__get64be(p) : 0, v = p ? hdb__get64be(p + 8) : 0;
+        if (r.bad || r.p != r.end || v >> 63)
+            return hdb__pager_corrupt(t->e->pager, "damaged sequence record");
+        rc = hdb__seq_store(t, id, (int64_t)v);
+        return rc == HDB_OK ? rc
+                            : hdb__pager_corrupt(t->e->pager, "sequence record cannot be applied (%s)",
+                                                 hdb_errstr(rc));
+    }
     if (rec->type == HDB_REC_SNAPSHOT || rec->type == HDB_REC_SNAP_DROP) {
         uint64_t lsn = u64(&r), tm = u64(&r);
         if (r.bad)

@@ -44,6 +44,7 @@ int hdb__txn_open(hdb *db, hdb_engine *e, const char *branch, int write, hdb_txn
         pthread_mutex_lock(&e->mu);
         t->reg = e->reg;
         t->hist = e->hist;
+        t->seq = e->seq;
         t->lsn = e->lsn + 1;
         t->next_ks = e->next_ks;
         t->next_id = e->next_id;
@@ -59,6 +60,7 @@ int hdb__txn_open(hdb *db, hdb_engine *e, const char *branch, int write, hdb_txn
         pthread_mutex_lock(&e->mu);
         t->reg = e->reg;
         t->hist = e->hist;
+        t->seq = e->seq;
         t->lsn = e->lsn;
         rc = hdb__pager_reader_add(e->pager, t->lsn);
         pthread_mutex_unlock(&e->mu);
@@ -303,6 +305,7 @@ int hdb__txn_finish(hdb_txn *t)
     hdb__pager_commit(e->pager);
     e->reg = t->reg;
     e->hist = t->hist;
+    e->seq = t->seq;
     e->lsn = t->lsn;
     if (t->next_ks > e->next_ks)
         e->next_ks = t->next_ks;
@@ -340,6 +343,7 @@ int hdb__txn_savepoint(hdb_txn *t, int *level)
     hdb__txn_drop_last(t);
     s->reg = t->reg;
     s->hist = t->hist;
+    s->seq = t->seq;
     s->obj = t->obj;
     s->obj_touched = t->obj_touched | (t->obj_loaded << 1);
     s->nks = t->nks;
@@ -367,6 +371,7 @@ int hdb__txn_rollback_to(hdb_txn *t, int level)
     t->nsp = level + 1;
     t->reg = s->reg;
     t->hist = s->hist;
+    t->seq = s->seq;
     t->obj = s->obj;
     t->obj_touched = s->obj_touched & 1;
     t->obj_loaded = s->obj_touched >> 1;

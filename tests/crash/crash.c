@@ -15,6 +15,11 @@
 **   - every transaction present is whole: all J keys or none, and none
 **     newer than the counter (atomicity);
 **   - hdb_check() is clean.
+** Each transaction also draws a number q from a database-wide sequence
+** (hdb_seq_next) and writes key "q<q>" = "<b>:<s>": after recovery no
+** number may be above the sequence's value, and one number found on two
+** branches must come from one transaction (a merge copies it), never from
+** two (a number handed out twice).
 ** Branch creation, checkpoints and merges happen in the child too, so
 ** kills land inside them as well.  Every 250 cycles start from a new file.
 */
@@ -106,6 +111,14 @@ static void child(const char *path, int fd, uint64_t seed)
                     _exit(7);
             }
         }
+        int64_t q;
+        char qv[48];
+        snprintf(qv, sizeof qv, "%d:%ld", b, s);
+        if (hdb_seq_next(t, 1, 0, &q) != HDB_OK)
+            _exit(10);
+        snprintf(k, sizeof k, "q%020lld", (long long)q);
+        if (hdb_put(t, ks, sv(k), sv(qv)) != HDB_OK)
+            _exit(11);
         if (hdb_put(t, ks, sv("counter"), sv(v)) != HDB_OK || hdb_txn_commit(t) != HDB_OK)
             _exit(8);
         seq[b] = s;
@@ -116,8 +129,55 @@ static void child(const char *path, int fd, uint64_t seed)
         if (r == 0)
             hdb_checkpoint(db);
         else if (r == 1 && b != 0 && hdb_branch_use(db, "main") == HDB_OK)
-            hdb_branch_merge(db, bn[b], "main", &(hdb_merge_opts){HDB_MERGE_OURS, 0, 0, 0}, NULL);
+            hdb_branch_merge(db, bn[b], "main", &(hdb_merge_opts){.policy = HDB_MERGE_OURS}, NULL);
     }
+}
+
+/* The sequence numbers met on the branches: "q<q>" = origin. */
+typedef struct qkey {
+    long long q;
+    char origin[24];
+} qkey;
+
+static qkey *qs;
+static size_t nq, qcap;
+
+static void q_add(const hdb_val *k, const hdb_val *v)
+{
+    if (nq == qcap) {
+        qcap = qcap ? qcap * 2 : 1024;
+        if (!(qs = realloc(qs, qcap * sizeof *qs)))
+            fail("out of memory (%s %ld)", "", 0);
+    }
+    char num[32];
+    snprintf(num, sizeof num, "%.*s", (int)(k->size - 1), (const char *)k->data + 1);
+    qs[nq].q = strtoll(num, NULL, 10);
+    snprintf(qs[nq].origin, sizeof qs[nq].origin, "%.*s", (int)v->size, (const char *)v->data);
+    nq++;
+}
+
+static int qcmp(const void *a, const void *b)
+{
+    const qkey *x = a, *y = b;
+    return x->q < y->q ? -1 : x->q > y->q;
+}
+
+/* No number above the sequence; one number, one transaction. */
+static void verify_seq(hdb *db)
+{
+    hdb_txn *t;
+    int64_t last = 0;
+    if (hdb_txn_begin(db, HDB_TXN_READ, &t) != HDB_OK || hdb_seq_get(t, 1, &last) != HDB_OK)
+        fail("cannot read the sequence (%s %ld)", "", 0);
+    hdb_txn_abort(t);
+    qsort(qs, nq, sizeof *qs, qcmp);
+    for (size_t i = 0; i < nq; i++) {
+        if (qs[i].q > last)
+            fail("number %s%ld is above the sequence", "", (long)qs[i].q);
+        if (i && qs[i].q == qs[i - 1].q && strcmp(qs[i].origin, qs[i - 1].origin))
+            fail("number %s%ld was handed out twice", "", (long)qs[i].q);
+    }
+    nq = 0;
 }
 
 /* Every transaction on branch b is whole and not newer than its counter. */
@@ -141,6 +201,8 @@ static void verify_branch(hdb *db, int b, long acked)
     int n = 0;
     for (int rc = hdb_cursor_first(cur); rc == HDB_OK; rc = hdb_cursor_next(cur)) {
         hdb_cursor_get(cur, &k, &v);
+        if (k.size > 1 && ((const char *)k.data)[0] == 'q')
+            q_add(&k, &v);
         if (k.size < 10 || ((const char *)k.data)[0] != 't')
             continue;
         long s = strtol((const char *)k.data + 1, NULL, 10);
@@ -172,6 +234,7 @@ static void verify(const char *path, const long *acked)
             verify_branch(db, b, acked[b]);
         else if (acked[b])
             fail("branch %s vanished (%ld)", bn[b], acked[b]);
+    verify_seq(db);
     if (hdb_check(db, &rep) != HDB_OK)
         fail("integrity check: %s (%ld)", rep ? rep : "?", 0);
     hdb_free(rep);

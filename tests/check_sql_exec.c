@@ -651,6 +651,36 @@ START_TEST(test_fuzz_exec_regressions)
 }
 END_TEST
 
+/* One-row INSERTs inside BEGIN run without a savepoint of their own: a
+ * refused row (constraint, too long an index key, a datatype mismatch)
+ * writes nothing, the transaction goes on, and the sequence of an INTEGER
+ * PRIMARY KEY loses no number to it. */
+START_TEST(test_single_row_insert_in_txn)
+{
+    q("CREATE TABLE t(id INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT UNIQUE);"
+      "CREATE INDEX t_a ON t(a)");
+    q("BEGIN; INSERT INTO t(a, b) VALUES('x', 'u1')");
+    fails("INSERT INTO t(a, b) VALUES(NULL, 'u2')", HDB_CONSTRAINT, "NOT NULL constraint failed: t.a");
+    fails("INSERT INTO t(a, b) VALUES('y', 'u1')", HDB_CONSTRAINT, "UNIQUE constraint failed: t.b");
+    fails("INSERT INTO t(id, a) VALUES('z', 'y')", HDB_ERROR, "datatype mismatch");
+    fails("INSERT INTO t(a, b) VALUES(printf('%.3000c', 'k'), 'u3')", HDB_RANGE, "index t_a: a key of");
+    q("INSERT INTO t(a, b) VALUES('y', 'u2')");
+    q("COMMIT");
+    EQ("SELECT id, a, b FROM t", "1|x|u1\n2|y|u2\n");
+    EQ("SELECT count(*) FROM t INDEXED BY t_a WHERE a > ''", "2\n");
+    EQ("SELECT id FROM t WHERE b = 'u2'", "2\n");
+    /* Several rows still share one savepoint: all or nothing. */
+    q("BEGIN");
+    fails("INSERT INTO t(a, b) VALUES('p', 'u5'), (NULL, 'u6')", HDB_CONSTRAINT,
+          "NOT NULL constraint failed: t.a");
+    q("COMMIT");
+    EQ("SELECT count(*) FROM t", "2\n");
+    char *rep = NULL;
+    ck_assert_int_eq(hdb_check(db, &rep), HDB_OK);
+    hdb_free(rep);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sql_exec");
@@ -678,6 +708,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_two_connections);
     tcase_add_test(c, test_progress_limit);
     tcase_add_test(c, test_fuzz_exec_regressions);
+    tcase_add_test(c, test_single_row_insert_in_txn);
     suite_add_tcase(s, c);
     return s;
 }

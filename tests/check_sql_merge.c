@@ -169,6 +169,37 @@ START_TEST(test_dry_run_and_schema_conflict)
 }
 END_TEST
 
+/* Rows inserted without an id on two branches take different rowids (the
+ * table's sequence is database-wide), so the merge brings them together;
+ * before, both sides took max + 1 and the merge reported a conflict. */
+START_TEST(test_rowids_differ_across_branches)
+{
+    ok("CREATE TABLE o(id INTEGER PRIMARY KEY, v TEXT);"
+       "CREATE TABLE a(id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);"
+       "CREATE TABLE h(v TEXT);"
+       "INSERT INTO o(v) VALUES('m0'); INSERT INTO a(v) VALUES('m0'); INSERT INTO h VALUES('m0');"
+       "CREATE BRANCH dev FROM main;"
+       "INSERT INTO o(v) VALUES('m1'),('m2'); INSERT INTO a(v) VALUES('m1'); INSERT INTO h VALUES('m1');"
+       "USE BRANCH dev;"
+       "INSERT INTO o(v) VALUES('d1'),('d2'); INSERT INTO a(v) VALUES('d1'); INSERT INTO h VALUES('d1');");
+    EQ("SELECT id, v FROM o", "1|m0\n4|d1\n5|d2\n");
+    EQ("SELECT id, v FROM a", "1|m0\n3|d1\n");
+    ok("USE BRANCH main");
+    EQ("SELECT id, v FROM o", "1|m0\n2|m1\n3|m2\n");
+    ok("MERGE BRANCH dev INTO main");
+    EQ("SELECT id, v FROM o", "1|m0\n2|m1\n3|m2\n4|d1\n5|d2\n");
+    EQ("SELECT id, v FROM a", "1|m0\n2|m1\n3|d1\n");
+    EQ("SELECT v FROM h ORDER BY v", "d1\nm0\nm1\n");
+    EQ("SELECT count(DISTINCT rowid) FROM h", "3\n");
+    /* An explicit id still lands where it is told; the sequence goes past it. */
+    ok("INSERT INTO o VALUES(100, 'x'); INSERT INTO o(v) VALUES('y')");
+    EQ("SELECT id FROM o WHERE v = 'y'", "101\n");
+    /* A rolled-back insert gives its rowid back. */
+    ok("BEGIN; INSERT INTO o(v) VALUES('z'); ROLLBACK; INSERT INTO o(v) VALUES('w')");
+    EQ("SELECT id FROM o WHERE v = 'w'", "102\n");
+}
+END_TEST
+
 START_TEST(test_merge_survives_reopen)
 {
     ok("CREATE TABLE t(id INTEGER PRIMARY KEY, a TEXT, b TEXT);"
@@ -202,6 +233,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_index_of_target_covers_merged_rows);
     tcase_add_test(c, test_dry_run_and_schema_conflict);
     tcase_add_test(c, test_merge_survives_reopen);
+    tcase_add_test(c, test_rowids_differ_across_branches);
     suite_add_tcase(s, c);
     return s;
 }

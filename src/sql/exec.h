@@ -225,6 +225,7 @@ typedef struct xctx {
     int rc;
     hdb_sql_arena *arena;   /* the statement's compile arena */
     int64_t changes;
+    uint64_t puts;          /* row and index writes of this run (exec_write.c) */
     xref *caches;           /* subquery caches to drop at the end of the run */
     int fk_depth;           /* nesting of foreign key actions */
     int64_t touched;        /* rows read so far by this run (hdb__sql_progress) */
@@ -381,6 +382,7 @@ void hdb__sql_dml_explain(void *prog, xrows *out, int *id);
  * of a UNIQUE index fails). */
 int hdb__sql_index_fill(xctx *x, hdb_sql_index *ix, int check_unique);
 int hdb__sql_exec_insert(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out);
+int hdb__sql_insert_single_shot(const hdb_sql_stmt *st);
 int hdb__sql_exec_update(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out);
 int hdb__sql_exec_delete(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out);
 /* Row writes with index maintenance (exec_write.c). */

@@ -226,8 +226,6 @@ int hdb__sql_dml_returning(xctx *x, xdml *d, hdb_sql_value *row, int64_t rowid, 
     return hdb__sql_rows_add(out, r, d->nret) == HDB_OK ? HDB_OK : nomem(x);
 }
 
-/* A new rowid for table t: max + 1 for an INTEGER PRIMARY KEY, else the
- * database-wide counter. */
 /* AUTOINCREMENT: the largest rowid a table ever had lives in keyspace
  * "__seq" (key: the table id, 8 bytes big-endian; value: a record of one
  * INTEGER), so rowids are never reused even after the last row is deleted. */
@@ -276,20 +274,47 @@ static int seq_bump(xctx *x, hdb_sql_table *t, int64_t rowid)
     return rc == HDB_OK || x->rc ? rc : hdb__sql_err(x, rc, "write failed: %s", hdb_errstr(rc));
 }
 
-static int new_rowid(xctx *x, hdb_sql_table *t, int64_t *rowid)
+/* A new rowid for table t.  Without an INTEGER PRIMARY KEY: the
+ * database-wide counter.  With one: the next number of the table's
+ * database-wide sequence (hdb_seq_next, keyed by the table id), at least the
+ * largest rowid of the table on this branch + 1 (SQLite's choice) and, with
+ * AUTOINCREMENT, above every rowid the table ever had on this branch.  So a
+ * row inserted on one branch never takes the rowid of a row inserted on
+ * another, and merging the two finds no collision.  The sequence is only
+ * read here (*draw = 1): the caller draws the number once the row passed
+ * its checks, so a refused row writes nothing. */
+static int new_rowid(xctx *x, hdb_sql_table *t, int64_t *rowid, int *draw)
 {
-    if (t->ipk >= 0 && t->autoinc) {
-        int64_t seq = 0, max = 0;
-        int rc = seq_get(x, t, &seq);
-        if (rc == HDB_OK)
-            rc = new_rowid_max(x, t, &max);
-        if (rc == HDB_OK && seq == INT64_MAX)
-            rc = hdb__sql_err(x, HDB_FULL, "database or disk is full");
-        if (rc == HDB_OK)
-            *rowid = max > seq + 1 ? max : seq + 1;
+    int64_t floor = 0, seq = 0, cur = 0;
+    int rc = new_rowid_max(x, t, &floor);
+    *draw = 0;
+    if (rc != HDB_OK || t->ipk < 0) {
+        *rowid = floor;
         return rc;
     }
-    return new_rowid_max(x, t, rowid);
+    if (t->autoinc && (rc = seq_get(x, t, &seq)) != HDB_OK)
+        return rc;
+    if ((rc = hdb_seq_get(x->t, t->id, &cur)) != HDB_OK)
+        return hdb__sql_err(x, rc, "cannot allocate a rowid: %s", hdb_errmsg(x->db));
+    if (seq == INT64_MAX || cur == INT64_MAX)
+        return hdb__sql_err(x, HDB_FULL, "database or disk is full");
+    if (seq + 1 > floor)
+        floor = seq + 1;
+    *rowid = cur + 1 > floor ? cur + 1 : floor;
+    *draw = 1;
+    return HDB_OK;
+}
+
+static int draw_rowid(xctx *x, hdb_sql_table *t, int64_t rowid)
+{
+    int64_t got;
+    x->puts++;
+    int rc = hdb_seq_next(x->t, t->id, rowid, &got);
+    if (rc != HDB_OK)
+        return hdb__sql_err(x, rc, "cannot allocate a rowid: %s", hdb_errmsg(x->db));
+    if (got != rowid)
+        return hdb__sql_err(x, HDB_ERROR, "rowid %lld was taken meanwhile", (long long)rowid);
+    return HDB_OK;
 }
 
 static int new_rowid_max(xctx *x, hdb_sql_table *t, int64_t *rowid)
@@ -336,7 +361,7 @@ static int insert_row(xctx *x, xdml *d, hdb_sql_value *src, hdb_sql_value *dflt,
     hdb_sql_value *row = hdb__sql_row_new(t->ncol);
     if (!row)
         return nomem(x);
-    int rc = HDB_OK, skip = 0;
+    int rc = HDB_OK, skip = 0, draw = 0;
     int64_t rowid = 0;
     for (int j = 0; j < t->ncol && rc == HDB_OK; j++) {
         const hdb_sql_value *v = d->colmap[j] >= 0 ? &src[d->colmap[j]] : &dflt[j];
@@ -349,7 +374,7 @@ static int insert_row(xctx *x, xdml *d, hdb_sql_value *src, hdb_sql_value *dflt,
             rc = hdb__sql_err(x, HDB_ERROR, "datatype mismatch");
         rowid = row[t->ipk].u.i;
     } else if (rc == HDB_OK) {
-        rc = new_rowid(x, t, &rowid);
+        rc = new_rowid(x, t, &rowid, &draw);
         if (rc == HDB_OK && t->ipk >= 0)
             hdb__sql_value_int(&row[t->ipk], rowid);
     }
@@ -359,6 +384,8 @@ static int insert_row(xctx *x, xdml *d, hdb_sql_value *src, hdb_sql_value *dflt,
         rc = hdb__sql_check_row(x, t, row, rowid, INT64_MIN, d->or_action, &skip);
     if (rc == HDB_OK && !skip)
         rc = hdb__sql_row_write(x, t, rowid, row);
+    if (rc == HDB_OK && !skip && draw)
+        rc = draw_rowid(x, t, rowid);
     if (rc == HDB_OK && !skip && t->autoinc && t->ipk >= 0)
         rc = seq_bump(x, t, rowid);
     if (rc == HDB_OK && !skip) {
@@ -368,6 +395,23 @@ static int insert_row(xctx *x, xdml *d, hdb_sql_value *src, hdb_sql_value *dflt,
     }
     hdb__sql_row_free(row, t->ncol);
     return rc;
+}
+
+/* An INSERT of one row (one VALUES row, or DEFAULT VALUES) without WITH,
+ * OR REPLACE, an upsert or RETURNING: every check runs before its first
+ * write, the sizes too (exec_write.c), so it can fail after writing only in
+ * the engine, which then fails the whole transaction.  Inside BEGIN it needs
+ * no savepoint of its own (exec_stmt.c). */
+int hdb__sql_insert_single_shot(const hdb_sql_stmt *st)
+{
+    if (st->kind != HDB_SQL_S_INSERT || st->explain)
+        return 0;
+    const hdb_sql_insert *in = &st->u.insert;
+    if (in->with || in->or_action == HDB_SQL_OR_REPLACE || in->upsert || in->returning.n)
+        return 0;
+    const hdb_sql_select *q = in->select;
+    return !q || (!q->with && q->ncore == 1 && q->cores[0]->is_values && q->cores[0]->nvalues == 1 &&
+                  !q->order_by.n && !q->limit);
 }
 
 int hdb__sql_exec_insert(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out)

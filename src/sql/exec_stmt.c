@@ -11,6 +11,16 @@
 **   statement rolls back to it, undoing only itself.  SAVEPOINT outside a
 **   transaction begins one, which the matching RELEASE commits.
 **
+** SINGLE-SHOT STATEMENTS
+**   A savepoint makes every page written after it a new copy (pager.h,
+**   invariant 2), which makes a bulk load of one-row INSERTs inside BEGIN
+**   copy each leaf once per row.  An INSERT of one row that runs all its
+**   checks before its first write (hdb__sql_insert_single_shot) runs
+**   without one: when it fails, it wrote nothing, so the transaction goes
+**   on; if it ever failed after a write (the engine failing, which fails
+**   the transaction by itself, or running out of memory), the transaction
+**   is marked failed and can only be rolled back.
+**
 ** SCHEMA CACHE
 **   The connection keeps one parsed schema, tagged with its branch and the
 **   version stored in the catalog.  Every statement compares them with the
@@ -252,13 +262,16 @@ int hdb__sql_stmt_exec(xctx *x, hdb_stmt *s, xrows *out)
     if (!x->t)
         return hdb__sql_err(x, HDB_MISUSE, "the transaction is gone");
     int sp = -1;
-    if (x->t->write && (rc = hdb_txn_savepoint(x->t, &sp)) != HDB_OK)
+    int single = hdb__sql_insert_single_shot(s->ast);
+    if (x->t->write && !single && (rc = hdb_txn_savepoint(x->t, &sp)) != HDB_OK)
         return hdb__sql_err(x, rc, "cannot make a savepoint: %s", hdb_errstr(rc));
     rc = run_in_txn(x, s, out);
     if (sp >= 0) {
         if (rc != HDB_OK)
             hdb_txn_rollback_to(x->t, sp);
         hdb_txn_release(x->t, sp);
+    } else if (rc != HDB_OK && x->puts && x->t->write && !x->t->failed) {
+        x->t->failed = rc; /* half written: only a rollback is left */
     }
     return rc;
 }

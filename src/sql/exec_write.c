@@ -44,6 +44,7 @@ static int put_or_del(xctx *x, const char *ksname, hdb_buf *k, const hdb_buf *v,
     uint32_t ks;
     if (k->oom || (v && v->oom))
         return nomem(x);
+    x->puts++;
     int rc = hdb__sql_ks(x, ksname, 1, &ks);
     if (rc != HDB_OK)
         return rc == HDB_NOTFOUND ? hdb__sql_err(x, rc, "no keyspace %s", ksname) : rc;
@@ -74,14 +75,38 @@ static int index_entries(xctx *x, hdb_sql_table *t, int64_t rowid, const hdb_sql
     return rc;
 }
 
+/* Refuse, before anything is written, a row whose record or index keys the
+ * tree cannot hold: a statement that fails half way must not need its
+ * savepoint for that (exec_stmt.c, SINGLE-SHOT STATEMENTS). */
+static int sizes_ok(xctx *x, hdb_sql_table *t, int64_t rowid, const hdb_sql_value *row,
+                    const hdb_buf *rec, hdb_buf *k)
+{
+    size_t max = hdb_max_key(x->db);
+    if (rec->len > HDB_MAX_VALUE)
+        return hdb__sql_err(x, HDB_RANGE, "string or blob too big");
+    for (hdb_sql_index *ix = t->indexes; ix; ix = ix->next) {
+        hdb__buf_reset(k);
+        hdb__sql_index_key(k, ix, row, rowid, 1);
+        if (k->oom)
+            return nomem(x);
+        if (k->len > max)
+            return hdb__sql_err(x, HDB_RANGE, "index %s: a key of %zu bytes (at most %zu)",
+                                ix->name, k->len, max);
+    }
+    return HDB_OK;
+}
+
 int hdb__sql_row_write(xctx *x, hdb_sql_table *t, int64_t rowid, hdb_sql_value *row)
 {
     hdb_buf k, v;
     hdb__buf_init(&k, NULL);
     hdb__buf_init(&v, NULL);
-    hdb__sql_rowid_key(&k, rowid);
     hdb__sql_record_encode(&v, row, t->ncol);
-    int rc = put_or_del(x, t->ks, &k, &v, 0);
+    int rc = v.oom ? nomem(x) : sizes_ok(x, t, rowid, row, &v, &k);
+    hdb__buf_reset(&k);
+    hdb__sql_rowid_key(&k, rowid);
+    if (rc == HDB_OK)
+        rc = put_or_del(x, t->ks, &k, &v, 0);
     hdb__buf_free(&k);
     hdb__buf_free(&v);
     return rc == HDB_OK ? index_entries(x, t, rowid, row, 0) : rc;

@@ -944,6 +944,37 @@ START_TEST(test_random_arguments)
 }
 END_TEST
 
+/* A result longer than HDB_SQL_MAX_LENGTH is refused before it is built:
+ * replace() of 100,000 'a's by 100,000 'b's each would be 10^10 bytes. */
+START_TEST(test_max_length)
+{
+    enum { N = 100000 };
+    char *a = malloc(N), *b = malloc(N);
+    memset(a, 'a', N);
+    memset(b, 'b', N);
+    hdb_sql_value argv[3];
+    ck_assert_int_eq(hdb__sql_value_text(&argv[0], a, N), HDB_OK);
+    ck_assert_int_eq(hdb__sql_value_text(&argv[1], "a", 1), HDB_OK);
+    ck_assert_int_eq(hdb__sql_value_text(&argv[2], b, N), HDB_OK);
+    hdb_sql_value out = HDB_SQL_NULL_INIT;
+    hdb_sql_fctx ctx = new_ctx();
+    int exists = 0;
+    const hdb_sql_funcdef *f = hdb__sql_func_find("replace", 3, &exists);
+    ck_assert_int_eq(f->scalar(&ctx, 3, argv, &out), HDB_ERROR);
+    ck_assert_str_eq(ctx.err, "string or blob too big");
+    /* 100,000 replacements of one byte by three: fine. */
+    hdb__sql_value_clear(&argv[2]);
+    ck_assert_int_eq(hdb__sql_value_text(&argv[2], "xyz", 3), HDB_OK);
+    ck_assert_int_eq(f->scalar(&ctx, 3, argv, &out), HDB_OK);
+    ck_assert_uint_eq(out.u.s.n, 3 * N);
+    hdb__sql_value_clear(&out);
+    for (int i = 0; i < 3; i++)
+        hdb__sql_value_clear(&argv[i]);
+    free(a);
+    free(b);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sql_func");
@@ -958,6 +989,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_json_edit);
     tcase_add_test(c, test_aggregates);
     tcase_add_test(c, test_like_glob);
+    tcase_add_test(c, test_max_length);
     suite_add_tcase(s, c);
     return s;
 }

@@ -232,14 +232,12 @@ static int fn_random(hdb_sql_fctx *ctx, int argc, hdb_sql_value *argv, hdb_sql_v
     return HDB_OK;
 }
 
-#define MAX_BLOB 1000000000 /* SQLite's default SQLITE_MAX_LENGTH */
-
 static int fn_randomblob(hdb_sql_fctx *ctx, int argc, hdb_sql_value *argv, hdb_sql_value *out)
 {
     int64_t n = hdb__sql_value_to_int(&argv[0]);
     if (n < 1)
         n = 1;
-    if (n > MAX_BLOB)
+    if (n > HDB_SQL_MAX_LENGTH)
         return hdb__sql_func_error(ctx, "string or blob too big");
     hdb_buf b;
     hdb__buf_init(&b, NULL);
@@ -257,7 +255,7 @@ static int fn_zeroblob(hdb_sql_fctx *ctx, int argc, hdb_sql_value *argv, hdb_sql
     int64_t n = hdb__sql_value_to_int(&argv[0]);
     if (n < 0)
         n = 0;
-    if (n > MAX_BLOB)
+    if (n > HDB_SQL_MAX_LENGTH)
         return hdb__sql_func_error(ctx, "string or blob too big");
     char *p = hdb__zalloc(NULL, (size_t)n + 1);
     if (!p)

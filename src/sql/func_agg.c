@@ -180,6 +180,8 @@ static int concat_step(hdb_sql_fctx *ctx, void *state, int argc, hdb_sql_value *
             hdb__buf_append(&s->buf, sep, ns);
     }
     s->have = 1;
+    if (s->buf.len + n > HDB_SQL_MAX_LENGTH)
+        return hdb__sql_func_error(ctx, "string or blob too big");
     hdb__buf_append(&s->buf, p, n);
     return s->buf.oom ? HDB_NOMEM : HDB_OK;
 }

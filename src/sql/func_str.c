@@ -253,6 +253,16 @@ static int fn_replace(hdb_sql_fctx *ctx, int argc, hdb_sql_value *argv, hdb_sql_
         return hdb__sql_value_copy(out, &argv[0]);
     if (!to)
         return HDB_OK;
+    if (nt > nf) { /* the result's length first: refuse before building it */
+        size_t hits = 0;
+        for (size_t k = 0; k + nf <= n;)
+            if (memcmp(p + k, from, nf) == 0)
+                hits++, k += nf;
+            else
+                k++;
+        if (hits && (n > HDB_SQL_MAX_LENGTH || (nt - nf) > (HDB_SQL_MAX_LENGTH - n) / hits))
+            return hdb__sql_func_error(ctx, "string or blob too big");
+    }
     hdb_buf b;
     hdb__buf_init(&b, NULL);
     size_t k = 0, run = 0;

@@ -12,9 +12,9 @@
 ** commit; LMDB's default durable commits).  Branches: creation at 10,000
 ** and at N keys; point-in-time creation 10 and 10,000 commits back; a
 ** three-way merge of 10,000 changed keys (5,000 per side) into a keyspace
-** of N keys and of 10,000 keys; a diff of 10 changed keys at N keys; the
-** space a branch with 10% of N keys updated adds; the space 7 days of
-** history keep under a steady workload.
+** of N keys and of 10,000 keys (with the pages it read from the file); a
+** diff of 10 changed keys at N keys; the space a branch with 10% of N keys
+** updated adds; the space 7 days of history keep under a steady workload.
 **
 ** Times are wall-clock (CLOCK_MONOTONIC); ratios are ours / LMDB's, so
 ** below 1 means faster.  Peak RSS is the process's (getrusage).  LMDB
@@ -303,6 +303,8 @@ static void put_range(hdb *db, const char *branch, long from, long to, long stri
     hcheck(hdb_txn_commit(t), db, "commit");
 }
 
+static uint64_t merge_reads, merge_hits; /* of the last merge_ms() */
+
 static double merge_ms(long n)
 {
     char name[64];
@@ -315,9 +317,14 @@ static double merge_ms(long n)
     put_range(db, "main", stride, n, stride * 2, 8);    /* 5,000 other keys on main */
     hcheck(hdb_branch_use(db, "main"), db, "use");
     hdb_merge_result *r;
+    hdb_stats s0, s1;
+    hcheck(hdb_stats_get(db, &s0), db, "stats");
     double t0 = now();
     hcheck(hdb_branch_merge(db, "dev", "main", NULL, &r), db, "merge");
     double ms = (now() - t0) * 1e3;
+    hcheck(hdb_stats_get(db, &s1), db, "stats");
+    merge_reads = s1.page_reads - s0.page_reads;
+    merge_hits = s1.cache_hits - s0.cache_hits;
     if (r->changed < 4000)
         fprintf(stderr, "kv_bench: merge changed only %llu keys\n", (unsigned long long)r->changed);
     hdb_merge_result_free(r);
@@ -327,10 +334,14 @@ static double merge_ms(long n)
 
 static void merge_bench(void)
 {
-    printf("  merge of 10,000 changed keys (5,000 per side) into 10,000 keys: %8.2f ms\n",
-           merge_ms(10000));
+    double ms = merge_ms(10000);
+    printf("  merge of 10,000 changed keys (5,000 per side) into 10,000 keys: %8.2f ms"
+           " (%llu pages read, %llu cache hits)\n", ms, (unsigned long long)merge_reads,
+           (unsigned long long)merge_hits);
+    ms = merge_ms(nkeys);
     printf("  merge of 10,000 changed keys (5,000 per side) into %ld keys: %8.2f ms"
-           " (target < 20 ms)\n", nkeys, merge_ms(nkeys));
+           " (target < 20 ms; %llu pages read, %llu cache hits)\n", nkeys, ms,
+           (unsigned long long)merge_reads, (unsigned long long)merge_hits);
 }
 
 static void branch_bench(void)

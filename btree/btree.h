@@ -74,6 +74,13 @@
 #define HDB_OVF_HDR 40
 #define HDB_BT_MAXDEPTH 32
 
+/* A hint to the CPU that memory at p is read soon (no effect elsewhere). */
+#if defined(__GNUC__)
+#define HDB_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define HDB_PREFETCH(p) ((void)(p))
+#endif
+
 /* Flags for hdb__bt_put / hdb__bt_del. */
 #define HDB_BT_REFS 0x1     /* put: the value is a REFS value; its refs are taken */
 #define HDB_BT_TRANSFER 0x2 /* replace/delete: the old value's refs are not released */
@@ -125,6 +132,28 @@ int hdb__bt_touch(hdb_bt *t, hdb_ref *root, const void *key, size_t klen);
  * when no cell on that way points to old.  *root may move. */
 int hdb__bt_graft(hdb_bt *t, hdb_ref *root, const void *key, size_t klen, hdb_pgno old,
                   hdb_ref now);
+/* The depth (0 = the root page) of the page whose cell points to page old
+ * on the way from root to key; HDB_NOTFOUND if none does. */
+int hdb__bt_graft_level(hdb_bt *t, hdb_ref root, const void *key, size_t klen, hdb_pgno old,
+                        int *level);
+/* Make the cell taken at depth `level` on the way from *root to key point
+ * to the child of the cell taken at depth `from_level` on the way from
+ * `from` to key (graft.c, GRAFTING BY POSITION).  *was and *now receive the
+ * old and the new child.  With expect != 0, HDB_NOTFOUND (the way shadowed,
+ * nothing else changed) if the old child is not page expect.  HDB_CORRUPT if
+ * the two cells do not bound the same keys, their subtrees differ in
+ * height, or a way ends above its level.  *root may move. */
+int hdb__bt_graft_from(hdb_bt *t, hdb_ref *root, int level, hdb_ref from, int from_level,
+                       const void *key, size_t klen, hdb_pgno expect, hdb_ref *was,
+                       hdb_ref *now);
+/* Replace the value of key, in place, by val when the old one is a plain
+ * inline value of the same length (graft.c): HDB_OK, HDB_NOTFOUND (no such
+ * key) or HDB_RANGE (nothing changed: use hdb__bt_put).  *leaf is a private
+ * leaf kept pinned between calls (NULL at first; a leaf without the key is
+ * let go); the caller puts it (hdb__pager_put) before any other write to the
+ * tree.  *root may move. */
+int hdb__bt_overwrite(hdb_bt *t, hdb_ref *root, hdb_page **leaf, const void *key, size_t klen,
+                      const void *val, size_t vlen);
 
 /* Release one reference to a page and, at count 0, everything it reaches. */
 int hdb__bt_release(hdb_bt *t, hdb_ref ref);
@@ -175,6 +204,10 @@ int hdb__btdiff_open(hdb_bt *t, hdb_ref a, hdb_ref b, hdb_btdiff **out);
 /* HDB_OK (e filled), HDB_DONE at the end, or an error. */
 int hdb__btdiff_next(hdb_btdiff *d, hdb_btdiff_entry *e);
 void hdb__btdiff_close(hdb_btdiff *d);
+/* Count the keys added (only in b), changed and deleted (only in a) from a
+ * to b, by the same walk, without reading values that are equal. */
+enum { HDB_DIFF_ADDED, HDB_DIFF_CHANGED, HDB_DIFF_DELETED };
+int hdb__btdiff_count(hdb_bt *t, hdb_ref a, hdb_ref b, uint64_t n[3]);
 
 /* ------------------------------------------------------------------------
 ** Size accounting (size.c): the pages of a state and its exclusive region.

@@ -15,6 +15,10 @@
 **   and the two walks reach them at the same time, so the cost is about
 **   (changed keys) x (depth) pages.  Expanding more than needed only costs
 **   time, never correctness.
+**
+**   hdb__btdiff_count() runs the same walk without materializing entries:
+**   no key is copied and no value is read, except the two overflow values
+**   of a key whose descriptors differ (they must be compared).
 */
 #include <string.h>
 #include "btree/btree_int.h"
@@ -66,6 +70,11 @@ static int side_push(hdb_btdiff *d, dside *s, hdb_ref r, const uint8_t *lb, size
         hdb__pager_put(d->t->pager, pg);
         return HDB_NOMEM;
     }
+    /* The walk reads every cell of a leaf, in key order, not in the order
+     * they lie in the page: ask for all of it at once. */
+    if (hdb__page_type(pg->data) == HDB_PT_LEAF)
+        for (unsigned off = 0; off < d->t->psize; off += 64)
+            HDB_PREFETCH(pg->data + off);
     s->s[s->depth].pg = pg;
     s->s[s->depth].idx = 0;
     s->s[s->depth].parsed = 0;
@@ -133,11 +142,17 @@ static int expand(hdb_btdiff *d, dside *s, const dhead *h)
 
 int hdb__btdiff_open(hdb_bt *t, hdb_ref a, hdb_ref b, hdb_btdiff **out)
 {
-    hdb_btdiff *d = hdb__zalloc(t->mem, sizeof *d);
+    /* Not zero-filled: the stacks are large and side_push() fills each level. */
+    hdb_btdiff *d = hdb__malloc(t->mem, sizeof *d);
     *out = NULL;
     if (!d)
         return HDB_NOMEM;
     d->t = t;
+    d->a.depth = d->b.depth = 0;
+    memset(&d->va, 0, sizeof d->va);
+    memset(&d->vb, 0, sizeof d->vb);
+    d->key = NULL;
+    d->kn = d->kcap = 0;
     int rc = HDB_OK;
     if (a.pgno == b.pgno) /* the same tree: nothing differs */
         a.pgno = b.pgno = 0;
@@ -224,12 +239,12 @@ static int same_value(hdb_btdiff *d, const dhead *ha, const dhead *hb, dside *sa
     return rc;
 }
 
-int hdb__btdiff_next(hdb_btdiff *d, hdb_btdiff_entry *e)
+/* The walk.  With e == NULL the entry is not materialized (no key copy, no
+ * value read): *kind says what it is, and the walk moves past it. */
+static int step(hdb_btdiff *d, hdb_btdiff_entry *e, int *kind)
 {
     dhead ha, hb;
     int rc = HDB_OK;
-    hdb__btval_release(d->t, &d->va);
-    hdb__btval_release(d->t, &d->vb);
     for (;;) {
         side_settle(d, &d->a);
         side_settle(d, &d->b);
@@ -257,16 +272,43 @@ int hdb__btdiff_next(hdb_btdiff *d, hdb_btdiff_entry *e)
         }
         /* Entries (or one side exhausted). */
         int c = ea ? 1 : eb ? -1 : hdb__keycmp(ha.k, ha.kn, hb.k, hb.kn);
+        int same = 0;
+        if (c == 0 && (rc = same_value(d, &ha, &hb, &d->a, &d->b, &same)) != HDB_OK)
+            return rc;
+        if (!same && !e) {
+            *kind = c < 0 ? HDB_DIFF_DELETED : c > 0 ? HDB_DIFF_ADDED : HDB_DIFF_CHANGED;
+            if (c <= 0)
+                d->a.s[d->a.depth - 1].idx++;
+            if (c >= 0)
+                d->b.s[d->b.depth - 1].idx++;
+            return HDB_OK;
+        }
         if (c < 0)
             return emit(d, &d->a, &ha, NULL, NULL, e);
         if (c > 0)
             return emit(d, NULL, NULL, &d->b, &hb, e);
-        int same;
-        if ((rc = same_value(d, &ha, &hb, &d->a, &d->b, &same)) != HDB_OK)
-            return rc;
         if (!same)
             return emit(d, &d->a, &ha, &d->b, &hb, e);
         d->a.s[d->a.depth - 1].idx++;
         d->b.s[d->b.depth - 1].idx++;
     }
+}
+
+int hdb__btdiff_next(hdb_btdiff *d, hdb_btdiff_entry *e)
+{
+    int kind;
+    hdb__btval_release(d->t, &d->va);
+    hdb__btval_release(d->t, &d->vb);
+    return step(d, e, &kind);
+}
+
+int hdb__btdiff_count(hdb_bt *t, hdb_ref a, hdb_ref b, uint64_t n[3])
+{
+    hdb_btdiff *d;
+    int kind, rc = hdb__btdiff_open(t, a, b, &d);
+    n[HDB_DIFF_ADDED] = n[HDB_DIFF_CHANGED] = n[HDB_DIFF_DELETED] = 0;
+    while (rc == HDB_OK && (rc = step(d, NULL, &kind)) == HDB_OK)
+        n[kind]++;
+    hdb__btdiff_close(d);
+    return rc == HDB_DONE ? HDB_OK : rc;
 }

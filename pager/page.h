@@ -15,8 +15,9 @@
 **               the current version when it is opened for writing (before
 **               any other write), so an older library refuses it cleanly.
 **               Version 3 added the sequence tree (src/seq.c; its root in
-**               the meta's engine area, its log record HDB_REC_SEQ); older
-**               files have none and are upgraded the same way.
+**               the meta's engine area, its log record HDB_REC_SEQ) and the
+**               log record of a merged subtree (HDB_REC_KS_GRAFT); older
+**               files have neither and are upgraded the same way.
 **       20    4 page size P
 **       24    8 creation time (µs since 1970)
 **       32    8 database salt (random)

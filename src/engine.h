@@ -45,6 +45,11 @@
 **   HDB_REC_SNAPSHOT   u64 LSN, i64 time: keep the registry as of that commit
 **   HDB_REC_SNAP_DROP  u64 LSN, i64 0: forget that snapshot (history.c)
 **   HDB_REC_SEQ        u64 BE sequence id, u64 BE its new value (seq.c)
+**   HDB_REC_KS_GRAFT   branch, u32 ks, from, u8 level, u8 from level, key
+**                      (the rest): the subtree of the keyspace at (level,
+**                      key) := from's at (from level, key), where (d, k)
+**                      is the cell taken at depth d (0 = root page) on the
+**                      way toward k (merges; merge.c, btree/graft.c)
 **   A BR_CREATE record ends with a u8 flag: 1 = created as of its fork LSN
 **   (replay reconstructs that state again, history.c).
 **   The commit record's extra bytes name the branch the transaction wrote.
@@ -88,7 +93,8 @@ enum {
     HDB_REC_BR_ADOPT,
     HDB_REC_SNAPSHOT,
     HDB_REC_SNAP_DROP,
-    HDB_REC_SEQ
+    HDB_REC_SEQ,
+    HDB_REC_KS_GRAFT
 };
 
 #define HDB_OBJ_ID 0x01
@@ -271,6 +277,11 @@ uint64_t hdb__history_oldest(hdb_engine *e, int64_t *time_us); /* 0 if none */
 int hdb__history_resolve_time(hdb_engine *e, int64_t time_us, uint64_t *lsn);
 /* seq.c */
 int hdb__seq_store(hdb_txn *t, uint64_t id, int64_t v);
+
+/* merge.c: a keyspace subtree := another branch's (HDB_REC_KS_GRAFT) */
+int hdb__merge_graft(hdb_txn *t, uint32_t id, const char *from, const hdb_ref *from_root,
+                     int level, int from_level, const uint8_t *key, size_t kn, hdb_ref *was,
+                     hdb_ref *now);
 
 int hdb__br_create_asof(hdb_txn *t, const char *name, const char *from, uint64_t id,
                         int64_t created, int ro, uint64_t as_of, const char *desc, size_t dlen);

@@ -38,17 +38,31 @@
 **     otherwise               both changed it: recurse, or, for leaves or
 **                             pages whose separators differ, merge key by
 **                             key (dst's values then come from its leaf, not
-**                             from a search from the root).
-**   The result, the counts, the conflicts (in key order) and the log are
-**   the same as a key-by-key merge's: the log holds a put or delete per
-**   changed key, so replay rebuilds the same keys through the ordinary path
-**   (the tree it builds may be shaped differently; its contents are equal).
-**   The cost is the pages of the changed subtrees that must be read (base's
-**   and src's versions, for the counts and the log), not a write per key.
-**   When dst did not change at all since the base, dst adopts src's whole
-**   state (fast-forward).  Everything is one write transaction on dst: one
-**   commit, or nothing at all.
+**                             from a search from the root, and a value of
+**                             unchanged length is written in place in dst's
+**                             private leaf: hdb__bt_overwrite).
+**   The result, the counts and the conflicts (in key order) are the same
+**   as a key-by-key merge's.  The cost is the pages of the changed subtrees
+**   that must be read (base's and src's versions of an adopted subtree, for
+**   the counts: hdb__btdiff_count compares them without copying keys or
+**   values), not a write per key.  When dst did not change at all since the
+**   base, dst adopts src's whole state (fast-forward).  Everything is one
+**   write transaction on dst: one commit, or nothing at all.
+**
+** THE LOG
+**   Keys merged one by one are logged as puts and deletes (kv.c's records),
+**   so replay writes them through the same tree functions.  An adopted
+**   subtree is one HDB_REC_KS_GRAFT record (engine.h, LOG RECORDS): "the
+**   subtree of dst's keyspace at (level, key) := the one of src's keyspace
+**   at (from level, key)", applied by hdb__merge_graft() both here and in
+**   replay (engine.h, invariant 2).  Positions rather than page numbers
+**   name the subtrees: replay allocates other pages, but builds trees of
+**   the same shape, since it applies the same operations in the same order
+**   through the same functions, from the checkpoint's trees (whose shapes
+**   are the original ones).  hdb__bt_graft_from checks the two ranges and
+**   heights, so a log that disagrees with the file is HDB_CORRUPT.
 */
+#include <assert.h>
 #include <string.h>
 #include "src/engine.h"
 
@@ -72,6 +86,9 @@ typedef struct mctx {
     const char *src, *dst;
     size_t cap;
     size_t unresolved;
+    hdb_ref troot;     /* src's root of the keyspace being merged */
+    hdb_page *wleaf;   /* dst's private leaf written in place (merge_range) */
+    uint32_t wks;      /* the keyspace of wleaf */
     hdb_buf rec;       /* a log record being built (reused) */
     uint8_t *ov;       /* dst's value of the current key (reused) */
     size_t ov_cap;
@@ -236,6 +253,14 @@ static int count_diff(mctx *m, const char *ks, hdb_ref a, hdb_ref b)
 {
     hdb_btdiff *d;
     hdb_btdiff_entry e;
+    if (!m->o->applied) { /* nobody needs the keys: count them */
+        uint64_t n[3];
+        int rc = hdb__btdiff_count(&m->e->bt, a, b, n);
+        m->res->added += n[HDB_DIFF_ADDED];
+        m->res->changed += n[HDB_DIFF_CHANGED];
+        m->res->deleted += n[HDB_DIFF_DELETED];
+        return rc;
+    }
     int rc = hdb__btdiff_open(&m->e->bt, a, b, &d);
     while (rc == HDB_OK && (rc = hdb__btdiff_next(d, &e)) == HDB_OK) {
         if (e.a && e.b)
@@ -272,8 +297,17 @@ static int log_change(mctx *m, uint32_t id, const uint8_t *k, size_t kn, const v
     return b->oom ? HDB_NOMEM : hdb__txn_log(m->t, HDB_REC_PUT, b->data, b->len, v ? v : "", vn);
 }
 
+/* Let go of the leaf written in place (before any other write to dst). */
+static void leaf_done(mctx *m)
+{
+    hdb__pager_put(m->e->pager, m->wleaf);
+    m->wleaf = NULL;
+}
+
 /* Put (v != NULL) or delete key k in dst's keyspace id, as hdb__kv_put and
- * hdb__kv_del do, without their per-call allocations. */
+ * hdb__kv_del do, without their per-call allocations.  A value of the same
+ * length as the old one is written in place when it can be (the leaf is
+ * then the one hdb__bt_put would make, so replay of the put agrees). */
 static int write_key(mctx *m, uint32_t id, const uint8_t *k, size_t kn, const void *v, size_t vn)
 {
     hdb_ksroot *r;
@@ -283,8 +317,15 @@ static int write_key(mctx *m, uint32_t id, const uint8_t *k, size_t kn, const vo
     int rc = hdb__txn_ks(t, id, 1, &r);
     if (rc == HDB_OK) {
         hdb__txn_drop_last(t);
-        rc = v ? hdb__bt_put(&m->e->bt, &r->root, k, kn, v, vn, 0)
-               : hdb__bt_del(&m->e->bt, &r->root, k, kn, 0);
+        if (m->wleaf && m->wks != id)
+            leaf_done(m);
+        m->wks = id;
+        rc = v ? hdb__bt_overwrite(&m->e->bt, &r->root, &m->wleaf, k, kn, v, vn) : HDB_RANGE;
+        if (rc == HDB_RANGE || rc == HDB_NOTFOUND) {
+            leaf_done(m);
+            rc = v ? hdb__bt_put(&m->e->bt, &r->root, k, kn, v, vn, 0)
+                   : hdb__bt_del(&m->e->bt, &r->root, k, kn, 0);
+        }
     }
     if (rc == HDB_OK)
         rc = log_change(m, id, k, kn, v, vn);
@@ -416,6 +457,7 @@ static int merge_range(mctx *m, const ksent *ks, hdb_ref base, hdb_ref theirs,
             rc = conflict(m, ks, e.key, e.klen, e.a, ours, e.b);
     }
     hdb__btdiff_close(d);
+    leaf_done(m);
     return rc == HDB_DONE ? HDB_OK : rc;
 }
 
@@ -470,40 +512,130 @@ static int same_shape(mctx *m, const uint8_t *a, const uint8_t *b)
     return 1;
 }
 
-/* Only src changed this subtree (dst still has the base's page `ours`):
- * dst takes src's subtree whole, one pointer, and the changes inside it
- * are counted and logged without being written key by key. */
-static int adopt(mctx *m, const ksent *ks, const uint8_t *lo, size_t lon, hdb_ref base,
+/* ------------------------------------------------------------------------
+** Grafts
+*/
+static int brec_of(hdb_txn *t, const char *name, hdb_brec *r);
+
+/* The root of keyspace id in branch `from`'s state. */
+static int ks_root_by_id(hdb_txn *t, const char *from, uint32_t id, hdb_ref *root)
+{
+    hdb_brec r;
+    hdb_btval v;
+    uint8_t key[5] = {HDB_OBJ_ID};
+    hdb__put32be(key + 1, id);
+    int rc = brec_of(t, from, &r);
+    if (rc == HDB_OK && (rc = hdb__bt_get(&t->e->bt, r.obj, key, 5, &v)) == HDB_OK) {
+        if (hdb__refs_count(v.data, v.size) != 1)
+            rc = hdb__pager_corrupt(t->e->pager, "keyspace %u: bad object entry", id);
+        else
+            *root = hdb__refs_get(v.data, 0);
+        hdb__btval_release(&t->e->bt, &v);
+    }
+    return rc;
+}
+
+static void put_str(hdb_buf *b, const char *s)
+{
+    uint8_t n = (uint8_t)strlen(s);
+    hdb__buf_append(b, &n, 1);
+    hdb__buf_append(b, s, n);
+}
+
+static int log_graft(hdb_txn *t, uint32_t id, const char *from, int level, int from_level,
+                     const uint8_t *key, size_t kn)
+{
+    hdb_buf b;
+    uint8_t w[4];
+    if (t->replay)
+        return hdb__txn_log(t, HDB_REC_KS_GRAFT, NULL, 0, NULL, 0); /* counts; writes nothing */
+    hdb__buf_init(&b, t->e->mem);
+    put_str(&b, t->branch);
+    hdb__put32be(w, id);
+    hdb__buf_append(&b, w, 4);
+    put_str(&b, from);
+    w[0] = (uint8_t)level;
+    w[1] = (uint8_t)from_level;
+    hdb__buf_append(&b, w, 2);
+    int rc = b.oom ? HDB_NOMEM : hdb__txn_log(t, HDB_REC_KS_GRAFT, b.data, b.len, key, kn);
+    hdb__buf_free(&b);
+    return rc;
+}
+
+/* The subtree of keyspace id of the transaction's branch at (level, key)
+ * := the subtree of the same keyspace of branch `from` at (from_level,
+ * key) (graft.c, GRAFTING BY POSITION), then logged: the merge and replay
+ * both come here.  from_root is from's root of the keyspace if the caller
+ * has it (NULL: looked up).  was and now (may be NULL) receive the old and
+ * the new subtree.  With was->pgno != 0 on entry, the old subtree must be
+ * that page: HDB_NOTFOUND otherwise (nothing grafted, nothing logged, the
+ * transaction not failed). */
+int hdb__merge_graft(hdb_txn *t, uint32_t id, const char *from, const hdb_ref *from_root,
+                     int level, int from_level, const uint8_t *key, size_t kn, hdb_ref *was,
+                     hdb_ref *now)
+{
+    hdb_ksroot *r;
+    hdb_ref src = {0, 0}, w, n;
+    if (t->failed)
+        return t->failed;
+    if (level < 0 || level >= HDB_BT_MAXDEPTH || from_level < 0 || from_level >= HDB_BT_MAXDEPTH)
+        return HDB_CORRUPT;
+    int rc = HDB_OK;
+    if (from_root)
+        src = *from_root;
+    else
+        rc = ks_root_by_id(t, from, id, &src);
+    if (rc == HDB_OK)
+        rc = hdb__txn_ks(t, id, 1, &r);
+    if (rc == HDB_OK) {
+        hdb__txn_drop_last(t);
+        hdb_pgno expect = was ? was->pgno : 0;
+        rc = hdb__bt_graft_from(&t->e->bt, &r->root, level, src, from_level, key, kn, expect, &w,
+                                &n);
+        if (rc == HDB_NOTFOUND && expect)
+            return rc;
+    }
+    if (rc == HDB_OK)
+        rc = log_graft(t, id, from, level, from_level, key, kn);
+    if (rc == HDB_NOTFOUND)
+        rc = hdb__pager_corrupt(t->e->pager, "graft: no keyspace %u on '%s' or '%s'", id,
+                                t->branch, from);
+    if (rc != HDB_OK)
+        return t->failed = rc;
+    if (was)
+        *was = w;
+    if (now)
+        *now = n;
+    return HDB_OK;
+}
+
+/* Only src changed this subtree (dst still has the base's page `ours`, in
+ * a page at depth `depth` of the three trees): dst takes src's subtree
+ * whole, one pointer and one log record, and the changes inside it are
+ * only counted. */
+static int adopt(mctx *m, const ksent *ks, const uint8_t *lo, size_t lon, int depth, hdb_ref base,
                  hdb_ref ours, hdb_ref theirs)
 {
-    hdb_btdiff *d;
-    hdb_btdiff_entry e;
+    const uint8_t *key = lo ? lo : (const uint8_t *)"";
     if (!m->o->dry_run) {
         hdb_ksroot *r;
-        int rc = hdb__txn_ks(m->t, ks->id, 1, &r);
-        if (rc == HDB_OK) {
-            hdb__txn_drop_last(m->t);
-            rc = hdb__bt_graft(&m->e->bt, &r->root, lo ? lo : (const uint8_t *)"", lon,
-                               ours.pgno, theirs);
-        }
+        hdb_ref was = ours, now = {0, 0};
+        int level = depth;
+        /* dst's tree still has the shape of ours there (the usual case),
+         * or its cell for ours is at another depth now (a split above). */
+        int rc = hdb__merge_graft(m->t, ks->id, m->src, &m->troot, level, depth, key, lon, &was,
+                                  &now);
+        if (rc == HDB_NOTFOUND && (rc = hdb__txn_ks(m->t, ks->id, 1, &r)) == HDB_OK &&
+            (rc = hdb__bt_graft_level(&m->e->bt, r->root, key, lon, ours.pgno, &level)) == HDB_OK)
+            rc = hdb__merge_graft(m->t, ks->id, m->src, &m->troot, level, depth, key, lon, &was,
+                                  &now);
         if (rc == HDB_NOTFOUND) /* dst's tree is shaped otherwise now */
             return merge_range(m, ks, base, theirs, NULL);
         if (rc != HDB_OK)
             return m->t->failed = rc;
+        assert(was.pgno == ours.pgno && now.pgno == theirs.pgno);
     }
-    int rc = hdb__btdiff_open(&m->e->bt, base, theirs, &d);
-    while (rc == HDB_OK && (rc = hdb__btdiff_next(d, &e)) == HDB_OK) {
-        /* dst's value is the base's: e.a. */
-        const void *v = e.b ? (const void *)(e.b->data ? e.b->data : (const uint8_t *)"") : NULL;
-        if (!m->o->dry_run)
-            rc = log_change(m, ks->id, e.key, e.klen, v, e.b ? e.b->size : 0);
-        if (rc == HDB_OK)
-            rc = notify(m, ks->name, e.key, e.klen, e.a, v, e.b ? e.b->size : 0);
-        count(m, e.a, !e.b);
-    }
-    hdb__btdiff_close(d);
-    if (rc == HDB_DONE)
-        rc = HDB_OK;
+    int rc = count_diff(m, ks->name, base, theirs); /* dst's values there are the base's */
     if (rc != HDB_OK && !m->o->dry_run)
         m->t->failed = rc;
     return rc;
@@ -515,7 +647,7 @@ static int adopt(mctx *m, const ksent *ks, const uint8_t *lo, size_t lon, hdb_re
  * unchanged by dst (adopt src's), changed the same (nothing), changed by
  * both (recurse); anything else is merged key by key. */
 static int merge_node(mctx *m, const ksent *ks, hdb_ref b, hdb_ref o, hdb_ref th,
-                      const uint8_t *lo, size_t lon)
+                      const uint8_t *lo, size_t lon, int depth)
 {
     hdb_page *pb, *po = NULL, *pt = NULL;
     int rc = node_get(m, b, &pb);
@@ -539,9 +671,9 @@ static int merge_node(mctx *m, const ksent *ks, hdb_ref b, hdb_ref o, hdb_ref th
             if (ct.child.pgno == cb.child.pgno || ct.child.pgno == co.child.pgno)
                 continue;
             if (co.child.pgno == cb.child.pgno)
-                rc = adopt(m, ks, clo, clon, cb.child, co.child, ct.child);
+                rc = adopt(m, ks, clo, clon, depth, cb.child, co.child, ct.child);
             else
-                rc = merge_node(m, ks, cb.child, co.child, ct.child, clo, clon);
+                rc = merge_node(m, ks, cb.child, co.child, ct.child, clo, clon, depth + 1);
         }
     hdb__pager_put(m->e->pager, pt);
     hdb__pager_put(m->e->pager, po);
@@ -564,7 +696,8 @@ static int merge_tree(mctx *m, const ksent *ks, hdb_ref base, hdb_ref ours, hdb_
         return rc;
     if (hb != ho || hb != ht || hb < 2)
         return merge_range(m, ks, base, theirs, NULL);
-    return merge_node(m, ks, base, ours, theirs, NULL, 0);
+    m->troot = theirs;
+    return merge_node(m, ks, base, ours, theirs, NULL, 0, 0);
 }
 
 /* Take src's keyspace into dst whole. */

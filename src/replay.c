@@ -115,6 +115,14 @@ static int apply_ks(hdb_txn *t, uint8_t type, rd *r)
     case HDB_REC_KS_RENAME:
         str(r, name, HDB_MAX_KS_NAME);
         return r->bad ? HDB_CORRUPT : hdb__ks_rename_id(t, id, name);
+    case HDB_REC_KS_GRAFT: {
+        str(r, name, HDB_MAX_BRANCH_NAME);
+        const uint8_t *lv = take(r, 2);
+        if (r->bad)
+            return HDB_CORRUPT;
+        return hdb__merge_graft(t, id, name, NULL, lv[0], lv[1], r->p, (size_t)(r->end - r->p),
+                                NULL, NULL);
+    }
     }
     return HDB_CORRUPT;
 }

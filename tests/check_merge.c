@@ -5,7 +5,9 @@
 ** conflicts, policies, the resolve hook, dry runs, fast-forward, keyspaces
 ** created and dropped); a model test merges random workloads on three
 ** branches in random directions and compares every branch with a model
-** merge; a scale test counts the pages a diff and a merge read.
+** merge; a scale test counts the pages a diff and a merge read; the graft
+** tests replay merges that adopted subtrees (one log record each) after a
+** crash and for a branch made as of the past, and compare with a model.
 */
 #include <check.h>
 #include <stdio.h>
@@ -44,6 +46,20 @@ static void reopen(env *e)
 {
     ck_assert_int_eq(hdb_close(e->db), HDB_OK);
     ck_assert_int_eq(hdb_open(e->path, &e->o, &e->db), HDB_OK);
+}
+
+/* Open a copy of the files as they are now: what a crash would leave. */
+static hdb *crash_copy(env *e, const char *name)
+{
+    char cmd[4096], copy[600], p2[700];
+    hdb *db2;
+    snprintf(copy, sizeof copy, "%s/%s", e->dir, name);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s' && cp -r '%s' '%s-wal' '%s/'", copy,
+             copy, e->path, e->path, copy);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(p2, sizeof p2, "%s/m.db", copy);
+    ck_assert_int_eq(hdb_open(p2, &e->o, &db2), HDB_OK);
+    return db2;
 }
 
 static void env_fini(env *e)
@@ -477,6 +493,7 @@ START_TEST(test_diff_cost)
     ck_assert_msg(pages < 300, "diff touched %llu pages", (unsigned long long)pages);
 
     hdb_merge_result *r;
+    reopen(&e);
     ck_assert_int_eq(hdb_stats_get(e.db, &s0), HDB_OK);
     ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", NULL, &r), HDB_OK);
     ck_assert_int_eq(hdb_stats_get(e.db, &s1), HDB_OK);
@@ -484,15 +501,58 @@ START_TEST(test_diff_cost)
     hdb_merge_result_free(r);
     pages = (s1.page_reads + s1.cache_hits) - (s0.page_reads + s0.cache_hits);
     ck_assert_msg(pages < 1000, "merge touched %llu pages", (unsigned long long)pages);
+    pages = s1.page_reads - s0.page_reads;
+    ck_assert_msg(pages < 300, "merge read %llu pages", (unsigned long long)pages);
     ck_assert_str_eq(get(e.db, "main", "big", "key000000007"), "changed");
+
+    /* Two branches of the same shape: the subtrees only d2 changed are
+     * grafted whole (one pointer and one log record each). */
+    ck_assert_int_eq(hdb_branch_create(e.db, "d2", "main", NULL), HDB_OK);
+    ck_assert_int_eq(hdb_branch_create(e.db, "m2", "main", NULL), HDB_OK);
+    ck_assert_int_eq(hdb_branch_use(e.db, "d2"), HDB_OK);
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "big", 0, &id), HDB_OK);
+    for (int i = 0; i < 10; i++) /* 30 keys in each of 10 places, values no longer */
+        for (int j = 0; j < 30; j++) {
+            snprintf(k, sizeof k, "key%09d", i * (n / 10) + 1234 + j);
+            ck_assert_int_eq(hdb_put(t, id, sv(k), sv("again")), HDB_OK);
+        }
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    set(e.db, "m2", "big", "key000000003", "m2");
+    ck_assert_int_eq(hdb_checkpoint(e.db), HDB_OK);
+    reopen(&e);
+    ck_assert_int_eq(hdb_stats_get(e.db, &s0), HDB_OK);
+    ck_assert_int_eq(hdb_branch_merge(e.db, "d2", "m2", NULL, &r), HDB_OK);
+    ck_assert_int_eq(hdb_stats_get(e.db, &s1), HDB_OK);
+    ck_assert_uint_eq(r->changed, 300);
+    ck_assert_uint_eq(r->added + r->deleted + r->nconflicts, 0);
+    hdb_merge_result_free(r);
+    pages = s1.page_reads - s0.page_reads;
+    ck_assert_msg(pages < 300, "merge read %llu pages", (unsigned long long)pages);
+    ck_assert_uint_lt(s1.wal_bytes - s0.wal_bytes, 2000); /* not a put per key */
+
+    /* The grafts replayed after a crash give the same keys. */
+    hdb *db2 = crash_copy(&e, "crash");
+    for (int i = 0; i < 10; i++) {
+        snprintf(k, sizeof k, "key%09d", i * (n / 10) + 1234 + 29);
+        ck_assert_str_eq(get(db2, "m2", "big", k), "again");
+        snprintf(k, sizeof k, "key%09d", i * (n / 10) + 1234 + 30);
+        snprintf(v, sizeof v, "value-%d", i * (n / 10) + 1234 + 30);
+        ck_assert_str_eq(get(db2, "m2", "big", k), v);
+    }
+    ck_assert_str_eq(get(db2, "m2", "big", "key000000003"), "m2");
+    ck_assert_str_eq(get(db2, "m2", "big", "key000000007"), "changed");
+    check_clean(db2);
+    ck_assert_int_eq(hdb_branch_use(db2, "main"), HDB_OK);
+    ck_assert_int_eq(hdb_close(db2), HDB_OK);
     ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
     env_fini(&e);
 }
 END_TEST
 
 
-/* A merge that grafts subtrees is logged key by key: replaying it after a
- * crash (no checkpoint since) rebuilds the same keys. */
+/* A merge that grafts subtrees: replaying it after a crash (no checkpoint
+ * since) rebuilds the same keys. */
 static void put_n(hdb *db, const char *b, int from, int to, int step, const char *tag)
 {
     hdb_txn *t;
@@ -579,6 +639,182 @@ START_TEST(test_graft_replay)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------
+** Grafts in the log: merges that adopt subtrees are logged as one record
+** per subtree (HDB_REC_KS_GRAFT) and replayed by position.
+*/
+
+/* Branch b's keyspace "kv" equals the model. */
+static void compare_kv(hdb *db, const char *b, const tu_model *m)
+{
+    hdb_txn *t;
+    uint32_t id;
+    hdb_cursor *c;
+    hdb_val k, v;
+    size_t i = 0;
+    ck_assert_int_eq(hdb_branch_use(db, b), HDB_OK);
+    ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
+    ck_assert_int_eq(hdb_cursor_open(t, id, &c), HDB_OK);
+    for (int rc = hdb_cursor_first(c); rc == HDB_OK; rc = hdb_cursor_next(c), i++) {
+        ck_assert_int_eq(hdb_cursor_get(c, &k, &v), HDB_OK);
+        ck_assert_uint_lt(i, m->n);
+        ck_assert_int_eq(tu_keycmp(k.data, k.size, m->e[i].k, m->e[i].kn), 0);
+        ck_assert_uint_eq(v.size, m->e[i].vn);
+        ck_assert(v.size == 0 || !memcmp(v.data, m->e[i].v, v.size));
+    }
+    ck_assert_uint_eq(i, m->n);
+    hdb_cursor_close(c);
+    hdb_txn_abort(t);
+}
+
+/* One transaction on branch b: `runs` runs of `len` consecutive keys from
+ * random places of [0, span) are put (a new value) or deleted, or keys
+ * between them are added (unless puts_only). */
+static void churn(hdb *db, const char *b, tu_model *m, tu_rng *r, int span, int runs, int len,
+                  int tag, int puts_only)
+{
+    hdb_txn *t;
+    uint32_t id;
+    char k[32], v[64];
+    ck_assert_int_eq(hdb_branch_use(db, b), HDB_OK);
+    ck_assert_int_eq(hdb_txn_begin(db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
+    for (int i = 0; i < runs; i++) {
+        int at = (int)tu_below(r, (uint64_t)span);
+        int del = !puts_only && tu_below(r, 5) == 0, add = !puts_only && tu_below(r, 4) == 0;
+        for (int j = at; j < at + len && j < span; j++) {
+            snprintf(k, sizeof k, add ? "key%07d+" : "key%07d", j);
+            snprintf(v, sizeof v, "%s-%d-%d-padding", b, j, tag);
+            if (del && !add) {
+                int rc = hdb_del(t, id, sv(k));
+                ck_assert_int_eq(rc, tu_model_del(m, k, strlen(k)) ? HDB_OK : HDB_NOTFOUND);
+            } else {
+                ck_assert_int_eq(hdb_put(t, id, sv(k), sv(v)), HDB_OK);
+                tu_model_put(m, k, strlen(k), v, strlen(v));
+            }
+        }
+    }
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+}
+
+/* The model of a merge with policy THEIRS: every key src changed since
+ * base takes src's value (or goes) on dst. */
+static void model_take(tu_model *dst, const tu_model *base, const tu_model *src)
+{
+    tu_model out = {0};
+    tu_model_copy(&out, dst);
+    for (int side = 0; side < 2; side++) {
+        const tu_model *x = side ? base : src;
+        for (size_t i = 0; i < x->n; i++) {
+            int fs, fb;
+            size_t is = tu_model_find(src, x->e[i].k, x->e[i].kn, &fs);
+            size_t ib = tu_model_find(base, x->e[i].k, x->e[i].kn, &fb);
+            if (fs && fb && src->e[is].vn == base->e[ib].vn &&
+                !memcmp(src->e[is].v, base->e[ib].v, src->e[is].vn))
+                continue;
+            if (fs)
+                tu_model_put(&out, src->e[is].k, src->e[is].kn, src->e[is].v, src->e[is].vn);
+            else if (fb)
+                tu_model_del(&out, base->e[ib].k, base->e[ib].kn);
+        }
+    }
+    tu_model_free(dst);
+    tu_model_copy(dst, &out);
+    tu_model_free(&out);
+}
+
+START_TEST(test_graft_log_model)
+{
+    env e;
+    tu_model mm = {0}, md = {0}, base = {0}, past = {0};
+    tu_rng r = {4242};
+    uint64_t past_lsn = 0;
+    env_init(&e);
+    ck_assert_int_eq(hdb_close(e.db), HDB_OK);
+    e.o.sync = HDB_SYNC_FULL;
+    ck_assert_int_eq(hdb_open(e.path, &e.o, &e.db), HDB_OK);
+    put_n(e.db, "main", 0, 20000, 1, "base");
+    for (int i = 0; i < 20000; i++) {
+        char k[32], v[64];
+        snprintf(k, sizeof k, "key%07d", i);
+        snprintf(v, sizeof v, "%s-%d-%s", "base", i, "padding-padding-padding");
+        tu_model_put(&mm, k, strlen(k), v, strlen(v));
+    }
+    ck_assert_int_eq(hdb_checkpoint(e.db), HDB_OK);
+    ck_assert_int_eq(hdb_branch_create(e.db, "dev", "main", NULL), HDB_OK);
+    tu_model_copy(&md, &mm);
+    tu_model_copy(&base, &mm);
+    hdb_merge_opts o = {0};
+    o.policy = HDB_MERGE_THEIRS;
+    for (int round = 0; round < 12; round++) {
+        /* Dense runs on dev (whole leaves to adopt), sparse ones on main;
+         * every fourth round dev appends past the end (new leaves, so the
+         * trees' shapes differ there). */
+        churn(e.db, "dev", &md, &r, 20000, 6, 40, round, round == 0);
+        churn(e.db, "main", &mm, &r, 20000, 8, 2, round, round == 0);
+        if (round % 4 == 3)
+            churn(e.db, "dev", &md, &r, 20000 + 400 * (round + 1), 1, 400, round, 0);
+        hdb_merge_result *res;
+        hdb_stats s0, s1;
+        int up = round % 3 != 2; /* dev -> main, or main -> dev */
+        ck_assert_int_eq(hdb_stats_get(e.db, &s0), HDB_OK);
+        ck_assert_int_eq(hdb_branch_merge(e.db, up ? "dev" : "main", up ? "main" : "dev", &o, &res),
+                         HDB_OK);
+        ck_assert_int_eq(hdb_stats_get(e.db, &s1), HDB_OK);
+        uint64_t keys = res->added + res->changed + res->deleted;
+        hdb_merge_result_free(res);
+        if (up) {
+            model_take(&mm, &base, &md);
+            tu_model_free(&base);
+            tu_model_copy(&base, &md);
+        } else {
+            model_take(&md, &base, &mm);
+            tu_model_free(&base);
+            tu_model_copy(&base, &mm);
+        }
+        if (round == 0) {
+            /* Whole leaves were adopted: the log holds far less than a
+             * record per key (a put of these keys is over 40 bytes). */
+            ck_assert_uint_gt(keys, 150);
+            ck_assert_uint_lt(s1.wal_bytes - s0.wal_bytes, keys * 20);
+            past_lsn = hdb_lsn(e.db);
+            tu_model_copy(&past, &mm);
+        }
+        compare_kv(e.db, "main", &mm);
+        compare_kv(e.db, "dev", &md);
+    }
+    check_clean(e.db);
+
+    /* Replay of every merge since the checkpoint. */
+    hdb *db2 = crash_copy(&e, "crash");
+    compare_kv(db2, "main", &mm);
+    compare_kv(db2, "dev", &md);
+    check_clean(db2);
+    /* ... and once more on the replayed state, then closed cleanly. */
+    churn(db2, "dev", &md, &r, 20000, 6, 40, 99, 0);
+    ck_assert_int_eq(hdb_branch_merge(db2, "dev", "main", &o, NULL), HDB_OK);
+    model_take(&mm, &base, &md);
+    compare_kv(db2, "main", &mm);
+    check_clean(db2);
+    ck_assert_int_eq(hdb_branch_use(db2, "main"), HDB_OK);
+    ck_assert_int_eq(hdb_close(db2), HDB_OK);
+
+    /* A branch as of the first merge is rebuilt from the checkpoint's
+     * snapshot through the same records. */
+    hdb_branch_opts bo = {0};
+    bo.as_of_lsn = past_lsn;
+    ck_assert_int_eq(hdb_branch_create(e.db, "past", "main", &bo), HDB_OK);
+    compare_kv(e.db, "past", &past);
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    tu_model_free(&mm);
+    tu_model_free(&md);
+    tu_model_free(&base);
+    tu_model_free(&past);
+    env_fini(&e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("merge");
@@ -590,6 +826,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_model_merges);
     tcase_add_test(c, test_diff_cost);
     tcase_add_test(c, test_graft_replay);
+    tcase_add_test(c, test_graft_log_model);
     suite_add_tcase(s, c);
     return s;
 }

@@ -70,6 +70,8 @@ static int leaf_pointers(hdb_bt *t, const uint8_t *pg, int (*fn)(void *, hdb_ref
     unsigned n = hdb__page_count(pg);
     for (unsigned i = 0; i < n; i++) {
         hdb_cell c;
+        if (hdb__leaf_cell_plain(t, pg, i))
+            continue;
         int rc = hdb__node_cell(t, pg, i, &c);
         if (rc == HDB_OK && (c.flags & HDB_CELL_OVERFLOW))
             rc = fn(ctx, hdb__ovf_first(c.val));

@@ -14,6 +14,14 @@ typedef struct hdb_cellref {
 } hdb_cellref;
 
 unsigned hdb__node_content(const hdb_bt *t, const uint8_t *pg);
+/* Leaf cell i holds no pointer (neither OVERFLOW nor REFS), read from its
+ * flags byte alone; 0 when it may (or is out of place: decode it). */
+static inline int hdb__leaf_cell_plain(const hdb_bt *t, const uint8_t *pg, unsigned i)
+{
+    size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i);
+    return off >= hdb__node_content(t, pg) && off < t->psize &&
+           !(pg[off] & (HDB_CELL_OVERFLOW | HDB_CELL_REFS));
+}
 void hdb__node_set_content(uint8_t *pg, unsigned c);
 void hdb__node_init(hdb_bt *t, uint8_t *pg, unsigned type);
 size_t hdb__node_free(const hdb_bt *t, const uint8_t *pg);

@@ -119,21 +119,34 @@ int hdb__bt_size_walk(hdb_bt *t, hdb_ref root, uint64_t *tot, uint64_t *lat)
     return rc;
 }
 
-/* Walk 1: the pages born in the transaction, from the new root. */
+/* Walk 1: the pages born in the transaction, from the new root.  An older
+ * page they point to goes into k at once; only born pages are walked. */
+typedef struct bwalk {
+    szstack s;
+    uint64_t lsn;
+    hdb_u32set *k;
+} bwalk;
+
+static int born_child(void *ctx, hdb_ref r)
+{
+    bwalk *b = ctx;
+    return r.birth == b->lsn ? st_push(&b->s, r, 1, 0) : hdb__u32set_add(b->k, r.pgno);
+}
+
 static int walk_born(hdb_bt *t, uint64_t lsn, hdb_ref root, hdb_u32set *k, hdb_szdelta *d)
 {
-    szstack s = {t, NULL, 0, 0, 0};
-    int rc = st_push(&s, root, 1, 1);
-    while (rc == HDB_OK && s.n) {
-        szent e = s.v[--s.n];
-        if (e.r.birth != lsn) {
-            rc = hdb__u32set_add(k, e.r.pgno);
-            continue;
-        }
+    bwalk b = {{t, NULL, 0, 0, 0}, lsn, k};
+    int rc = born_child(&b, root);
+    while (rc == HDB_OK && b.s.n) {
+        szent e = b.s.v[--b.s.n];
+        hdb_page *pg;
         d->born++;
-        rc = expand(&s, e.r, 1);
+        if ((rc = hdb__pager_get(t->pager, e.r, &pg)) != HDB_OK)
+            break;
+        rc = hdb__page_pointers(t, pg->data, born_child, &b);
+        hdb__pager_put(t->pager, pg);
     }
-    hdb__free(t->mem, s.v);
+    hdb__free(t->mem, b.s.v);
     return rc;
 }
 
@@ -151,7 +164,19 @@ typedef struct lwalk {
     lent *v;
     size_t n, cap;
     hdb_buf arena;
+    const hdb_u32set *k; /* the pointers of the born pages: they stayed */
+    hdb_u32set *seen;    /* the pages of k met */
+    hdb_pgno now;        /* the new root (it stayed too) */
 } lwalk;
+
+/* A child that stayed is noted here rather than pushed: most children of
+ * a left branch page stayed (copy-on-write copied one path), and pushing
+ * them would copy each separator key for nothing. */
+static int lw_stayed(lwalk *w, hdb_pgno pg, int *stayed)
+{
+    *stayed = pg == w->now || hdb__u32set_has(w->k, pg);
+    return *stayed ? hdb__u32set_add(w->seen, pg) : HDB_OK;
+}
 
 static int lw_push(lwalk *w, const lent *e)
 {
@@ -193,12 +218,17 @@ static int lw_expand(lwalk *w, const lent *e, int in)
     } else if ((rc = hdb__node_check(w->t, d)) == HDB_OK) {
         for (unsigned i = 0; rc == HDB_OK && i < n; i++) {
             hdb_cell cell;
+            if (type == HDB_PT_LEAF && hdb__leaf_cell_plain(w->t, d, i))
+                continue;
             if ((rc = hdb__node_cell(w->t, d, i, &cell)) != HDB_OK)
                 break;
             c = *e;
             c.in_region = (uint8_t)in;
             c.root = 0;
             if (type == HDB_PT_BRANCH) {
+                int stayed;
+                if ((rc = lw_stayed(w, cell.child.pgno, &stayed)) != HDB_OK || stayed)
+                    continue;
                 c.r = cell.child;
                 c.kind = HDB_SZ_NODE;
                 if (i) {
@@ -239,7 +269,7 @@ static int lw_expand(lwalk *w, const lent *e, int in)
 static int walk_left(hdb_bt *t, hdb_ref old, hdb_ref now, const hdb_u32set *k, hdb_u32set *seen,
                      hdb_szdelta *d, hdb_sz_credit credit, void *cctx)
 {
-    lwalk w = {t, NULL, 0, 0, {0}};
+    lwalk w = {t, NULL, 0, 0, {0}, k, seen, now.pgno};
     lent first = {old, 1, 1, HDB_SZ_NODE, 0, 0, 0, 0, 0, 0};
     hdb__buf_init(&w.arena, t->mem);
     int rc = lw_push(&w, &first);

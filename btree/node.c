@@ -63,55 +63,72 @@ static int bad_cell(hdb_bt *t, const uint8_t *pg, unsigned i)
     return hdb__pager_corrupt(t->pager, "page %u: cell %u is damaged", hdb__page_pgno(pg), i);
 }
 
-/* Parse cell i, checking that it lies inside the cell area. */
-int hdb__node_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c)
+/* Locate cell i and its lengths, checking that it lies inside the cell
+ * area: *cell is its first byte, *key the first byte of its key. */
+static inline int cell_at(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **cell,
+                          const uint8_t **key, uint64_t *kl, uint64_t *vl)
 {
-    unsigned n = hdb__page_count(pg);
-    if (i >= n)
+    if (i >= hdb__page_count(pg))
         return bad_cell(t, pg, i);
-    size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i);
+    size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i), k;
     const uint8_t *end = pg + t->psize, *p = pg + off;
-    uint64_t kl, vl = 0;
-    size_t k;
+    *vl = 0;
     if (off < hdb__node_content(t, pg) || off >= t->psize)
         return bad_cell(t, pg, i);
+    *cell = p;
     if (hdb__page_type(pg) == HDB_PT_LEAF) {
-        c->flags = *p++;
-        if (!(k = hdb__varint_get(p, end, &kl)))
+        p++; /* flags */
+        if (!(k = hdb__varint_get(p, end, kl)))
             return bad_cell(t, pg, i);
         p += k;
-        if (!(k = hdb__varint_get(p, end, &vl)))
+        if (!(k = hdb__varint_get(p, end, vl)))
             return bad_cell(t, pg, i);
         p += k;
     } else {
         if (end - p < HDB_REF_SIZE + 1)
             return bad_cell(t, pg, i);
-        c->child = hdb__ref_get(p);
-        c->flags = 0;
         p += HDB_REF_SIZE;
-        if (!(k = hdb__varint_get(p, end, &kl)))
+        if (!(k = hdb__varint_get(p, end, kl)))
             return bad_cell(t, pg, i);
         p += k;
     }
-    if (kl > (size_t)(end - p) || vl > (size_t)(end - p) - kl)
+    if (*kl > (size_t)(end - p) || *vl > (size_t)(end - p) - *kl)
         return bad_cell(t, pg, i);
+    *key = p;
+    return HDB_OK;
+}
+
+/* Parse cell i, checking that it lies inside the cell area. */
+int hdb__node_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c)
+{
+    const uint8_t *cell, *p;
+    uint64_t kl, vl;
+    int rc = cell_at(t, pg, i, &cell, &p, &kl, &vl);
+    if (rc != HDB_OK)
+        return rc;
+    if (hdb__page_type(pg) == HDB_PT_LEAF) {
+        c->flags = *cell;
+    } else {
+        c->child = hdb__ref_get(cell);
+        c->flags = 0;
+    }
     c->key = p;
     c->klen = (size_t)kl;
     c->val = p + kl;
     c->vlen = (size_t)vl;
-    c->size = (size_t)(c->val + vl - (pg + off));
+    c->size = (size_t)(c->val + vl - cell);
     if ((c->flags & HDB_CELL_OVERFLOW) && vl != HDB_OVF_DESC)
         return bad_cell(t, pg, i);
     return HDB_OK;
 }
 
-/* The key of cell i without the rest (hot path of searches). */
+/* The key of cell i without the rest (the hot path of searches). */
 static int cell_key(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **key, size_t *klen)
 {
-    hdb_cell c;
-    int rc = hdb__node_cell(t, pg, i, &c);
-    *key = c.key;
-    *klen = c.klen;
+    const uint8_t *cell;
+    uint64_t kl, vl;
+    int rc = cell_at(t, pg, i, &cell, key, &kl, &vl);
+    *klen = (size_t)kl;
     return rc;
 }
 

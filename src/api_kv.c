@@ -2,11 +2,12 @@
 ** api_kv.c — keyspaces, keys and cursors of the public API.
 **
 ** CURSORS
-**   A cursor remembers the key it is on (a copy) and the transaction's
-**   change counter when it got there.  Before every write the transaction
-**   unpins all its cursors (the write may change or free their pages);
-**   a cursor that finds the counter moved seeks its key again, so it
-**   continues from the key it was on, or the next one if that was deleted.
+**   A cursor remembers the key it is on (a copy, which hdb_cursor_get lends)
+**   and the transaction's change counter when it got there.  Before every
+**   write the transaction unpins all its cursors (the write may change or
+**   free their pages); a cursor that finds the counter moved seeks its key
+**   again, so it continues from the key it was on, or the next one if that
+**   was deleted.
 */
 #include <string.h>
 #include "src/engine.h"
@@ -17,7 +18,7 @@ struct hdb_cursor {
     struct hdb_cursor *next;
     uint32_t ks;
     hdb_btcur c;
-    hdb_btval val; /* the value lent by hdb_cursor_get() */
+    hdb_btval val; /* an overflow value lent by hdb_cursor_get() */
     uint64_t stamp;
     uint8_t *key;
     size_t kn, kcap;
@@ -360,11 +361,38 @@ int hdb_cursor_prev(hdb_cursor *c)
     return settle(c, rc);
 }
 
+/* The value at the cursor.  One inside the leaf is lent as it is there:
+ * the cursor's path keeps the leaf pinned until the cursor moves or the
+ * transaction writes, which is as long as a value is lent.  An overflow
+ * value is read into c->val. */
+static int cursor_val(hdb_cursor *c, hdb_val *val)
+{
+    hdb_btcur *bc = &c->c;
+    hdb_cell cell;
+    if (!bc->valid)
+        return HDB_NOTFOUND;
+    int rc = hdb__node_cell(bc->t, bc->path[bc->depth - 1].pg->data,
+                            (unsigned)bc->path[bc->depth - 1].idx, &cell);
+    if (rc == HDB_OK && (cell.flags & HDB_CELL_OVERFLOW)) {
+        rc = hdb__btcur_val(bc, &c->val);
+        if (rc == HDB_OK) {
+            val->data = c->val.data ? c->val.data : (const void *)"";
+            val->size = c->val.size;
+        }
+        return rc;
+    }
+    if (rc == HDB_OK) {
+        val->data = cell.val;
+        val->size = cell.vlen;
+    }
+    return rc;
+}
+
+/* The key lent is the cursor's own copy of it (settle), which lives until
+ * the cursor moves. */
 int hdb_cursor_get(hdb_cursor *c, hdb_val *key, hdb_val *val)
 {
     int exact;
-    const uint8_t *k;
-    size_t kn;
     if (!c || !c->t || !key)
         return HDB_MISUSE;
     if (!c->on)
@@ -372,19 +400,13 @@ int hdb_cursor_get(hdb_cursor *c, hdb_val *key, hdb_val *val)
     int rc = refresh(c, &exact);
     if (rc == HDB_OK && !exact && (rc = settle(c, HDB_OK)) != HDB_OK)
         return rc;
-    if (rc == HDB_OK)
-        rc = hdb__btcur_key(&c->c, &k, &kn);
     if (rc == HDB_OK && val) {
         hdb__btval_release(&c->t->e->bt, &c->val);
-        rc = hdb__btcur_val(&c->c, &c->val);
-        if (rc == HDB_OK) {
-            val->data = c->val.data ? c->val.data : (const void *)"";
-            val->size = c->val.size;
-        }
+        rc = cursor_val(c, val);
     }
     if (rc == HDB_OK) {
-        key->data = k;
-        key->size = kn;
+        key->data = c->key;
+        key->size = c->kn;
     }
     if (rc == HDB_NOTFOUND)
         c->on = 0;

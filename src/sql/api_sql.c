@@ -14,7 +14,8 @@
 **   - Every unfinalised statement is on its connection's list and is freed
 **     with it (hdb_close).
 **   - Column text returned by hdb_column_text stays valid until the next
-**     step, reset or finalize of the statement.
+**     step, reset or finalize of the statement (the per-column text
+**     buffers are made at the first hdb_column_text of a run).
 **   - Every failing call leaves its message in hdb_errmsg().
 */
 #include <stdio.h>
@@ -257,12 +258,6 @@ static int run(hdb_stmt *s)
         results_clear(s);
         return hdb__seterr(db, rc, "%s", x.err[0] ? x.err : hdb_errstr(rc));
     }
-    s->text = calloc((size_t)s->res.ncol + 1, sizeof *s->text);
-    s->textlen = calloc((size_t)s->res.ncol + 1, sizeof *s->textlen);
-    if (!s->text || !s->textlen) {
-        results_clear(s);
-        return hdb__seterr(db, HDB_NOMEM, "out of memory");
-    }
     s->state = 1;
     s->pos = 0;
     return HDB_OK;
@@ -442,6 +437,18 @@ const char *hdb_column_text(hdb_stmt *s, int i)
     const hdb_sql_value *v = cell(s, i);
     if (!v || v->type == HDB_NULL)
         return NULL;
+    if (!s->text) { /* the first text asked of this run */
+        s->text = calloc((size_t)s->res.ncol + 1, sizeof *s->text);
+        s->textlen = calloc((size_t)s->res.ncol + 1, sizeof *s->textlen);
+        if (!s->text || !s->textlen) {
+            free(s->text);
+            free(s->textlen);
+            s->text = NULL;
+            s->textlen = NULL;
+            hdb__seterr(s->db, HDB_NOMEM, "out of memory");
+            return NULL;
+        }
+    }
     if (s->text[i])
         return s->text[i];
     hdb_buf b;

@@ -56,7 +56,7 @@ static void put_varint(hdb_buf *b, uint64_t v)
 }
 
 /* Read a varint at p[*k..n); 0 if it is truncated or too long. */
-static int get_varint(const uint8_t *p, size_t n, size_t *k, uint64_t *out)
+static int get_varint_long(const uint8_t *p, size_t n, size_t *k, uint64_t *out)
 {
     uint64_t v = 0;
     for (int shift = 0; shift < 70 && *k < n; shift += 7) {
@@ -70,6 +70,16 @@ static int get_varint(const uint8_t *p, size_t n, size_t *k, uint64_t *out)
         }
     }
     return 0;
+}
+
+/* The same, with the one-byte varints of type codes and counts inline. */
+static inline int get_varint(const uint8_t *p, size_t n, size_t *k, uint64_t *out)
+{
+    if (*k < n && p[*k] < 0x80) {
+        *out = p[(*k)++];
+        return 1;
+    }
+    return get_varint_long(p, n, k, out);
 }
 
 static void put_be64(uint8_t *p, uint64_t v)
@@ -215,21 +225,35 @@ int hdb__sql_record_ncol(const void *p, size_t n)
     return (int)ncol;
 }
 
+/* One pass over the header (the checks of read_header), keeping the type
+ * codes of the first max columns in out[] (as NULLs) until the bodies are
+ * known to fill the record; then the bodies. */
 int hdb__sql_record_decode(const void *p, size_t n, hdb_sql_value *out, int max, int *nstored)
 {
     const uint8_t *rec = p;
-    uint64_t ncol;
-    size_t k = 0, body;
+    uint64_t ncol, total = 0;
+    size_t k = 0;
     if (nstored)
         *nstored = 0;
-    if (!rec || !read_header(rec, n, &ncol, &body))
+    if (!rec || !get_varint(rec, n, &k, &ncol) || ncol > n - k || ncol > 0x7fffffff)
         return HDB_CORRUPT;
-    get_varint(rec, n, &k, &ncol);
     int c = 0;
-    for (; c < max && (uint64_t)c < ncol; c++) {
-        uint64_t t;
-        get_varint(rec, n, &k, &t);
-        decode_body(rec + body, t, &out[c]);
+    for (uint64_t i = 0; i < ncol; i++) {
+        uint64_t t, len;
+        if (!get_varint(rec, n, &k, &t) || (len = body_len(t)) > n || total + len > n)
+            return HDB_CORRUPT;
+        total += len;
+        if (c < max) {
+            out[c] = (hdb_sql_value)HDB_SQL_NULL_INIT;
+            out[c++].u.i = (int64_t)t;
+        }
+    }
+    if (total != n - k)
+        return HDB_CORRUPT;
+    size_t body = k;
+    for (int j = 0; j < c; j++) {
+        uint64_t t = (uint64_t)out[j].u.i;
+        decode_body(rec + body, t, &out[j]);
         body += (size_t)body_len(t);
     }
     if (nstored)
@@ -270,16 +294,21 @@ static uint64_t ordered_dbl(double f)
 
 static double unordered_dbl(uint64_t u) { return bits_dbl((u >> 63) ? u & ~((uint64_t)1 << 63) : ~u); }
 
+void hdb__sql_key_int_put(uint8_t out[9], int64_t i)
+{
+    if (i > -(int64_t)TWO53 && i < (int64_t)TWO53) {
+        out[0] = KEY_MID;
+        put_be64(out + 1, ordered_dbl((double)i));
+    } else {
+        out[0] = i < 0 ? KEY_INT_LO : KEY_INT_HI;
+        put_be64(out + 1, (uint64_t)i ^ (uint64_t)1 << 63);
+    }
+}
+
 static void key_int(hdb_buf *b, int64_t i)
 {
     uint8_t tmp[9];
-    if (i > -(int64_t)TWO53 && i < (int64_t)TWO53) {
-        tmp[0] = KEY_MID;
-        put_be64(tmp + 1, ordered_dbl((double)i));
-    } else {
-        tmp[0] = i < 0 ? KEY_INT_LO : KEY_INT_HI;
-        put_be64(tmp + 1, (uint64_t)i ^ (uint64_t)1 << 63);
-    }
+    hdb__sql_key_int_put(tmp, i);
     hdb__buf_append(b, tmp, 9);
 }
 
@@ -348,12 +377,12 @@ void hdb__sql_key_append(hdb_buf *b, const hdb_sql_value *v, int coll, int desc)
             b->data[k] = (char)~(unsigned char)b->data[k];
 }
 
-/* Decode escaped bytes at p[1..n) (after the tag) into an owned value. */
-static int key_decode_bytes(const uint8_t *p, size_t n, uint8_t inv, int type, size_t *used,
-                            hdb_sql_value *out)
+/* The escaped bytes at p[1..n) (after the tag): *used bytes with the tag
+ * and the terminator, *len once unescaped.  HDB_CORRUPT if malformed. */
+static int bytes_extent(const uint8_t *p, size_t n, uint8_t inv, size_t *used, size_t *len_out)
 {
     size_t len = 0, k = 1;
-    for (;; k++) { /* first pass: find the end and the length */
+    for (;; k++) {
         if (k >= n)
             return HDB_CORRUPT;
         if ((p[k] ^ inv) != 0) {
@@ -371,6 +400,18 @@ static int key_decode_bytes(const uint8_t *p, size_t n, uint8_t inv, int type, s
         len++;
     }
     *used = k + 1;
+    *len_out = len;
+    return HDB_OK;
+}
+
+/* Decode escaped bytes at p[1..n) (after the tag) into an owned value. */
+static int key_decode_bytes(const uint8_t *p, size_t n, uint8_t inv, int type, size_t *used,
+                            hdb_sql_value *out)
+{
+    size_t len;
+    int rc = bytes_extent(p, n, inv, used, &len);
+    if (rc != HDB_OK)
+        return rc;
     char *s = hdb__malloc(NULL, len + 1);
     if (!s)
         return HDB_NOMEM;
@@ -425,6 +466,47 @@ int hdb__sql_key_decode(const uint8_t **p, size_t *n, int desc, hdb_sql_value *o
     }
     *p += used;
     *n -= used;
+    return HDB_OK;
+}
+
+int hdb__sql_key_skip(const uint8_t **p, size_t *n, int desc)
+{
+    uint8_t inv = desc ? 0xff : 0x00;
+    size_t used = 1, len;
+    if (*n < 1)
+        return HDB_CORRUPT;
+    uint8_t tag = **p ^ inv;
+    if (tag == KEY_TEXT || tag == KEY_BLOB) {
+        if (bytes_extent(*p, *n, inv, &used, &len) != HDB_OK)
+            return HDB_CORRUPT;
+    } else if (tag >= KEY_REAL_LO && tag <= KEY_REAL_HI && !(tag & 1)) {
+        used = 9;
+        if (*n < 9)
+            return HDB_CORRUPT;
+    } else if (tag != KEY_NULL) {
+        return HDB_CORRUPT;
+    }
+    *p += used;
+    *n -= used;
+    return HDB_OK;
+}
+
+int hdb__sql_key_int(const uint8_t **p, size_t *n, int64_t *out)
+{
+    const uint8_t *q = *p;
+    if (*n < 9)
+        return HDB_CORRUPT;
+    uint64_t u = get_be64(q + 1);
+    if (q[0] == KEY_INT_LO || q[0] == KEY_INT_HI) {
+        *out = (int64_t)(u ^ (uint64_t)1 << 63);
+    } else {
+        double f = unordered_dbl(u);
+        if (q[0] != KEY_MID || !(f > -TWO53 && f < TWO53) || f != trunc(f))
+            return HDB_CORRUPT;
+        *out = (int64_t)f;
+    }
+    *p += 9;
+    *n -= 9;
     return HDB_OK;
 }
 

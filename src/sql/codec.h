@@ -49,8 +49,8 @@ int hdb__sql_record_ncol(const void *p, size_t n);
  * the record read as NULL (the caller substitutes defaults; *nstored tells
  * how many were stored, at most max; stored columns beyond max are
  * skipped).  TEXT and BLOB values borrow from p.  out[] is overwritten,
- * not cleared (clear any owned values in it first).
- * HDB_OK or HDB_CORRUPT. */
+ * not cleared (clear any owned values in it first); when the record is
+ * corrupt, some of it may have been set to NULL.  HDB_OK or HDB_CORRUPT. */
 int hdb__sql_record_decode(const void *p, size_t n, hdb_sql_value *out, int max, int *nstored);
 /* Decode column i only (borrowing; out is overwritten, not cleared);
  * HDB_NOTFOUND if the record has fewer columns; HDB_CORRUPT if bad. */
@@ -62,6 +62,13 @@ void hdb__sql_key_append(hdb_buf *b, const hdb_sql_value *v, int coll, int desc)
  * out is overwritten, not cleared.  HDB_OK, HDB_CORRUPT, or HDB_NOMEM (then
  * *p, *n are unchanged and out is NULL). */
 int hdb__sql_key_decode(const uint8_t **p, size_t *n, int desc, hdb_sql_value *out);
+/* The key encoding of INTEGER i (ascending; 9 bytes, as key_append). */
+void hdb__sql_key_int_put(uint8_t out[9], int64_t i);
+/* Step over one value at *p without decoding it.  HDB_OK or HDB_CORRUPT. */
+int hdb__sql_key_skip(const uint8_t **p, size_t *n, int desc);
+/* Decode one ascending value that must be an INTEGER (a rowid) into *out,
+ * advancing *p, *n.  HDB_OK, or HDB_CORRUPT for anything else. */
+int hdb__sql_key_int(const uint8_t **p, size_t *n, int64_t *out);
 /* The smallest byte string greater than every key that starts with
  * prefix[0..n): appended to b (for range scans "all keys with this prefix").
  * When there is none (prefix empty or all 0xFF bytes) nothing is appended:

@@ -30,6 +30,7 @@
 **   exec_select.c   the join loop (exec_run.h)  exec_group.c    GROUP BY
 **   exec_compound.c compounds, recursive CTEs   exec_scan.c     reading sources
 **   exec_rows.c     row sets, hash set, sort    exec_write.c    rows, indexes, constraints
+**   spill.c         external sorter: runs, merge (spill.h)
 **   exec_fk.c       foreign keys and actions    exec_dml.c      INSERT, DELETE (exec_dml.h)
 **   exec_update.c   UPDATE, UPDATE FROM, UPSERT exec_ddl.c      CREATE, DROP
 **   exec_alter.c    ALTER TABLE                 exec_pragma.c   PRAGMA
@@ -72,11 +73,15 @@ typedef struct xsel xsel;
 /* Returned by row callbacks to stop a scan early (not an error). */
 #define HDB_SQL_STOP 1000
 
-/* A growable array of rows of values (each row ncol values, owned). */
+/* A growable array of rows of values (each row ncol values, owned).
+ * With `spill` set (spill.h), the rows are the batch of an external
+ * sorter: hdb__sql_rows_add writes them out as a sorted run when the bytes
+ * they hold pass its budget. */
 typedef struct xrows {
     int ncol;
     size_t n, cap;
     hdb_sql_value **r;
+    struct xsorter *spill;
 } xrows;
 
 enum { XR_COL = 1, XR_AGG, XR_FUNC, XR_SUBQ, XR_ALIAS, XR_CONST };
@@ -130,6 +135,8 @@ typedef struct xsrc {
     int ncond;              /* conditions checked once this source has a row */
     hdb_sql_expr **cond;
     int non;                /* the first non conditions are its LEFT JOIN ON */
+    uint64_t need;          /* columns the query reads (bit j: column j; bit 63: any >= 63) */
+    int cover_ok;           /* a SELECT's source: may be read from an index alone */
     /* run state */
     hdb_sql_value *row;
     hdb_sql_value *rowbuf;  /* a table source's own row (row points here) */
@@ -138,6 +145,9 @@ typedef struct xsrc {
     xrows *mat;             /* materialised rows of sub / master */
     struct xrecur *queue_of;/* a recursive CTE's reference to itself */
     hdb_sql_value *dflt;    /* defaults of the table's columns */
+    uint64_t ks_lsn, ks_gen;/* the read snapshot ks_tab, ks_idx were looked up in (exec_scan.c) */
+    uint32_t ks_tab, ks_idx;
+    const hdb_sql_index *ks_ix; /* the index ks_idx belongs to */
 } xsrc;
 
 struct xcore {
@@ -233,6 +243,7 @@ typedef struct xctx {
     int ncompiled;          /* selects compiled (exec_compile.c: a cap) */
     int nactive;            /* views and CTEs whose bodies are being compiled */
     const void *active[HDB_SQL_MAX_VIEW_DEPTH];
+    size_t spill_budget;    /* sort/group working memory per sorter (0: from the cache budget) */
 } xctx;
 
 /* Drop the subquery caches of a run. */
@@ -272,7 +283,10 @@ int hdb__sql_rows_add(xrows *r, hdb_sql_value *v, int ncol);   /* takes v (owned
 hdb_sql_value *hdb__sql_row_new(int n);                        /* n NULLs, or NULL */
 void hdb__sql_row_free(hdb_sql_value *v, int n);
 void hdb__sql_rows_clear(xrows *r);
-void hdb__sql_rows_sort(xrows *r, const xorder *o, int no);
+/* Stable sort in memory: HDB_OK or HDB_NOMEM (r is then unchanged). */
+int hdb__sql_rows_sort(xrows *r, const xorder *o, int no);
+/* Compare two rows by o[0..no) (<0, 0, >0), as the sort does. */
+int hdb__sql_row_cmp(const hdb_sql_value *a, const hdb_sql_value *b, const xorder *o, int no);
 /* Sort r and keep its first n rows (ORDER BY .. LIMIT while rows arrive). */
 int hdb__sql_rows_top(xrows *r, const xorder *o, int no, size_t n);
 /* A set of byte strings (DISTINCT, UNION, GROUP BY): returns the index of
@@ -283,6 +297,7 @@ typedef struct xset {
 } xset;
 long hdb__sql_set_find(xset *s, const void *k, size_t kn, long idx_if_new, int *added);
 int hdb__sql_set_has(const xset *s, const void *k, size_t kn); /* 1 or 0 */
+long hdb__sql_set_get(const xset *s, const void *k, size_t kn); /* its index, or -1 */
 void hdb__sql_set_free(xset *s);
 /* The key encoding of a row of values (binary collation unless coll != NULL). */
 void hdb__sql_row_key(hdb_buf *b, const hdb_sql_value *v, int n, const int *coll);

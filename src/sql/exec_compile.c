@@ -186,6 +186,7 @@ static int setup_sources(xctx *x, xcore *c, hdb_sql_from *f, xcte_scope *ctes)
         if (it->nested || it->has_args)
             return hdb__sql_err(x, HDB_ERROR, "unsupported FROM clause item");
         s->name = it->alias ? it->alias : it->name ? it->name : "";
+        s->cover_ok = 1; /* rows are read only through resolved columns (need) */
         if (it->subquery) {
             xsel *q;
             rc = hdb__sql_compile_select(x, it->subquery, c->outer, ctes, &q);
@@ -241,6 +242,7 @@ static int expand_star(xctx *x, xcore *c, const char *tbl, int *cap)
             e->u.col.column = s->cols[j];
             r->kind = XR_COL, r->src = i, r->col = j, r->aff = s->aff[j], r->coll = s->coll[j];
             e->aux = r;
+            s->need |= 1ull << (j < 63 ? j : 63);
             int rc = add_res(x, c, cap, e, s->cols[j]);
             if (rc != HDB_OK)
                 return rc;

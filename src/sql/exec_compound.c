@@ -8,10 +8,18 @@
 **   of rows under the compound's column collations and come out sorted, as
 **   SQLite's.  A recursive CTE runs its seed, then feeds each step's new
 **   rows to its recursive selects until a step adds nothing.
+**
+**   UNION goes through an external sorter (spill.c) that sorts on every
+**   column and keeps the first of equal rows: the rows so far and those of
+**   the next core pass through it, spilling to a temporary file beyond the
+**   budget, and come back sorted and deduplicated (the first row to arrive
+**   wins among equal ones, as with a hash).  INTERSECT and EXCEPT, and
+**   the duplicates of a recursive CTE, use a hash of row keys in memory.
 */
 #include <stdlib.h>
 #include <string.h>
 #include "src/sql/exec_run.h"
+#include "src/sql/spill.h"
 
 /* A recursive CTE that never ends would exhaust memory: stop it first. */
 #define HDB_SQL_MAX_RECURSIVE_ROWS 10000000
@@ -60,29 +68,77 @@ static int dedupe(xctx *x, xrows *r, xrows *other, int op, const int *coll)
     return rc;
 }
 
-static int sort_all(xctx *x, xsel *q, xrows *r)
+/* The order of a compound's deduplicated result: every column, ascending,
+ * under the compound's collations (returned-owned; NULL on NOMEM). */
+static xorder *all_columns(xsel *q)
 {
     xorder *o = calloc(q->ncol + 1, sizeof *o);
-    if (!o)
-        return nomem(x);
-    for (int i = 0; i < q->ncol; i++) {
+    for (int i = 0; o && i < q->ncol; i++) {
         o[i].col = i;
         o[i].nulls_first = -1;
         o[i].coll = q->coll[i] >= 0 ? q->coll[i] : HDB_COLL_BINARY;
     }
-    hdb__sql_rows_sort(r, o, q->ncol);
+    return o;
+}
+
+static int sort_all(xctx *x, xsel *q, xrows *r)
+{
+    xorder *o = all_columns(q);
+    if (!o)
+        return nomem(x);
+    int rc = hdb__sql_rows_sort(r, o, q->ncol);
     free(o);
-    return HDB_OK;
+    return rc == HDB_OK ? HDB_OK : nomem(x);
+}
+
+/* out UNION core k: the rows of out, then core k's, through a sorter that
+ * drops repeats; out receives the result, sorted. */
+static int union_core(xctx *x, xsel *q, xrows *out, int k, const xorder *o)
+{
+    xsorter *so;
+    xrows b;
+    memset(&b, 0, sizeof b);
+    b.ncol = out->ncol;
+    int rc = hdb__sql_sorter_open(x, out->ncol, o, q->ncol, &so);
+    if (rc != HDB_OK)
+        return rc;
+    hdb__sql_sorter_distinct(so, 1);
+    hdb__sql_sorter_attach(so, &b);
+    for (size_t i = 0; i < out->n && rc == HDB_OK; i++) {
+        rc = hdb__sql_rows_add(&b, out->r[i], b.ncol);
+        out->r[i] = NULL;
+    }
+    hdb__sql_rows_clear(out);
+    if (rc == HDB_OK)
+        rc = hdb__sql_run_core(x, q, q->core[k], &b, 0);
+    b.spill = NULL;
+    if (rc == HDB_OK)
+        rc = hdb__sql_sorter_rewind(so, &b);
+    for (hdb_sql_value *row = NULL; rc == HDB_OK;) {
+        if ((rc = hdb__sql_sorter_next(so, &row)) != HDB_OK || !row)
+            break;
+        rc = hdb__sql_rows_add(out, row, out->ncol);
+    }
+    hdb__sql_sorter_close(so);
+    hdb__sql_rows_clear(&b);
+    return rc == HDB_OK || x->rc == rc ? rc : nomem(x);
 }
 
 int hdb__sql_run_compound(xctx *x, xsel *q, xrows *out)
 {
+    xorder *o = all_columns(q);
+    if (!o)
+        return nomem(x);
     int rc = hdb__sql_run_core(x, q, q->core[0], out, 0), sorted = 0;
     for (int k = 1; k < q->ncore && rc == HDB_OK; k++) {
+        int op = q->core[k]->ast->compound;
+        if (op == HDB_SQL_COMPOUND_UNION) {
+            rc = union_core(x, q, out, k, o);
+            continue;
+        }
         xrows r;
         memset(&r, 0, sizeof r);
         r.ncol = out->ncol;
-        int op = q->core[k]->ast->compound;
         rc = hdb__sql_run_core(x, q, q->core[k], &r, 0);
         if (rc == HDB_OK && op == HDB_SQL_COMPOUND_UNION_ALL) {
             for (size_t i = 0; i < r.n && rc == HDB_OK; i++) {
@@ -90,14 +146,6 @@ int hdb__sql_run_compound(xctx *x, xsel *q, xrows *out)
                 r.r[i] = NULL;
             }
             sorted = 0;
-        } else if (rc == HDB_OK && op == HDB_SQL_COMPOUND_UNION) {
-            for (size_t i = 0; i < r.n && rc == HDB_OK; i++) {
-                rc = hdb__sql_rows_add(out, r.r[i], out->ncol);
-                r.r[i] = NULL;
-            }
-            if (rc == HDB_OK)
-                rc = dedupe(x, out, NULL, op, q->coll);
-            sorted = 1;
         } else if (rc == HDB_OK) {
             rc = dedupe(x, out, &r, op, q->coll);
             sorted = 1;
@@ -109,6 +157,7 @@ int hdb__sql_run_compound(xctx *x, xsel *q, xrows *out)
         if (rc == HDB_OK && sorted)
             rc = sort_all(x, q, out);
     }
+    free(o);
     return rc;
 }
 

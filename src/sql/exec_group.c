@@ -10,17 +10,62 @@
 **   order, as SQLite's sorter gives them; a query with aggregates and no
 **   GROUP BY has exactly one group, even over no rows.
 **
+** SPILLING (groups beyond the budget)
+**   Aggregate states are opaque (func.h), so a group cannot be written out
+**   half done.  Instead, once the groups in memory hold more than the
+**   budget (hdb__sql_spill_budget; `gbytes` estimates them when they are
+**   made), no new group is made in memory: a row whose key has no group
+**   yet goes, as it is, to an external sorter (spill.c) keyed by its group
+**   key — the key as a BLOB, then for every source its nullrow flag, its
+**   rowid and its columns.  Rows of groups already in memory go on being
+**   folded there, so each group lives wholly in memory or wholly on file.
+**   At the end the sorter gives the spilled rows back in key order, and
+**   stably, so the rows of one group arrive in the order the join made
+**   them (group_concat's order and the bare columns' row are those of the
+**   in-memory path).  Each spilled group is folded from its rows (the
+**   sources are pointed at the row; aggregate arguments and FILTERs are
+**   evaluated then, reading the same values), output, and freed before the
+**   next; the groups in memory, sorted by key, are output interleaved in
+**   key order (the two key sets are disjoint).
+**
 ** INVARIANTS
 **   - Every aggregate state is finished (final) exactly once, which frees
 **     what it holds.
-**   - In memory only (no spill to a temporary file).
+**   - A key has a group in memory or rows in the sorter, never both.
+**   - Working memory: the groups made before the budget was reached, one
+**     spilled group at a time, and the sorter's budget.  What grows with a
+**     group's rows (a group_concat, the set of a DISTINCT aggregate) is not
+**     bounded: that is the size of the group's own result.
 */
 #include <stdlib.h>
 #include <string.h>
 #include "src/sql/exec_run.h"
+#include "src/sql/spill.h"
 
 static int nomem(xctx *x) { return hdb__sql_err(x, HDB_NOMEM, "out of memory"); }
 
+
+static int group_init(xctx *x, xcore *c, group *g, const char *k, size_t kn)
+{
+    memset(g, 0, sizeof *g);
+    g->key = malloc(kn ? kn : 1);
+    g->state = calloc(c->nagg + 1, sizeof *g->state);
+    g->dist = calloc(c->nagg + 1, sizeof *g->dist);
+    g->rows = calloc(c->nsrc + 1, sizeof *g->rows);
+    g->rowid = calloc(c->nsrc + 1, sizeof *g->rowid);
+    g->nullrow = calloc(c->nsrc + 1, sizeof *g->nullrow);
+    if (!g->key || !g->state || !g->dist || !g->rows || !g->rowid || !g->nullrow)
+        return nomem(x);
+    memcpy(g->key, k, kn);
+    g->kn = kn;
+    for (int i = 0; i < c->nagg; i++) {
+        const xref *r = c->agg[i]->aux;
+        g->state[i] = calloc(1, r->fn->agg->state_size + 1);
+        if (!g->state[i])
+            return nomem(x);
+    }
+    return HDB_OK;
+}
 
 static int group_new(xctx *x, runst *st, const char *k, size_t kn)
 {
@@ -33,26 +78,20 @@ static int group_new(xctx *x, runst *st, const char *k, size_t kn)
         st->g = ng;
         st->gcap = nc;
     }
-    group *g = &st->g[st->ng];
-    memset(g, 0, sizeof *g);
-    g->key = malloc(kn ? kn : 1);
-    g->state = calloc(c->nagg + 1, sizeof *g->state);
-    g->dist = calloc(c->nagg + 1, sizeof *g->dist);
-    g->rows = calloc(c->nsrc + 1, sizeof *g->rows);
-    g->rowid = calloc(c->nsrc + 1, sizeof *g->rowid);
-    g->nullrow = calloc(c->nsrc + 1, sizeof *g->nullrow);
     st->ng++;
-    if (!g->key || !g->state || !g->dist || !g->rows || !g->rowid || !g->nullrow)
-        return nomem(x);
-    memcpy(g->key, k, kn);
-    g->kn = kn;
-    for (int i = 0; i < c->nagg; i++) {
-        const xref *r = c->agg[i]->aux;
-        g->state[i] = calloc(1, r->fn->agg->state_size + 1);
-        if (!g->state[i])
-            return nomem(x);
-    }
-    return HDB_OK;
+    return group_init(x, c, &st->g[st->ng - 1], k, kn);
+}
+
+/* What a new group holds, roughly (its saved rows included). */
+static size_t group_bytes(const xcore *c, const group *g)
+{
+    size_t b = sizeof *g + 2 * g->kn + 64 + (size_t)c->nsrc * 32;
+    for (int i = 0; i < c->nagg; i++)
+        b += ((const xref *)c->agg[i]->aux)->fn->agg->state_size + 48;
+    for (int s = 0; s < c->nsrc; s++)
+        if (g->rows[s])
+            b += hdb__sql_row_bytes(g->rows[s], c->src[s].ncol);
+    return b;
 }
 
 void hdb__sql_group_free(xcore *c, group *g, int finalize_states)
@@ -137,35 +176,109 @@ done:
     return rc;
 }
 
-int hdb__sql_group_accumulate(xctx *x, runst *st)
+/* The key of the current joined row into b. */
+static int group_key(xctx *x, xcore *c, hdb_buf *b)
 {
-    xcore *c = st->c;
-    hdb_buf b;
-    hdb__buf_init(&b, NULL);
     int rc = HDB_OK;
     for (int i = 0; i < c->ngroup && rc == HDB_OK; i++) {
         hdb_sql_value v = HDB_SQL_NULL_INIT;
         rc = hdb__sql_eval(x, c, c->group[i], &v);
         int ex, coll = hdb__sql_expr_coll(c->group[i], &ex);
         if (rc == HDB_OK)
-            hdb__sql_key_append(&b, &v, coll < 0 ? HDB_COLL_BINARY : coll, 0);
+            hdb__sql_key_append(b, &v, coll < 0 ? HDB_COLL_BINARY : coll, 0);
         hdb__sql_value_clear(&v);
     }
-    if (rc != HDB_OK || b.oom) {
-        hdb__buf_free(&b);
-        return rc != HDB_OK ? rc : nomem(x);
-    }
-    int added;
-    long gi = hdb__sql_set_find(&st->gmap, b.len ? b.data : "", b.len, (long)st->ng, &added);
-    if (gi < 0 || (added && group_new(x, st, b.len ? b.data : "", b.len) != HDB_OK)) {
-        hdb__buf_free(&b);
+    return rc != HDB_OK ? rc : b->oom ? nomem(x) : HDB_OK;
+}
+
+/* Columns of a spilled row: the key, then per source nullrow, rowid, row. */
+static int spill_ncol(const xcore *c)
+{
+    int n = 1;
+    for (int s = 0; s < c->nsrc; s++)
+        n += 2 + c->src[s].ncol;
+    return n;
+}
+
+static const xorder by_key = {0, 0, -1, HDB_COLL_BINARY};
+
+static int spill_start(xctx *x, runst *st)
+{
+    memset(&st->gbatch, 0, sizeof st->gbatch);
+    st->gbatch.ncol = spill_ncol(st->c);
+    int rc = hdb__sql_sorter_open(x, st->gbatch.ncol, &by_key, 1, &st->gspill);
+    if (rc == HDB_OK)
+        hdb__sql_sorter_attach(st->gspill, &st->gbatch);
+    return rc;
+}
+
+/* Send the current joined row, of a group not in memory, to the sorter. */
+static int spill_row(xctx *x, runst *st, const hdb_buf *key)
+{
+    xcore *c = st->c;
+    hdb_sql_value *row = hdb__sql_row_new(st->gbatch.ncol);
+    if (!row || hdb__sql_value_blob(&row[0], key->len ? key->data : "", key->len) != HDB_OK) {
+        hdb__sql_row_free(row, st->gbatch.ncol);
         return nomem(x);
     }
-    hdb__buf_free(&b);
-    group *g = &st->g[gi];
-    rc = save_rows(x, c, g);
+    int k = 1;
+    for (int s = 0; s < c->nsrc; s++) {
+        xsrc *src = &c->src[s];
+        int null = src->nullrow || !src->row;
+        hdb__sql_value_int(&row[k], null);
+        hdb__sql_value_int(&row[k + 1], src->rowid);
+        for (int j = 0; j < src->ncol && !null; j++)
+            if (hdb__sql_value_copy(&row[k + 2 + j], &src->row[j]) != HDB_OK) {
+                hdb__sql_row_free(row, st->gbatch.ncol);
+                return nomem(x);
+            }
+        k += 2 + src->ncol;
+    }
+    int rc = hdb__sql_rows_add(&st->gbatch, row, st->gbatch.ncol);
+    return rc == HDB_OK || x->rc == rc ? rc : nomem(x);
+}
+
+/* Fold the current joined row into g. */
+static int group_fold(xctx *x, xcore *c, group *g)
+{
+    int rc = save_rows(x, c, g);
     for (int i = 0; i < c->nagg && rc == HDB_OK; i++)
         rc = agg_step(x, c, g, i);
+    return rc;
+}
+
+int hdb__sql_group_accumulate(xctx *x, runst *st)
+{
+    xcore *c = st->c;
+    hdb_buf b;
+    hdb__buf_init(&b, NULL);
+    int rc = group_key(x, c, &b);
+    if (rc != HDB_OK) {
+        hdb__buf_free(&b);
+        return rc;
+    }
+    const char *k = b.len ? b.data : "";
+    long gi;
+    int added = 0;
+    if (st->gspill) {
+        gi = hdb__sql_set_get(&st->gmap, k, b.len);
+        if (gi < 0)
+            rc = spill_row(x, st, &b);
+    } else {
+        gi = hdb__sql_set_find(&st->gmap, k, b.len, (long)st->ng, &added);
+        if (gi < 0 || (added && group_new(x, st, k, b.len) != HDB_OK))
+            rc = nomem(x);
+    }
+    hdb__buf_free(&b);
+    if (rc != HDB_OK || gi < 0)
+        return rc;
+    group *g = &st->g[gi];
+    rc = group_fold(x, c, g);
+    if (rc == HDB_OK && added && c->ngroup > 0) {
+        st->gbytes += group_bytes(c, g);
+        if (st->gbytes > hdb__sql_spill_budget(x))
+            rc = spill_start(x, st);
+    }
     return rc;
 }
 
@@ -205,6 +318,61 @@ static int output_group(xctx *x, runst *st, group *g)
     return hdb__sql_emit(x, st);
 }
 
+/* Point the sources at a spilled row (see spill_row). */
+static void restore_row(xcore *c, hdb_sql_value *row)
+{
+    int k = 1;
+    for (int s = 0; s < c->nsrc; s++) {
+        xsrc *src = &c->src[s];
+        src->nullrow = (int)row[k].u.i;
+        src->rowid = row[k + 1].u.i;
+        src->row = src->nullrow ? NULL : &row[k + 2];
+        k += 2 + src->ncol;
+    }
+}
+
+/* Output the spilled groups in key order, and the groups in memory
+ * (sorted) interleaved with them. */
+static int output_merged(xctx *x, runst *st)
+{
+    xcore *c = st->c;
+    size_t mi = 0;
+    hdb_sql_value *row = NULL;
+    group cur;
+    int have = 0, rc = hdb__sql_sorter_rewind(st->gspill, &st->gbatch);
+    memset(&cur, 0, sizeof cur);
+    while (rc == HDB_OK) {
+        if ((rc = hdb__sql_sorter_next(st->gspill, &row)) != HDB_OK)
+            break;
+        const char *k = row ? row[0].u.s.p : NULL;
+        size_t kn = row ? row[0].u.s.n : 0;
+        if (have && (!row || kn != cur.kn || memcmp(k, cur.key, kn))) {
+            rc = output_group(x, st, &cur); /* a new key: the group is complete */
+            hdb__sql_group_free(c, &cur, 1);
+            memset(&cur, 0, sizeof cur);
+            have = 0;
+        }
+        group probe = {.key = (char *)k, .kn = kn};
+        while (rc == HDB_OK && mi < st->ng && (!row || gcmp(&st->g[mi], &probe) < 0))
+            rc = output_group(x, st, &st->g[mi++]);
+        if (rc != HDB_OK || !row)
+            break;
+        if (!have) {
+            have = 1;
+            if ((rc = group_init(x, c, &cur, k ? k : "", kn)) != HDB_OK)
+                break;
+        }
+        restore_row(c, row);
+        rc = group_fold(x, c, &cur);
+        hdb__sql_row_free(row, st->gbatch.ncol);
+        row = NULL;
+    }
+    hdb__sql_row_free(row, st->gbatch.ncol);
+    if (have)
+        hdb__sql_group_free(c, &cur, 1);
+    return rc;
+}
+
 int hdb__sql_group_output(xctx *x, runst *st)
 {
     xcore *c = st->c;
@@ -219,9 +387,24 @@ int hdb__sql_group_output(xctx *x, runst *st)
     c->aggval = hdb__sql_row_new(c->nagg);
     if (!c->aggval)
         return nomem(x);
-    for (size_t i = 0; i < st->ng && rc == HDB_OK; i++)
+    if (st->gspill)
+        rc = output_merged(x, st);
+    for (size_t i = 0; i < st->ng && rc == HDB_OK && !st->gspill; i++)
         rc = output_group(x, st, &st->g[i]);
     hdb__sql_row_free(c->aggval, c->nagg);
     c->aggval = NULL;
     return rc;
+}
+
+void hdb__sql_group_end(runst *st)
+{
+    for (size_t i = 0; i < st->ng; i++)
+        hdb__sql_group_free(st->c, &st->g[i], 1);
+    free(st->g);
+    st->g = NULL;
+    st->ng = st->gcap = 0;
+    hdb__sql_set_free(&st->gmap);
+    hdb__sql_sorter_close(st->gspill);
+    st->gspill = NULL;
+    hdb__sql_rows_clear(&st->gbatch);
 }

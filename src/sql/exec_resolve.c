@@ -131,6 +131,8 @@ static int resolve_column(xctx *x, xcore *c, hdb_sql_expr *e)
         r->up = up;
         r->cache.type = HDB_NULL;
         e->aux = r;
+        if (tmp.col >= 0) /* what an index must hold to serve the source alone */
+            cc->src[tmp.src].need |= 1ull << (tmp.col < 63 ? tmp.col : 63);
         xcore *m = c;
         for (int i = 0; i < up; i++, m = m->outer) {
             m->correlated = 1;

@@ -6,12 +6,17 @@
 **   - Every value in an xrows row is owned by the row; rows are freed with
 **     hdb__sql_row_free.
 **   - xset keys are copies; their order of insertion is kept in `idx`.
-**   - Sorting in memory only (no spill to a temporary file).
+**   - An xrows with `spill` set is the batch of an external sorter
+**     (spill.h): each row added is counted, and when the batch passes the
+**     sorter's budget it is written out as a sorted run and emptied.
+**   - The sort is stable and reports memory exhaustion: it never leaves
+**     rows unsorted silently.
 */
 #include <stdlib.h>
 #include <string.h>
 #include "pager/mem.h"
 #include "src/sql/exec.h"
+#include "src/sql/spill.h"
 
 hdb_sql_value *hdb__sql_row_new(int n)
 {
@@ -48,7 +53,7 @@ int hdb__sql_rows_add(xrows *r, hdb_sql_value *v, int ncol)
         r->cap = nc;
     }
     r->r[r->n++] = v;
-    return HDB_OK;
+    return r->spill ? hdb__sql_sorter_added(r->spill, r) : HDB_OK;
 }
 
 void hdb__sql_rows_clear(xrows *r)
@@ -62,7 +67,7 @@ void hdb__sql_rows_clear(xrows *r)
 
 /* ---- stable merge sort -------------------------------------------------- */
 
-static int row_cmp(const hdb_sql_value *a, const hdb_sql_value *b, const xorder *o, int no)
+int hdb__sql_row_cmp(const hdb_sql_value *a, const hdb_sql_value *b, const xorder *o, int no)
 {
     for (int i = 0; i < no; i++) {
         const hdb_sql_value *x = &a[o[i].col], *y = &b[o[i].col];
@@ -88,11 +93,11 @@ static void msort(hdb_sql_value **a, hdb_sql_value **tmp, size_t n, const xorder
     size_t h = n / 2;
     msort(a, tmp, h, o, no);
     msort(a + h, tmp, n - h, o, no);
-    if (row_cmp(a[h - 1], a[h], o, no) <= 0)
+    if (hdb__sql_row_cmp(a[h - 1], a[h], o, no) <= 0)
         return;
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n)
-        tmp[k++] = row_cmp(a[j], a[i], o, no) < 0 ? a[j++] : a[i++];
+        tmp[k++] = hdb__sql_row_cmp(a[j], a[i], o, no) < 0 ? a[j++] : a[i++];
     while (i < h)
         tmp[k++] = a[i++];
     while (j < n)
@@ -100,15 +105,16 @@ static void msort(hdb_sql_value **a, hdb_sql_value **tmp, size_t n, const xorder
     memcpy(a, tmp, sizeof *a * n);
 }
 
-void hdb__sql_rows_sort(xrows *r, const xorder *o, int no)
+int hdb__sql_rows_sort(xrows *r, const xorder *o, int no)
 {
     if (r->n < 2 || no == 0)
-        return;
+        return HDB_OK;
     hdb_sql_value **tmp = malloc(sizeof *tmp * r->n);
     if (!tmp)
-        return; /* unsorted rather than lost; only under memory exhaustion */
+        return HDB_NOMEM;
     msort(r->r, tmp, r->n, o, no);
     free(tmp);
+    return HDB_OK;
 }
 
 int hdb__sql_rows_top(xrows *r, const xorder *o, int no, size_t n)
@@ -123,6 +129,8 @@ int hdb__sql_rows_top(xrows *r, const xorder *o, int no, size_t n)
     for (size_t i = n; i < r->n; i++)
         hdb__sql_row_free(r->r[i], r->ncol);
     r->n = n;
+    if (r->spill)
+        hdb__sql_sorter_attach(r->spill, r); /* recount what is left */
     return HDB_OK;
 }
 
@@ -186,6 +194,17 @@ long hdb__sql_set_find(xset *s, const void *k, size_t kn, long idx_if_new, int *
     s->n++;
     *added = 1;
     return idx_if_new;
+}
+
+long hdb__sql_set_get(const xset *s, const void *k, size_t kn)
+{
+    if (!s->cap)
+        return -1;
+    uint64_t h = hash(k, kn);
+    for (size_t j = h & (s->cap - 1); s->e[j].k; j = (j + 1) & (s->cap - 1))
+        if (s->e[j].h == h && s->e[j].kn == kn && !memcmp(s->e[j].k, k, kn))
+            return s->e[j].idx;
+    return -1;
 }
 
 int hdb__sql_set_has(const xset *s, const void *k, size_t kn)

@@ -27,12 +27,19 @@ typedef struct runst {
     size_t stop;
     int distinct;
     xset seen;
+    size_t dbytes;           /* what `seen` holds (estimated) */
+    struct xsorter *dspill;  /* DISTINCT past the budget: new rows by key (exec_select.c) */
+    xrows dbatch;            /* its batch */
+    int64_t dseq;            /* arrival number of the next row sent to it */
     int *matched;
     xset *rmatch;            /* per source: ids of rows a RIGHT/FULL JOIN matched */
     int agg;
     xset gmap;
     group *g;
     size_t ng, gcap;
+    size_t gbytes;           /* what the groups in memory hold (estimated) */
+    struct xsorter *gspill;  /* input rows of the groups not in memory (exec_group.c) */
+    xrows gbatch;            /* its batch */
 } runst;
 
 /* exec_select.c */
@@ -42,6 +49,8 @@ int hdb__sql_run_core(xctx *x, xsel *q, xcore *c, xrows *out, size_t stop);
 int hdb__sql_group_accumulate(xctx *x, runst *st);
 int hdb__sql_group_output(xctx *x, runst *st);
 void hdb__sql_group_free(xcore *c, group *g, int finalize_states);
+/* Free every group of st and its spilled rows (the end of a run). */
+void hdb__sql_group_end(runst *st);
 /* exec_compound.c */
 int hdb__sql_run_compound(xctx *x, xsel *q, xrows *out);
 int hdb__sql_run_recursive(xctx *x, xsel *q, xrows *out, int64_t limit);

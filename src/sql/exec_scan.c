@@ -11,8 +11,18 @@
 **           = prefix_end(P + enc(lo)) (lo exclusive)        default P
 **     end   = P + enc(hi)            (hi exclusive)
 **           = prefix_end(P + enc(hi)) (hi inclusive)       default prefix_end(P)
-**   Ranges are a superset of the matching rows: every condition is still
-**   checked on each row, so a plan can only make a query faster.
+**   Ranges are a superset of the matching rows: the conditions are still
+**   checked on each row, except those the ranges decide exactly (plan.c,
+**   drop_decided), so a plan can only make a query faster.  A rowid plan
+**   fixed by = or IN names whole table keys: each is one lookup.
+**
+** READING AN INDEX ALONE
+**   When every column a SELECT reads from a source (xsrc.need, filled by name
+**   resolution) is a column of its plan's index or the rowid, its rows are
+**   made from the index keys and the table row is never fetched.  A key does
+**   not always give back the stored value (codec.h: NOCASE text comes back
+**   folded, 3.0 as 3): key_value_exact says when it does, and for a row with
+**   a value it cannot vouch for the table row is fetched after all.
 **
 ** INVARIANTS
 **   - A loaded row is owned by the source (copied out of the tree at once),
@@ -73,11 +83,19 @@ int hdb__sql_source_defaults(xctx *x, xsrc *s)
 int hdb__sql_load_row(xctx *x, xsrc *s, const void *rec, size_t n)
 {
     int ncol = s->tab->ncol, nst = 0;
+    /* A SELECT's source keeps only the columns the query reads (no copy of
+     * a text nobody looks at); the others read as NULL, and nothing reads
+     * them (xsrc.need). */
+    uint64_t skip = s->cover_ok && !(s->need >> 63) ? ~s->need : 0;
     for (int j = 0; j < ncol; j++)
         hdb__sql_value_clear(&s->rowbuf[j]);
     if (hdb__sql_record_decode(rec, n, s->rowbuf, ncol, &nst) != HDB_OK)
         return hdb__sql_err(x, HDB_CORRUPT, "malformed row in table %s", s->tab->name);
     for (int j = 0; j < ncol; j++) {
+        if (j < 63 && (skip >> j & 1)) {
+            s->rowbuf[j] = (hdb_sql_value)HDB_SQL_NULL_INIT; /* borrowed: nothing to free */
+            continue;
+        }
         int rc = j < nst ? hdb__sql_value_own(&s->rowbuf[j])
                          : hdb__sql_value_copy(&s->rowbuf[j], &s->dflt[j]);
         if (rc != HDB_OK) {
@@ -90,22 +108,17 @@ int hdb__sql_load_row(xctx *x, xsrc *s, const void *rec, size_t n)
     return HDB_OK;
 }
 
+/* The rowid that ends key k, after skip values (an index's columns). */
 static int key_rowid(xctx *x, const void *k, size_t kn, int skip, const int *desc, int64_t *rowid)
 {
     const uint8_t *p = k;
     size_t n = kn;
     *rowid = 0;
-    for (int i = 0; i <= skip; i++) {
-        hdb_sql_value v = HDB_SQL_NULL_INIT;
-        if (hdb__sql_key_decode(&p, &n, i < skip && desc ? desc[i] : 0, &v) != HDB_OK)
+    for (int i = 0; i < skip; i++)
+        if (hdb__sql_key_skip(&p, &n, desc ? desc[i] : 0) != HDB_OK)
             return hdb__sql_err(x, HDB_CORRUPT, "malformed key");
-        if (i == skip) {
-            if (v.type != HDB_INTEGER)
-                return hdb__sql_err(x, HDB_CORRUPT, "malformed key");
-            *rowid = v.u.i;
-        }
-        hdb__sql_value_clear(&v);
-    }
+    if (hdb__sql_key_int(&p, &n, rowid) != HDB_OK)
+        return hdb__sql_err(x, HDB_CORRUPT, "malformed key");
     return HDB_OK;
 }
 
@@ -136,12 +149,10 @@ static int range_last(hdb_cursor *cu, range *r)
 
 static int fetch_row(xctx *x, xsrc *s, uint32_t tks, int64_t rowid, int *found)
 {
-    hdb_buf k;
-    hdb__buf_init(&k, NULL);
-    hdb__sql_rowid_key(&k, rowid);
+    uint8_t k[9];
+    hdb__sql_key_int_put(k, rowid);
     hdb_val v;
-    int rc = k.oom ? HDB_NOMEM : hdb_get(x->t, tks, (hdb_val){k.data, k.len}, &v);
-    hdb__buf_free(&k);
+    int rc = hdb_get(x->t, tks, (hdb_val){k, sizeof k}, &v);
     *found = rc == HDB_OK;
     if (rc == HDB_NOTFOUND)
         return HDB_OK;
@@ -151,7 +162,90 @@ static int fetch_row(xctx *x, xsrc *s, uint32_t tks, int64_t rowid, int *found)
     return hdb__sql_load_row(x, s, v.data, v.size);
 }
 
-static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range *r,
+/* ---- reading an index alone ------------------------------------------------ */
+
+/* May source s be read from the entries of its plan's index alone?  When it
+ * belongs to a SELECT (whose rows are read only through resolved columns)
+ * and every column the query reads is an index column or the INTEGER
+ * PRIMARY KEY (each index key ends with the rowid). */
+static int covers(const xsrc *s)
+{
+    const hdb_sql_index *ix = s->plan.idx;
+    uint64_t have = 0;
+    if (!s->cover_ok || s->plan.kind != PLAN_INDEX || (s->need >> 63))
+        return 0;
+    for (int k = 0; k < ix->ncol; k++)
+        if (ix->cols[k] < 63)
+            have |= 1ull << ix->cols[k];
+    if (s->tab->ipk >= 0 && s->tab->ipk < 63)
+        have |= 1ull << s->tab->ipk;
+    return (s->need & ~have) == 0;
+}
+
+/* Is v, decoded from a key, the very value stored in a column of affinity
+ * aff indexed under collation coll?  A key folds text by its collation and
+ * keeps a number's value but not its storage class (codec.h), so:
+ *   TEXT     exact under BINARY only (NOCASE and RTRIM fold it);
+ *   INTEGER  exact in an INTEGER or NUMERIC column, whose affinity makes
+ *            every integral REAL an INTEGER, except INT64_MIN (-2^63 stays
+ *            REAL there); in a REAL column, which holds no INTEGER, it is
+ *            the REAL of that value (made one here), except 0 (which may
+ *            have been -0.0); elsewhere unknown;
+ *   others   exact (NULL, BLOB, and a REAL, whose bits the key keeps). */
+static int key_value_exact(hdb_sql_value *v, int aff, int coll)
+{
+    switch (v->type) {
+    case HDB_TEXT: return coll == HDB_COLL_BINARY;
+    case HDB_INTEGER:
+        if (aff == HDB_AFF_INTEGER || aff == HDB_AFF_NUMERIC)
+            return v->u.i != INT64_MIN;
+        if (aff == HDB_AFF_REAL && v->u.i != 0) {
+            hdb__sql_value_float(v, (double)v->u.i);
+            return 1;
+        }
+        return 0;
+    default: return 1;
+    }
+}
+
+/* Load s's row from index key k: the rowid, the INTEGER PRIMARY KEY and the
+ * index columns the query reads (the other columns read as NULL, and no
+ * expression reads them).  *exact = 0 when a value read is not known
+ * exactly from the key: then the caller fetches the row by s->rowid. */
+static int cover_row(xctx *x, xsrc *s, const void *k, size_t kn, int *exact)
+{
+    const hdb_sql_index *ix = s->plan.idx;
+    hdb_sql_table *t = s->tab;
+    const uint8_t *p = k;
+    size_t n = kn;
+    *exact = 1;
+    for (int j = 0; j < t->ncol; j++)
+        hdb__sql_value_clear(&s->rowbuf[j]);
+    for (int j = 0; j < ix->ncol; j++) {
+        int col = ix->cols[j], rc;
+        hdb_sql_value v;
+        if (col >= 63 || !(s->need >> col & 1)) {
+            if (hdb__sql_key_skip(&p, &n, ix->desc[j]) != HDB_OK)
+                return hdb__sql_err(x, HDB_CORRUPT, "malformed key");
+            continue;
+        }
+        if ((rc = hdb__sql_key_decode(&p, &n, ix->desc[j], &v)) != HDB_OK)
+            return rc == HDB_NOMEM ? nomem(x) : hdb__sql_err(x, HDB_CORRUPT, "malformed key");
+        if (!key_value_exact(&v, t->cols[col].aff, ix->coll[j]))
+            *exact = 0;
+        hdb__sql_value_clear(&s->rowbuf[col]);
+        s->rowbuf[col] = v;
+    }
+    if (hdb__sql_key_int(&p, &n, &s->rowid) != HDB_OK)
+        return hdb__sql_err(x, HDB_CORRUPT, "malformed key");
+    if (t->ipk >= 0)
+        hdb__sql_value_int(&s->rowbuf[t->ipk], s->rowid);
+    s->row = s->rowbuf;
+    return HDB_OK;
+}
+
+/* Read the rows of range r of source i (cover: from the index alone). */
+static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range *r, int cover,
                       int (*fn)(xctx *, xcore *, int, void *), void *arg)
 {
     xsrc *s = &c->src[i];
@@ -165,18 +259,25 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
          : r->start.len ? hdb_cursor_seek(cu, (hdb_val){r->start.data, r->start.len})
                         : hdb_cursor_first(cu);
     for (; rc == HDB_OK; rc = rev ? hdb_cursor_prev(cu) : hdb_cursor_next(cu)) {
-        hdb_val k, v;
-        if ((rc = hdb_cursor_get(cu, &k, &v)) != HDB_OK)
+        hdb_val k, v; /* an index entry's value is empty: not asked for */
+        if ((rc = hdb_cursor_get(cu, &k, is_index ? NULL : &v)) != HDB_OK)
             break;
         if (!rev && r->has_end && keycmp(k, r->end.data, r->end.len) >= 0)
             break;
         if (rev && r->start.len && keycmp(k, r->start.data, r->start.len) < 0)
             break;
         int64_t rowid;
-        if ((rc = key_rowid(x, k.data, k.size, is_index ? s->plan.nkey : 0,
-                             is_index ? s->plan.idx->desc : NULL, &rowid)) != HDB_OK)
+        if (cover) {
+            int exact, found = 1;
+            if ((rc = cover_row(x, s, k.data, k.size, &exact)) != HDB_OK ||
+                (!exact && (rc = fetch_row(x, s, tks, s->rowid, &found)) != HDB_OK))
+                break;
+            if (!found)
+                continue;
+        } else if ((rc = key_rowid(x, k.data, k.size, is_index ? s->plan.nkey : 0,
+                                    is_index ? s->plan.idx->desc : NULL, &rowid)) != HDB_OK) {
             break;
-        if (is_index) {
+        } else if (is_index) {
             int found;
             if ((rc = fetch_row(x, s, tks, rowid, &found)) != HDB_OK)
                 break;
@@ -283,6 +384,11 @@ static int plan_prefixes(xctx *x, xcore *c, xplan *p, hdb_buf **out, int *n)
         hdb__buf_free(&base);
         return nomem(x);
     }
+    if (!p->in && rc == HDB_OK && !null) { /* the one prefix is the = columns */
+        pre[0] = base;
+        *n = 1;
+        return HDB_OK;
+    }
     for (int j = 0; j < nin && rc == HDB_OK && !null; j++) {
         int vnull = 0;
         hdb__buf_init(&pre[*n], NULL);
@@ -309,32 +415,51 @@ static int plan_prefixes(xctx *x, xcore *c, xplan *p, hdb_buf **out, int *n)
     return rc;
 }
 
-static int scan_plan(xctx *x, xcore *c, int i, uint32_t tks,
+/* The row whose table key is exactly key (a rowid plan fixed by = or IN). */
+static int scan_point(xctx *x, xcore *c, int i, uint32_t tks, const hdb_buf *key,
+                      int (*fn)(xctx *, xcore *, int, void *), void *arg)
+{
+    xsrc *s = &c->src[i];
+    hdb_val v;
+    int64_t rowid;
+    int rc = hdb_get(x->t, tks, (hdb_val){key->data, key->len}, &v);
+    if (rc == HDB_NOTFOUND)
+        return HDB_OK;
+    if (rc != HDB_OK)
+        return hdb__sql_err(x, rc, "cannot read row: %s", hdb_errstr(rc));
+    if ((rc = key_rowid(x, key->data, key->len, 0, NULL, &rowid)) != HDB_OK)
+        return rc;
+    s->rowid = rowid;
+    if ((rc = hdb__sql_load_row(x, s, v.data, v.size)) != HDB_OK ||
+        (rc = hdb__sql_progress(x)) != HDB_OK)
+        return rc;
+    return fn(x, c, i, arg);
+}
+
+static int scan_plan(xctx *x, xcore *c, int i, uint32_t tks, uint32_t ks,
                      int (*fn)(xctx *, xcore *, int, void *), void *arg)
 {
     xsrc *s = &c->src[i];
     xplan *p = &s->plan;
-    uint32_t ks = tks;
     int rc = HDB_OK, n = 0;
-    if (p->kind == PLAN_INDEX) {
-        rc = hdb__sql_ks(x, p->idx->ks, 0, &ks);
-        if (rc == HDB_NOTFOUND)
-            return HDB_OK;
-        if (rc != HDB_OK)
-            return rc;
-    }
+    /* A rowid plan without a range names whole keys: one lookup each. */
+    int point = p->kind == PLAN_ROWID && !p->lo && !p->hi;
     hdb_buf *pre = NULL;
     rc = plan_prefixes(x, c, p, &pre, &n);
     for (int jj = 0; jj < n && rc == HDB_OK; jj++) {
         int j = p->reverse ? n - 1 - jj : jj;
         range r;
         int empty = 0;
+        if (point) {
+            rc = scan_point(x, c, i, tks, &pre[j], fn, arg);
+            continue;
+        }
         hdb__buf_init(&r.start, NULL);
         hdb__buf_init(&r.end, NULL);
         r.has_end = 0;
         rc = make_range(x, c, p, &pre[j], &r, &empty);
         if (rc == HDB_OK && !empty)
-            rc = scan_range(x, c, i, ks, tks, &r, fn, arg);
+            rc = scan_range(x, c, i, ks, tks, &r, covers(s), fn, arg);
         hdb__buf_free(&r.start);
         hdb__buf_free(&r.end);
     }
@@ -342,6 +467,40 @@ static int scan_plan(xctx *x, xcore *c, int i, uint32_t tks,
         hdb__buf_free(&pre[j]);
     free(pre);
     return rc;
+}
+
+/* The keyspaces of table source s: its table's, and its plan's index's
+ * (*iks; the table's for a plan on the table).  HDB_NOTFOUND when one does
+ * not exist (yet): then the source has no rows.  Looked up by name, or
+ * taken from the last lookup when that was in the same snapshot: a read
+ * transaction at the same LSN (every commit moves it) under the same loaded
+ * schema (so on the same branch) sees the same keyspaces. */
+static int source_ks(xctx *x, xsrc *s, uint32_t *tks, uint32_t *iks)
+{
+    const hdb_sql_index *ix = s->plan.kind == PLAN_INDEX ? s->plan.idx : NULL;
+    int same = !x->t->write && s->ks_gen && s->ks_gen == x->c->generation &&
+               s->ks_lsn == x->t->lsn;
+    int rc = HDB_OK;
+    if (same)
+        *tks = s->ks_tab;
+    else if ((rc = hdb__sql_ks(x, s->tab->ks, 0, tks)) != HDB_OK)
+        return rc;
+    *iks = *tks;
+    if (ix && same && s->ks_ix == ix)
+        *iks = s->ks_idx;
+    else if (ix && (rc = hdb__sql_ks(x, ix->ks, 0, iks)) != HDB_OK)
+        return rc;
+    if (!x->t->write) {
+        s->ks_gen = x->c->generation;
+        s->ks_lsn = x->t->lsn;
+        s->ks_tab = *tks;
+        if (ix) {
+            s->ks_ix = ix;
+            s->ks_idx = *iks;
+        } else if (!same)
+            s->ks_ix = NULL;
+    }
+    return HDB_OK;
 }
 
 int hdb__sql_scan_source(xctx *x, xcore *c, int i, int (*fn)(xctx *, xcore *, int, void *),
@@ -360,8 +519,8 @@ int hdb__sql_scan_source(xctx *x, xcore *c, int i, int (*fn)(xctx *, xcore *, in
         s->row = NULL;
         return rc;
     }
-    uint32_t tks;
-    rc = hdb__sql_ks(x, s->tab->ks, 0, &tks);
+    uint32_t tks, iks;
+    rc = source_ks(x, s, &tks, &iks);
     if (rc == HDB_NOTFOUND)
         return HDB_OK;
     if (rc != HDB_OK)
@@ -371,9 +530,9 @@ int hdb__sql_scan_source(xctx *x, xcore *c, int i, int (*fn)(xctx *, xcore *, in
         hdb__buf_init(&r.start, NULL);
         hdb__buf_init(&r.end, NULL);
         r.has_end = 0;
-        rc = scan_range(x, c, i, tks, tks, &r, fn, arg);
+        rc = scan_range(x, c, i, tks, tks, &r, 0, fn, arg);
     } else
-        rc = scan_plan(x, c, i, tks, fn, arg);
+        rc = scan_plan(x, c, i, tks, iks, fn, arg);
     s->row = NULL;
     return rc;
 }

@@ -13,15 +13,128 @@
 **   - Every value put in an output row is an owned copy.
 **   - A source's row pointer is valid only while its core runs; it is set
 **     to NULL when the run ends.
-**   - Sorting is in memory (no spill to a temporary file); ORDER BY with a
-**     LIMIT keeps only the rows that can still be in the result.
+**   - ORDER BY of a simple select sorts through an external sorter
+**     (spill.c): the output rows are its batch, so once they hold more than
+**     the budget they go to a temporary file as sorted runs, and the
+**     merged runs are read back past OFFSET up to LIMIT.  While nothing
+**     has spilled, the sort stays the in-memory one.  ORDER BY with a
+**     LIMIT keeps only the rows that can still be in the result (in the
+**     batch and in every run).
+**   - DISTINCT keeps the keys of the rows seen in a hash up to the budget,
+**     then sorts the rows of keys not in it (see "DISTINCT" below): the
+**     same rows in the same order as an unbounded hash.
 */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "src/sql/exec_run.h"
+#include "src/sql/spill.h"
 
 static int nomem(xctx *x) { return hdb__sql_err(x, HDB_NOMEM, "out of memory"); }
+
+/* A failed hdb__sql_rows_add: out of memory, or the error its sorter
+ * reported (a temporary file that cannot be written). */
+static int add_failed(xctx *x, int rc) { return x->rc == rc ? rc : nomem(x); }
+
+/* ---- DISTINCT ------------------------------------------------------------ */
+
+/* The keys of the rows seen are kept in a hash (`seen`) until they hold
+ * the budget.  From then on a row whose key is not in the hash is new to
+ * the hash phase; it goes, with its key and arrival number, to a sorter by
+ * key that keeps the first of equal keys.  At the end those rows are put
+ * back in arrival order (a second sorter, by arrival number) and added to
+ * the output after the rows of the hash phase, which all came earlier: the
+ * output is the rows, and their order, of an unbounded hash. */
+
+static int dspill_start(xctx *x, runst *st)
+{
+    memset(&st->dbatch, 0, sizeof st->dbatch);
+    st->dbatch.ncol = 2 + st->out->ncol;
+    static const xorder by_key = {0, 0, -1, HDB_COLL_BINARY};
+    int rc = hdb__sql_sorter_open(x, st->dbatch.ncol, &by_key, 1, &st->dspill);
+    if (rc != HDB_OK)
+        return rc;
+    hdb__sql_sorter_distinct(st->dspill, 1);
+    hdb__sql_sorter_attach(st->dspill, &st->dbatch);
+    return HDB_OK;
+}
+
+/* Send row (taken) with its key to the sorter of new keys. */
+static int dspill_add(xctx *x, runst *st, const hdb_buf *key, hdb_sql_value *row)
+{
+    int n = st->dbatch.ncol;
+    hdb_sql_value *r = hdb__sql_row_new(n);
+    if (!r || hdb__sql_value_blob(&r[0], key->data, key->len) != HDB_OK) {
+        hdb__sql_row_free(r, n);
+        hdb__sql_row_free(row, st->out->ncol);
+        return nomem(x);
+    }
+    hdb__sql_value_int(&r[1], st->dseq++);
+    memcpy(r + 2, row, sizeof *row * (size_t)st->out->ncol); /* the values move */
+    free(row);
+    int rc = hdb__sql_rows_add(&st->dbatch, r, n);
+    return rc == HDB_OK ? HDB_OK : add_failed(x, rc);
+}
+
+/* Is row a repeat?  *taken says the row was consumed (dropped or sent to
+ * the sorter); else the caller keeps (or frees, on error) it. */
+static int distinct_row(xctx *x, runst *st, hdb_sql_value *row, int *taken)
+{
+    xcore *c = st->c;
+    hdb_buf b;
+    hdb__buf_init(&b, NULL);
+    hdb__sql_row_key(&b, row, c->nres, c->nres == st->q->ncol ? st->q->coll : NULL);
+    int added = 0, rc = HDB_OK;
+    *taken = 0;
+    if (b.oom) {
+        rc = nomem(x);
+    } else if (st->dspill && hdb__sql_set_has(&st->seen, b.data, b.len)) {
+        *taken = 1;
+        hdb__sql_row_free(row, st->out->ncol);
+    } else if (st->dspill) {
+        *taken = 1;
+        rc = dspill_add(x, st, &b, row);
+    } else if (hdb__sql_set_find(&st->seen, b.data, b.len, 0, &added) < 0) {
+        rc = nomem(x);
+    } else if (!added) {
+        *taken = 1;
+        hdb__sql_row_free(row, st->out->ncol);
+    } else if ((st->dbytes += b.len + 80) > hdb__sql_spill_budget(x)) {
+        rc = dspill_start(x, st);
+    }
+    hdb__buf_free(&b);
+    return rc;
+}
+
+/* The rows of new keys, in arrival order, to the output. */
+static int distinct_finish(xctx *x, runst *st)
+{
+    static const xorder by_seq = {1, 0, -1, HDB_COLL_BINARY};
+    xsorter *so = NULL;
+    xrows b;
+    memset(&b, 0, sizeof b);
+    b.ncol = st->dbatch.ncol;
+    hdb_sql_value *r = NULL;
+    int rc = hdb__sql_sorter_rewind(st->dspill, &st->dbatch);
+    if (rc == HDB_OK && (rc = hdb__sql_sorter_open(x, b.ncol, &by_seq, 1, &so)) == HDB_OK)
+        hdb__sql_sorter_attach(so, &b);
+    while (rc == HDB_OK && (rc = hdb__sql_sorter_next(st->dspill, &r)) == HDB_OK && r)
+        rc = hdb__sql_rows_add(&b, r, b.ncol);
+    hdb__sql_sorter_close(st->dspill);
+    st->dspill = NULL;
+    b.spill = NULL;
+    if (rc == HDB_OK)
+        rc = hdb__sql_sorter_rewind(so, &b);
+    while (rc == HDB_OK && !(st->stop && st->out->n >= st->stop) &&
+           (rc = hdb__sql_sorter_next(so, &r)) == HDB_OK && r) {
+        hdb__sql_value_clear(&r[0]);
+        memmove(r, r + 2, sizeof *r * (size_t)st->out->ncol);
+        rc = hdb__sql_rows_add(st->out, r, st->out->ncol);
+    }
+    hdb__sql_sorter_close(so);
+    hdb__sql_rows_clear(&b);
+    return rc == HDB_OK ? HDB_OK : add_failed(x, rc);
+}
 
 /* ---- projection ---------------------------------------------------------- */
 
@@ -51,24 +164,17 @@ int hdb__sql_emit(xctx *x, runst *st)
     }
     (void)n;
     if (rc == HDB_OK && st->distinct) {
-        hdb_buf b;
-        hdb__buf_init(&b, NULL);
-        hdb__sql_row_key(&b, row, c->nres, c->nres == st->q->ncol ? st->q->coll : NULL);
-        int added = 0;
-        if (b.oom || hdb__sql_set_find(&st->seen, b.data, b.len, 0, &added) < 0)
-            rc = nomem(x);
-        hdb__buf_free(&b);
-        if (rc == HDB_OK && !added) {
-            hdb__sql_row_free(row, st->out->ncol);
-            return HDB_OK;
-        }
+        int taken = 0;
+        rc = distinct_row(x, st, row, &taken);
+        if (taken)
+            return rc;
     }
     if (rc != HDB_OK) {
         hdb__sql_row_free(row, st->out->ncol);
         return rc;
     }
     if ((rc = hdb__sql_rows_add(st->out, row, st->out->ncol)) != HDB_OK)
-        return nomem(x);
+        return add_failed(x, rc);
     if (st->stop && st->out->n >= st->stop)
         return HDB_SQL_STOP;
     /* ORDER BY .. LIMIT k: whenever 2k rows (and some) have come, keep the
@@ -195,12 +301,12 @@ static int run_values(xctx *x, runst *st)
                 rc = nomem(x);
             hdb__sql_value_clear(&v);
         }
-        if (rc == HDB_OK)
-            rc = hdb__sql_rows_add(st->out, row, st->out->ncol);
-        else
+        if (rc == HDB_OK && (rc = hdb__sql_rows_add(st->out, row, st->out->ncol)) != HDB_OK)
+            return add_failed(x, rc);
+        if (rc != HDB_OK) {
             hdb__sql_row_free(row, st->out->ncol);
-        if (rc != HDB_OK)
             return rc;
+        }
     }
     return HDB_OK;
 }
@@ -325,10 +431,11 @@ int hdb__sql_run_core(xctx *x, xsel *q, xcore *c, xrows *out, size_t stop)
         rc = hdb__sql_group_output(x, &st);
     if (rc == HDB_SQL_STOP)
         rc = HDB_OK;
-    for (size_t i = 0; i < st.ng; i++)
-        hdb__sql_group_free(c, &st.g[i], 1);
-    free(st.g);
-    hdb__sql_set_free(&st.gmap);
+    if (rc == HDB_OK && st.dspill)
+        rc = distinct_finish(x, &st);
+    hdb__sql_sorter_close(st.dspill);
+    hdb__sql_rows_clear(&st.dbatch);
+    hdb__sql_group_end(&st);
     hdb__sql_set_free(&st.seen);
     free(st.matched);
     for (int i = 0; st.rmatch && i < c->nsrc; i++)
@@ -360,6 +467,81 @@ static int64_t sat_add(int64_t a, int64_t b)
     return a > INT64_MAX - b ? INT64_MAX : a + b;
 }
 
+/* Read the sorted rows of so into out: skip offset, keep up to limit
+ * (-1: all). */
+static int drain(xctx *x, xsorter *so, xrows *out, int64_t limit, int64_t offset)
+{
+    int rc = HDB_OK;
+    while (limit < 0 || (int64_t)out->n < limit) {
+        hdb_sql_value *row;
+        if ((rc = hdb__sql_sorter_next(so, &row)) != HDB_OK || !row)
+            break;
+        if (offset > 0) {
+            offset--;
+            hdb__sql_row_free(row, out->ncol);
+        } else if ((rc = hdb__sql_rows_add(out, row, out->ncol)) != HDB_OK) {
+            rc = add_failed(x, rc);
+            break;
+        }
+    }
+    return rc;
+}
+
+/* Run the one core of q with out as the batch of an external sorter.
+ * *spilled tells whether runs went to a file: then out holds the final
+ * rows (OFFSET and LIMIT applied); else out holds every row, unsorted. */
+static int run_sorted(xctx *x, xsel *q, xrows *out, int64_t limit, int64_t offset,
+                      int *spilled)
+{
+    xsorter *so;
+    *spilled = 0;
+    int rc = hdb__sql_sorter_open(x, out->ncol, q->order, q->norder, &so);
+    if (rc != HDB_OK)
+        return rc;
+    hdb__sql_sorter_keep(so, q->topn);
+    hdb__sql_sorter_attach(so, out);
+    rc = hdb__sql_run_core(x, q, q->core[0], out, 0);
+    out->spill = NULL;
+    if (rc == HDB_OK && hdb__sql_sorter_runs(so)) {
+        *spilled = 1;
+        rc = hdb__sql_sorter_rewind(so, out);
+        if (rc == HDB_OK)
+            rc = drain(x, so, out, limit, offset);
+    }
+    hdb__sql_sorter_close(so);
+    return rc;
+}
+
+/* ORDER BY of a compound or recursive result already in out: its rows
+ * move through an external sorter (spilling beyond the budget as they
+ * go) and come back past OFFSET up to LIMIT. */
+static int sort_result(xctx *x, xsel *q, xrows *out, int64_t limit, int64_t offset)
+{
+    xsorter *so;
+    xrows b;
+    memset(&b, 0, sizeof b);
+    b.ncol = out->ncol;
+    int rc = hdb__sql_sorter_open(x, out->ncol, q->order, q->norder, &so);
+    if (rc != HDB_OK)
+        return rc;
+    if (limit >= 0 && offset < INT32_MAX && limit < INT32_MAX)
+        hdb__sql_sorter_keep(so, (size_t)(limit + offset));
+    hdb__sql_sorter_attach(so, &b);
+    for (size_t i = 0; i < out->n && rc == HDB_OK; i++) {
+        rc = hdb__sql_rows_add(&b, out->r[i], b.ncol);
+        out->r[i] = NULL;
+    }
+    hdb__sql_rows_clear(out);
+    b.spill = NULL;
+    if (rc == HDB_OK)
+        rc = hdb__sql_sorter_rewind(so, &b);
+    if (rc == HDB_OK)
+        rc = drain(x, so, out, limit, offset);
+    hdb__sql_sorter_close(so);
+    hdb__sql_rows_clear(&b);
+    return rc == HDB_OK ? HDB_OK : add_failed(x, rc);
+}
+
 int hdb__sql_run_select(xctx *x, xsel *q, xrows *out, size_t limit_hint)
 {
     int64_t limit = -1, offset = 0;
@@ -388,16 +570,22 @@ int hdb__sql_run_select(xctx *x, xsel *q, xrows *out, size_t limit_hint)
         if (unsorted && limit == 0)
             return HDB_OK;
         size_t topn = q->topn;
+        int spilled = 0;
         q->topn = !unsorted && limit > 0 && offset < INT32_MAX && limit < INT32_MAX
                       ? (size_t)(limit + offset) : 0;
-        rc = hdb__sql_run_core(x, q, q->core[0], out, stop);
+        if (unsorted)
+            rc = hdb__sql_run_core(x, q, q->core[0], out, stop);
+        else
+            rc = run_sorted(x, q, out, limit, offset, &spilled);
         q->topn = topn;
+        if (spilled || rc != HDB_OK)
+            return rc;
     } else
         rc = hdb__sql_run_compound(x, q, out);
     if (rc != HDB_OK)
         return rc;
     if (q->norder && !q->presorted)
-        hdb__sql_rows_sort(out, q->order, q->norder);
+        return sort_result(x, q, out, limit, offset);
     size_t off = (size_t)offset < out->n ? (size_t)offset : out->n;
     if (off) {
         for (size_t i = 0; i < off; i++)

@@ -26,7 +26,9 @@
 **   version stored in the catalog.  Every statement compares them with the
 **   transaction's branch and catalog; on a difference it reloads, and the
 **   connection's generation counter moves, which makes every prepared
-**   statement compiled before recompile (re-parse) at its next step.
+**   statement compiled before recompile (re-parse) at its next step.  A
+**   query rerun in a read transaction at the LSN of its last run skips the
+**   comparison: it sees the same catalog (schema_sync).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,7 @@ typedef struct xprog {
     int kind;
     xsel *sel;
     void *dml;
+    uint64_t snap_lsn, snap_gen; /* the last read snapshot checked against the schema */
 } xprog;
 
 static int nomem(xctx *x) { return hdb__sql_err(x, HDB_NOMEM, "out of memory"); }
@@ -208,16 +211,38 @@ static int run_body(xctx *x, hdb_stmt *s, xrows *out)
     }
 }
 
+/* Make x->schema the schema of x->t.  A read transaction at the LSN of
+ * the statement's last run in one (every commit moves the LSN), on the
+ * branch of the loaded schema, with no reload since (the generation), sees
+ * the catalog that run saw: the schema is current without reading it. */
+static int schema_sync(xctx *x, hdb_stmt *s)
+{
+    xprog *p = s->prog;
+    xconn *c = x->c;
+    if (p && s->compiled && !x->t->write && p->snap_gen && p->snap_gen == c->generation &&
+        s->version == c->generation && p->snap_lsn == x->t->lsn && c->schema &&
+        !strcmp(c->schema->branch, x->t->branch)) {
+        x->schema = c->schema;
+        return HDB_OK;
+    }
+    return hdb__sql_schema_sync(x);
+}
+
 /* Compile if needed, then run, inside transaction x->t. */
 static int run_in_txn(xctx *x, hdb_stmt *s, xrows *out)
 {
-    int rc = hdb__sql_schema_sync(x);
+    int rc = schema_sync(x, s);
     if (rc != HDB_OK)
         return rc;
     if (s->compiled && s->version != x->c->generation && (rc = reparse(x, s)) != HDB_OK)
         return rc;
     if (!s->compiled && (rc = hdb__sql_stmt_compile(x, s)) != HDB_OK)
         return rc;
+    if (!x->t->write) {
+        xprog *p = s->prog;
+        p->snap_lsn = x->t->lsn;
+        p->snap_gen = x->c->generation;
+    }
     x->nparam = s->nparam;
     x->params = s->params;
     rc = run_body(x, s, out);

@@ -117,10 +117,8 @@ static int in_sorted_prepare(xref *r, int aff, int coll)
     for (size_t i = 0; i < q->n; i++)
         if (hdb__sql_apply_cmp(&q->r[i][0], aff) != HDB_OK)
             return 0;
-    hdb__sql_rows_sort(q, &o, 1);
-    for (size_t i = 1; i < q->n; i++) /* unsorted only under memory exhaustion */
-        if (hdb__sql_value_cmp(&q->r[i - 1][0], &q->r[i][0], coll) > 0)
-            return 0;
+    if (hdb__sql_rows_sort(q, &o, 1) != HDB_OK)
+        return 0;
     r->set_sorted = 1;
     return 1;
 }

@@ -190,6 +190,8 @@ static hdb_sql_expr *eq_expr(xctx *x, int ls, int lc, int rs, int rcol, xcore *c
     rb->src = rs, rb->col = rcol, rb->aff = c->src[rs].aff[rcol], rb->coll = c->src[rs].coll[rcol];
     a->aux = ra;
     b->aux = rb;
+    c->src[ls].need |= 1ull << (lc < 63 ? lc : 63);
+    c->src[rs].need |= 1ull << (rcol < 63 ? rcol : 63);
     e->kind = HDB_SQL_E_BINARY;
     e->op = HDB_SQL_OP_EQ;
     e->u.binary.l = a;

@@ -14,6 +14,8 @@
 **   longest prefix of its columns fixed by = followed by an IN or a range.
 **   Score: rowid = beats everything; a unique index fully fixed by = next;
 **   then more = columns, then IN, then a range; a full scan last.
+**   Conditions whose terms all bound the chosen keys are not checked again
+**   on each row (drop_decided).
 **
 ** LIMITATIONS
 **   Ranges are not used on DESC index columns; join order is chosen by a
@@ -108,6 +110,7 @@ typedef struct term {
     int col;             /* -1 rowid */
     int op;              /* HDB_SQL_OP_EQ, LT, LE, GT, GE, or 0 for IN */
     hdb_sql_expr *val;   /* the value (IN: the IN expression) */
+    int cond;            /* the condition it comes from (index in s->cond) */
 } term;
 
 static int col_info(xsrc *s, int col, int *aff, int *coll)
@@ -147,17 +150,17 @@ static int collect_terms(xsrc *s, int i, const int *pos, term *t, int max)
             hdb_sql_expr *l = e->u.binary.l, *r = e->u.binary.r;
             if ((c = src_column(l, i)) >= -1 && !uses_src(r, pos, lv) && col_info(s, c, &aff, &coll) &&
                 usable(l, r, aff, coll, 1, NULL))
-                t[n++] = (term){c, e->op, r};
+                t[n++] = (term){c, e->op, r, k};
             else if ((c = src_column(r, i)) >= -1 && !uses_src(l, pos, lv) &&
                      col_info(s, c, &aff, &coll) && usable(r, l, aff, coll, 0, NULL))
-                t[n++] = (term){c, flip(e->op), l};
+                t[n++] = (term){c, flip(e->op), l, k};
         } else if (e->kind == HDB_SQL_E_BETWEEN && !(e->flags & HDB_SQL_EF_NOT) &&
                    (c = src_column(e->u.between.x, i)) >= -1 && col_info(s, c, &aff, &coll) &&
                    !uses_src(e->u.between.lo, pos, lv) && !uses_src(e->u.between.hi, pos, lv) &&
                    usable(e->u.between.x, e->u.between.lo, aff, coll, 1, NULL) &&
                    usable(e->u.between.x, e->u.between.hi, aff, coll, 1, NULL)) {
-            t[n++] = (term){c, HDB_SQL_OP_GE, e->u.between.lo};
-            t[n++] = (term){c, HDB_SQL_OP_LE, e->u.between.hi};
+            t[n++] = (term){c, HDB_SQL_OP_GE, e->u.between.lo, k};
+            t[n++] = (term){c, HDB_SQL_OP_LE, e->u.between.hi, k};
         } else if (e->kind == HDB_SQL_E_IN && !(e->flags & HDB_SQL_EF_NOT) && !e->aux &&
                    e->u.in.list.n > 0 && (c = src_column(e->u.in.x, i)) >= -1 &&
                    col_info(s, c, &aff, &coll) && !uses_list(&e->u.in.list, pos, lv)) {
@@ -165,7 +168,7 @@ static int collect_terms(xsrc *s, int i, const int *pos, term *t, int max)
             for (int j = 0; j < e->u.in.list.n && ok; j++)
                 ok = usable(e->u.in.x, e->u.in.list.a[j], aff, coll, 1, NULL);
             if (ok)
-                t[n++] = (term){c, 0, e};
+                t[n++] = (term){c, 0, e, k};
         }
     }
     return n;
@@ -267,6 +270,48 @@ static int choose(xsrc *s, int i, const int *pos, xplan *best)
     return bscore;
 }
 
+/* Does plan p bound its key by term t (its value is one of the plan's)?
+ * An upper bound alone does not decide its term on an index: NULLs sort
+ * first, below any bound, and "NULL < v" is not true. */
+static int term_used(const xplan *p, const term *t)
+{
+    switch (t->op) {
+    case 0: return p->in == t->val;
+    case HDB_SQL_OP_EQ:
+        for (int k = 0; k < p->neq; k++)
+            if (p->eq[k] == t->val)
+                return 1;
+        return 0;
+    case HDB_SQL_OP_GT: case HDB_SQL_OP_GE: return p->lo == t->val;
+    default: return p->hi == t->val && (p->lo || p->kind == PLAN_ROWID);
+    }
+}
+
+/* Take out of s->cond the conditions whose every term bounds the plan's
+ * keys: the key ranges hold exactly the rows that satisfy them (the value
+ * converted by the comparison's affinity, encoded under the column's
+ * collation, and keys ordered as values compare: codec.h), so checking
+ * them again on each row is wasted.  Only for a SELECT's inner sources:
+ * LEFT and RIGHT JOIN sources count their ON conditions. */
+static void drop_decided(xsrc *s, int i, const int *pos)
+{
+    term t[64];
+    if (!s->cover_ok || s->left || s->right || s->plan.kind == PLAN_SCAN)
+        return;
+    int nt = collect_terms(s, i, pos, t, 64), m = 0;
+    for (int k = 0; k < s->ncond; k++) {
+        int nterm = 0, nused = 0;
+        for (int j = 0; j < nt; j++)
+            if (t[j].cond == k) {
+                nterm++;
+                nused += term_used(&s->plan, &t[j]);
+            }
+        if (!nterm || nused < nterm)
+            s->cond[m++] = s->cond[k];
+    }
+    s->ncond = m;
+}
+
 void hdb__sql_plan_source(xctx *x, xcore *c, int i)
 {
     xsrc *s = &c->src[i];
@@ -277,8 +322,10 @@ void hdb__sql_plan_source(xctx *x, xcore *c, int i)
         hdb__sql_err(x, HDB_ERROR, "no query solution");
         return;
     }
-    if (score > 0)
+    if (score > 0) {
         s->plan = best;
+        drop_decided(s, i, c->pos);
+    }
 }
 
 

@@ -497,6 +497,24 @@ START_TEST(test_ownership)
 }
 END_TEST
 
+/* a || b longer than HDB_SQL_MAX_LENGTH is refused before it is built
+ * (the lengths alone decide: the bytes are not read). */
+START_TEST(test_concat_too_big)
+{
+    static const char small[4] = "abc";
+    hdb_sql_value a = HDB_SQL_NULL_INIT, b = HDB_SQL_NULL_INIT, out = HDB_SQL_NULL_INIT;
+    a.type = b.type = HDB_TEXT;
+    a.u.s.p = b.u.s.p = (char *)small;
+    a.u.s.n = b.u.s.n = HDB_SQL_MAX_LENGTH / 2 + 1;
+    ck_assert_int_eq(hdb__sql_arith(HDB_SQL_OP_CONCAT, &a, &b, &out), HDB_RANGE);
+    ck_assert_int_eq(out.type, HDB_NULL);
+    a.u.s.n = b.u.s.n = 3;
+    ck_assert_int_eq(hdb__sql_arith(HDB_SQL_OP_CONCAT, &a, &b, &out), HDB_OK);
+    ck_assert_int_eq((int)out.u.s.n, 6);
+    hdb__sql_value_clear(&out);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sql_value");
@@ -512,6 +530,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_compare_affinity);
     tcase_add_test(c, test_compare);
     tcase_add_test(c, test_ownership);
+    tcase_add_test(c, test_concat_too_big);
     suite_add_tcase(s, c);
     return s;
 }

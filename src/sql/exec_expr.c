@@ -113,6 +113,8 @@ static int eval_func(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *out)
             hdb__sql_err(x, rc, "%s", x->f.err[0] ? x->f.err : "function failed");
         else if (rc != HDB_OK)
             rc = nomem(x);
+        else if ((out->type == HDB_TEXT || out->type == HDB_BLOB) && out->u.s.n > HDB_SQL_MAX_LENGTH)
+            rc = hdb__sql_err(x, HDB_ERROR, "string or blob too big");
     }
     for (int i = 0; i < n; i++)
         hdb__sql_value_clear(&argv[i]);
@@ -166,6 +168,8 @@ static int eval_arith(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *out)
             rc = hdb__sql_arith(e->op, &a, &b, &t);
         if (rc == HDB_NOMEM)
             nomem(x);
+        else if (rc == HDB_RANGE)
+            rc = hdb__sql_err(x, HDB_ERROR, "string or blob too big");
     }
     hdb__sql_value_clear(&a);
     hdb__sql_value_clear(&b);

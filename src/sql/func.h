@@ -40,10 +40,6 @@
 #include <stdint.h>
 #include "src/sql/value.h"
 
-/* The longest string or blob a function or operator makes (SQLite's
- * default SQLITE_MAX_LENGTH): beyond, "string or blob too big". */
-#define HDB_SQL_MAX_LENGTH 1000000000
-
 typedef struct hdb_sql_fctx {
     int64_t now_us;          /* 'now' for date functions */
     uint64_t rand_state;     /* random(): a PRNG state the executor seeds */

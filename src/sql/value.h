@@ -38,6 +38,10 @@
 #include "heliosdb.h"
 #include "pager/buf.h"
 
+/* The longest string or blob a function or operator makes (SQLite's
+ * default SQLITE_MAX_LENGTH): beyond, "string or blob too big". */
+#define HDB_SQL_MAX_LENGTH 1000000000
+
 typedef struct hdb_sql_value {
     int type;      /* HDB_NULL, HDB_INTEGER, HDB_FLOAT, HDB_TEXT, HDB_BLOB */
     int owned;     /* TEXT/BLOB: u.s.p is owned by the value (1, or HDB_SQL_OWNED_JSON) */

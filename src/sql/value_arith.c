@@ -117,8 +117,16 @@ static void bit_op(int op, const hdb_sql_value *a, const hdb_sql_value *b, hdb_s
     hdb__sql_value_int(out, r);
 }
 
+static size_t text_len_max(const hdb_sql_value *v)
+{
+    return v->type == HDB_TEXT || v->type == HDB_BLOB ? v->u.s.n : 32;
+}
+
+/* a || b; HDB_RANGE when longer than HDB_SQL_MAX_LENGTH (not built). */
 static int concat(const hdb_sql_value *a, const hdb_sql_value *b, hdb_sql_value *out)
 {
+    if (text_len_max(a) + text_len_max(b) > HDB_SQL_MAX_LENGTH)
+        return HDB_RANGE;
     hdb_buf buf;
     hdb__buf_init(&buf, NULL);
     hdb__sql_value_to_text(a, &buf);

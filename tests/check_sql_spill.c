@@ -434,6 +434,37 @@ START_TEST(test_reset_midway_leaves_no_file)
 }
 END_TEST
 
+/* A spilled ORDER BY is read row by row from the sorter: the statement
+ * holds its current row only, OFFSET and LIMIT apply while reading. */
+START_TEST(test_sorted_result_streams)
+{
+    hdb_stmt *st;
+    ck_assert_int_eq(hdb_prepare(small, "SELECT id, b FROM t ORDER BY b, id LIMIT 5000 OFFSET 10",
+                                 -1, &st, NULL), HDB_OK);
+    int n = 0;
+    while (hdb_step(st) == HDB_ROW) {
+        ck_assert_ptr_nonnull(st->res.stream);
+        ck_assert_uint_eq(st->res.n, 1);
+        n++;
+    }
+    ck_assert_int_eq(n, 5000);
+    ck_assert_ptr_null(st->res.stream); /* closed at the end */
+    ck_assert_int_eq(hdb_finalize(st), HDB_OK);
+    ck_assert_int_eq(count_files(tmpdir), 0);
+    same("SELECT id, b FROM t ORDER BY b, id LIMIT 5000 OFFSET 10", 5000);
+    same("SELECT id, b FROM t ORDER BY b DESC, id LIMIT 0", 0);
+    /* A large result without ORDER BY streams too, in its own order. */
+    ck_assert_int_eq(hdb_prepare(small, "SELECT id, b, c FROM t WHERE id % 3 > 0", -1, &st, NULL),
+                     HDB_OK);
+    ck_assert_int_eq(hdb_step(st), HDB_ROW);
+    ck_assert_ptr_nonnull(st->res.stream);
+    ck_assert_int_eq(hdb_finalize(st), HDB_OK);
+    ck_assert_int_eq(count_files(tmpdir), 0);
+    same("SELECT id, b, c FROM t WHERE id % 3 > 0", NROWS / 2);
+    same("SELECT id, b FROM t LIMIT -1 OFFSET 7", NROWS - 7);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sql_spill");
@@ -453,6 +484,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_distinct_and_union);
     tcase_add_test(c, test_tmpdir_errors);
     tcase_add_test(c, test_reset_midway_leaves_no_file);
+    tcase_add_test(c, test_sorted_result_streams);
     suite_add_tcase(s, c);
     return s;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 #include "pager/mem.h"
 #include "src/sql/exec.h"
+#include "src/sql/spill.h"
 
 static void stmt_free(hdb_stmt *s);
 
@@ -250,8 +251,11 @@ static int run(hdb_stmt *s)
         rc = hdb__sql_txn_stmt(&x, s->ast);
     else if (is_branch_stmt(k) && !s->ast->explain)
         rc = hdb__sql_exec_branch(&x, s->ast, &s->res, &s->names, &s->ncol);
-    else
+    else {
+        if (k == HDB_SQL_S_SELECT && !s->ast->explain)
+            x.stream_to = &s->res;
         rc = hdb__sql_stmt_exec(&x, s, &s->res);
+    }
     if (rc == HDB_OK && (k == HDB_SQL_S_INSERT || k == HDB_SQL_S_UPDATE || k == HDB_SQL_S_DELETE))
         db->changes = x.changes;
     if (rc != HDB_OK) {
@@ -259,6 +263,47 @@ static int run(hdb_stmt *s)
         return hdb__seterr(db, rc, "%s", x.err[0] ? x.err : hdb_errstr(rc));
     }
     s->state = 1;
+    s->pos = 0;
+    return HDB_OK;
+}
+
+/* The next row of a streamed result (exec.h, xrows) into s->res as its
+ * only row (none at the end: the sorter is then closed). */
+static int stream_next(hdb_stmt *s)
+{
+    xrows *r = &s->res;
+    for (size_t i = 0; i < r->n; i++)
+        hdb__sql_row_free(r->r[i], r->ncol);
+    r->n = 0;
+    xconn *c = hdb__sql_conn(s->db);
+    if (!c)
+        return hdb__seterr(s->db, HDB_NOMEM, "out of memory");
+    xctx x;
+    xctx_init(&x, s->db, c, s);
+    hdb__sql_sorter_rebind(r->stream, &x);
+    hdb_sql_value *row = NULL;
+    int rc = HDB_OK;
+    while (rc == HDB_OK && r->stream_left != 0) {
+        if ((rc = hdb__sql_sorter_next(r->stream, &row)) != HDB_OK || !row)
+            break;
+        if (r->stream_skip > 0) {
+            r->stream_skip--;
+            hdb__sql_row_free(row, r->ncol);
+            row = NULL;
+            continue;
+        }
+        if (r->stream_left > 0)
+            r->stream_left--;
+        if ((rc = hdb__sql_rows_add(r, row, r->ncol)) != HDB_OK)
+            hdb__sql_err(&x, rc, "out of memory");
+        break;
+    }
+    if (rc != HDB_OK || !r->n) {
+        hdb__sql_sorter_close(r->stream);
+        r->stream = NULL;
+    }
+    if (rc != HDB_OK)
+        return hdb__seterr(s->db, rc, "%s", x.err[0] ? x.err : hdb_errstr(rc));
     s->pos = 0;
     return HDB_OK;
 }
@@ -275,6 +320,13 @@ int hdb_step(hdb_stmt *s)
             return rc;
     }
     text_clear(s);
+    if (s->pos >= s->res.n && s->res.stream) {
+        int rc = stream_next(s);
+        if (rc != HDB_OK) {
+            s->state = 2;
+            return rc;
+        }
+    }
     if (s->pos < s->res.n) {
         s->pos++;
         hdb__ok(s->db);

@@ -76,12 +76,20 @@ typedef struct xsel xsel;
 /* A growable array of rows of values (each row ncol values, owned).
  * With `spill` set (spill.h), the rows are the batch of an external
  * sorter: hdb__sql_rows_add writes them out as a sorted run when the bytes
- * they hold pass its budget. */
+ * they hold pass its budget.  With `stream` set, a statement's sorted
+ * result that spilled is read from that sorter row by row (api_sql.c):
+ * past stream_skip rows, at most stream_left more (-1: all); the array then
+ * holds the current row only. */
 typedef struct xrows {
     int ncol;
     size_t n, cap;
     hdb_sql_value **r;
     struct xsorter *spill;
+    struct xsorter *stream;
+    int64_t stream_skip, stream_left;
+    struct xctx *lazy;      /* set: count the bytes, and attach a sorter (arrival
+                             * order) once they pass lazy_budget (exec_select.c) */
+    size_t lazy_bytes, lazy_budget;
 } xrows;
 
 enum { XR_COL = 1, XR_AGG, XR_FUNC, XR_SUBQ, XR_ALIAS, XR_CONST };
@@ -244,6 +252,7 @@ typedef struct xctx {
     int nactive;            /* views and CTEs whose bodies are being compiled */
     const void *active[HDB_SQL_MAX_VIEW_DEPTH];
     size_t spill_budget;    /* sort/group working memory per sorter (0: from the cache budget) */
+    xrows *stream_to;       /* the statement's result: a spilled sort may stream into it */
 } xctx;
 
 /* Drop the subquery caches of a run. */

@@ -53,7 +53,18 @@ int hdb__sql_rows_add(xrows *r, hdb_sql_value *v, int ncol)
         r->cap = nc;
     }
     r->r[r->n++] = v;
-    return r->spill ? hdb__sql_sorter_added(r->spill, r) : HDB_OK;
+    if (r->spill)
+        return hdb__sql_sorter_added(r->spill, r);
+    if (r->lazy && (r->lazy_bytes += hdb__sql_row_bytes(v, ncol)) > r->lazy_budget) {
+        xsorter *so; /* the rows outgrew memory: from now on they go through a sorter */
+        int rc = hdb__sql_sorter_open(r->lazy, ncol, NULL, 0, &so);
+        if (rc != HDB_OK)
+            return rc;
+        r->lazy = NULL;
+        hdb__sql_sorter_attach(so, r);
+        return hdb__sql_sorter_added(so, r);
+    }
+    return HDB_OK;
 }
 
 void hdb__sql_rows_clear(xrows *r)
@@ -63,6 +74,8 @@ void hdb__sql_rows_clear(xrows *r)
     free(r->r);
     r->r = NULL;
     r->n = r->cap = 0;
+    hdb__sql_sorter_close(r->stream);
+    r->stream = NULL;
 }
 
 /* ---- stable merge sort -------------------------------------------------- */

@@ -487,15 +487,18 @@ static int drain(xctx *x, xsorter *so, xrows *out, int64_t limit, int64_t offset
     return rc;
 }
 
-/* Run the one core of q with out as the batch of an external sorter.
+/* Run the one core of q with out as the batch of an external sorter
+ * ordering by o (no == 0: arrival order, for a large unsorted result).
  * *spilled tells whether runs went to a file: then out holds the final
- * rows (OFFSET and LIMIT applied); else out holds every row, unsorted. */
-static int run_sorted(xctx *x, xsel *q, xrows *out, int64_t limit, int64_t offset,
-                      int *spilled)
+ * rows (OFFSET and LIMIT applied), or, if out is the statement's result
+ * (x->stream_to), nothing: hdb_step reads them from the sorter (exec.h,
+ * xrows); else out holds every row, unsorted. */
+static int run_sorted(xctx *x, xsel *q, const xorder *o, int no, xrows *out, int64_t limit,
+                      int64_t offset, int *spilled)
 {
     xsorter *so;
     *spilled = 0;
-    int rc = hdb__sql_sorter_open(x, out->ncol, q->order, q->norder, &so);
+    int rc = hdb__sql_sorter_open(x, out->ncol, o, no, &so);
     if (rc != HDB_OK)
         return rc;
     hdb__sql_sorter_keep(so, q->topn);
@@ -505,8 +508,43 @@ static int run_sorted(xctx *x, xsel *q, xrows *out, int64_t limit, int64_t offse
     if (rc == HDB_OK && hdb__sql_sorter_runs(so)) {
         *spilled = 1;
         rc = hdb__sql_sorter_rewind(so, out);
+        if (rc == HDB_OK && out == x->stream_to) { /* read row by row by hdb_step */
+            out->stream = so;
+            out->stream_skip = offset;
+            out->stream_left = limit;
+            return HDB_OK;
+        }
         if (rc == HDB_OK)
             rc = drain(x, so, out, limit, offset);
+    }
+    hdb__sql_sorter_close(so);
+    return rc;
+}
+
+/* The one core of q, unsorted, into the statement's result: a sorter in
+ * arrival order is attached only once the rows outgrow the budget
+ * (exec_rows.c), and if it wrote runs, hdb_step reads them back. */
+static int run_streamed(xctx *x, xsel *q, xrows *out, int64_t limit, int64_t offset,
+                        int *spilled)
+{
+    *spilled = 0;
+    out->lazy = x;
+    out->lazy_bytes = 0;
+    out->lazy_budget = hdb__sql_spill_budget(x);
+    int rc = hdb__sql_run_core(x, q, q->core[0], out, 0);
+    out->lazy = NULL;
+    xsorter *so = out->spill;
+    out->spill = NULL;
+    if (!so)
+        return rc;
+    if (rc == HDB_OK && hdb__sql_sorter_runs(so)) {
+        *spilled = 1;
+        if ((rc = hdb__sql_sorter_rewind(so, out)) == HDB_OK) {
+            out->stream = so;
+            out->stream_skip = offset;
+            out->stream_left = limit;
+            return HDB_OK;
+        }
     }
     hdb__sql_sorter_close(so);
     return rc;
@@ -573,10 +611,12 @@ int hdb__sql_run_select(xctx *x, xsel *q, xrows *out, size_t limit_hint)
         int spilled = 0;
         q->topn = !unsorted && limit > 0 && offset < INT32_MAX && limit < INT32_MAX
                       ? (size_t)(limit + offset) : 0;
-        if (unsorted)
+        if (unsorted && !stop && out == x->stream_to) /* a large result streams */
+            rc = run_streamed(x, q, out, limit, offset, &spilled);
+        else if (unsorted)
             rc = hdb__sql_run_core(x, q, q->core[0], out, stop);
         else
-            rc = run_sorted(x, q, out, limit, offset, &spilled);
+            rc = run_sorted(x, q, q->order, q->norder, out, limit, offset, &spilled);
         q->topn = topn;
         if (spilled || rc != HDB_OK)
             return rc;

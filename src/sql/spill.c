@@ -644,6 +644,8 @@ static int remember(xsorter *s, const hdb_sql_value *row)
     return HDB_OK;
 }
 
+void hdb__sql_sorter_rebind(xsorter *s, xctx *x) { s->x = x; }
+
 int hdb__sql_sorter_next(xsorter *s, hdb_sql_value **row)
 {
     *row = NULL;

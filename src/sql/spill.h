@@ -77,6 +77,9 @@ int hdb__sql_sorter_rewind(xsorter *s, xrows *b);
  * end. */
 int hdb__sql_sorter_next(xsorter *s, hdb_sql_value **row);
 
+/* Report errors into x from now on (a result read after its run ended). */
+void hdb__sql_sorter_rebind(xsorter *s, xctx *x);
+
 /* Free everything the sorter holds and remove its file.  NULL is a no-op. */
 void hdb__sql_sorter_close(xsorter *s);
 

@@ -101,8 +101,8 @@ static inline int cell_at(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_
 /* Parse cell i, checking that it lies inside the cell area. */
 int hdb__node_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c)
 {
-    const uint8_t *cell, *p;
-    uint64_t kl, vl;
+    const uint8_t *cell = pg, *p = pg;
+    uint64_t kl = 0, vl = 0;
     int rc = cell_at(t, pg, i, &cell, &p, &kl, &vl);
     if (rc != HDB_OK)
         return rc;
@@ -122,14 +122,39 @@ int hdb__node_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c)
     return HDB_OK;
 }
 
-/* The key of cell i without the rest (the hot path of searches). */
-static int cell_key(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **key, size_t *klen)
+/* The key of cell i without the rest: the hot path of searches, so the
+ * checks of cell_at are repeated here, inline, rather than called. */
+static inline int cell_key(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **key,
+                           size_t *klen)
 {
-    const uint8_t *cell;
-    uint64_t kl, vl;
-    int rc = cell_at(t, pg, i, &cell, key, &kl, &vl);
+    if (i >= hdb__page_count(pg))
+        return bad_cell(t, pg, i);
+    size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i), k;
+    const uint8_t *end = pg + t->psize, *p = pg + off;
+    uint64_t kl, vl = 0;
+    if (off < hdb__node_content(t, pg) || off >= t->psize)
+        return bad_cell(t, pg, i);
+    if (hdb__page_type(pg) == HDB_PT_LEAF) {
+        p++; /* flags */
+        if (!(k = hdb__varint_get(p, end, &kl)))
+            return bad_cell(t, pg, i);
+        p += k;
+        if (!(k = hdb__varint_get(p, end, &vl)))
+            return bad_cell(t, pg, i);
+        p += k;
+    } else {
+        if (end - p < HDB_REF_SIZE + 1)
+            return bad_cell(t, pg, i);
+        p += HDB_REF_SIZE;
+        if (!(k = hdb__varint_get(p, end, &kl)))
+            return bad_cell(t, pg, i);
+        p += k;
+    }
+    if (kl > (size_t)(end - p) || vl > (size_t)(end - p) - kl)
+        return bad_cell(t, pg, i);
+    *key = p;
     *klen = (size_t)kl;
-    return rc;
+    return HDB_OK;
 }
 
 int hdb__node_search_leaf(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,

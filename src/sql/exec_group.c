@@ -250,6 +250,8 @@ static int group_fold(xctx *x, xcore *c, group *g)
 int hdb__sql_group_accumulate(xctx *x, runst *st)
 {
     xcore *c = st->c;
+    if (c->ngroup == 0 && st->ng == 1 && !st->gspill) /* one group: no key to make */
+        return group_fold(x, c, &st->g[0]);
     hdb_buf b;
     hdb__buf_init(&b, NULL);
     int rc = group_key(x, c, &b);

@@ -2,7 +2,8 @@
 ** check_sql_select.c — SELECT behaviours that need many rows: ORDER BY with
 ** LIMIT/OFFSET (which keeps only the rows that can be in the result while
 ** they arrive) gives exactly the rows of a full sort, ties included, for
-** plain, DISTINCT, grouped and joined queries.
+** plain, DISTINCT, grouped and joined queries, and for order keys that are
+** not among the result columns.
 */
 #include <check.h>
 #include <stdio.h>
@@ -115,6 +116,11 @@ START_TEST(test_order_limit_is_a_full_sort_cut)
         "SELECT b, count(*), sum(c) FROM t GROUP BY b ORDER BY 2 DESC",
         "SELECT t.id, u.w FROM t JOIN u ON t.a = u.k ORDER BY u.w",
         "SELECT id FROM t WHERE a > 2 ORDER BY id DESC",
+        /* order keys that are not result columns (the rows past the k-th are
+         * dropped on their keys alone, before the row is built) */
+        "SELECT id, b FROM t ORDER BY lower(b) COLLATE NOCASE DESC, c NULLS FIRST",
+        "SELECT id FROM t ORDER BY -c NULLS LAST, a * 2 DESC",
+        "SELECT b || '-' || a AS k FROM t ORDER BY k, id",
     };
     int lim[][2] = {{1, 0}, {10, 0}, {7, 13}, {100, 250}, {64, 0}, {3, 2490}, {500, 1}};
     for (size_t i = 0; i < sizeof q / sizeof *q; i++)

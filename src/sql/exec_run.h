@@ -40,6 +40,9 @@ typedef struct runst {
     size_t gbytes;           /* what the groups in memory hold (estimated) */
     struct xsorter *gspill;  /* input rows of the groups not in memory (exec_group.c) */
     xrows gbatch;            /* its batch */
+    hdb_sql_value *thr;      /* ORDER BY .. LIMIT k: a copy of the k-th row at the last
+                              * pruning; a row not before it is dropped (exec_select.c) */
+    hdb_sql_value *probe;    /* the order keys of the row being emitted, checked against thr */
 } runst;
 
 /* exec_select.c */

@@ -138,31 +138,75 @@ static int distinct_finish(xctx *x, runst *st)
 
 /* ---- projection ---------------------------------------------------------- */
 
+/* The expression of output column col of core c (NULL: none). */
+static hdb_sql_expr *out_expr(const xcore *c, int col)
+{
+    if (col < c->nres)
+        return c->res[col];
+    return col - c->nres < c->norder ? c->order[col - c->nres] : NULL;
+}
+
+/* ORDER BY .. LIMIT k once k rows are kept: evaluate only the order keys
+ * of the row into st->probe and say whether it sorts at or after the k-th
+ * kept row.  Such a row can never be among the first k (the kept ones are
+ * earlier, and the sort is stable), so it is dropped before it is built. */
+static int top_reject(xctx *x, runst *st, int *reject)
+{
+    const xsel *q = st->q;
+    *reject = 0;
+    if (!st->probe && !(st->probe = hdb__sql_row_new(st->out->ncol)))
+        return nomem(x);
+    for (int i = 0; i < q->norder; i++) {
+        int col = q->order[i].col;
+        hdb_sql_expr *e = col < st->out->ncol ? out_expr(st->c, col) : NULL;
+        if (!e)
+            return HDB_OK;
+        hdb__sql_value_clear(&st->probe[col]);
+        int rc = hdb__sql_eval(x, st->c, e, &st->probe[col]);
+        if (rc != HDB_OK)
+            return rc;
+    }
+    *reject = hdb__sql_row_cmp(st->probe, st->thr, q->order, q->norder) >= 0;
+    return HDB_OK;
+}
+
+/* After a pruning: the k-th row is the new bound. */
+static int top_bound(xctx *x, runst *st)
+{
+    int ncol = st->out->ncol;
+    const hdb_sql_value *k = st->out->r[st->q->topn - 1];
+    hdb_sql_value *t = hdb__sql_row_new(ncol);
+    for (int i = 0; t && i < ncol; i++)
+        if (hdb__sql_value_copy(&t[i], &k[i]) != HDB_OK) {
+            hdb__sql_row_free(t, ncol);
+            t = NULL;
+        }
+    if (!t)
+        return nomem(x);
+    hdb__sql_row_free(st->thr, ncol);
+    st->thr = t;
+    return HDB_OK;
+}
+
 int hdb__sql_emit(xctx *x, runst *st)
 {
     xcore *c = st->c;
-    int n = c->nres + c->norder;
-    if (st->distinct && c->norder == 0)
-        n = c->nres;
+    int rc = HDB_OK;
+    if (st->thr && !st->distinct) {
+        int reject;
+        if ((rc = top_reject(x, st, &reject)) != HDB_OK || reject)
+            return rc;
+    }
     hdb_sql_value *row = hdb__sql_row_new(st->out->ncol);
     if (!row)
         return nomem(x);
-    int rc = HDB_OK;
-    for (int i = 0; i < c->nres && rc == HDB_OK; i++) {
+    for (int i = 0; i < c->nres + c->norder && rc == HDB_OK && i < st->out->ncol; i++) {
         hdb_sql_value v = HDB_SQL_NULL_INIT;
-        rc = hdb__sql_eval(x, c, c->res[i], &v);
+        rc = hdb__sql_eval(x, c, out_expr(c, i), &v);
         if (rc == HDB_OK && hdb__sql_value_copy(&row[i], &v) != HDB_OK)
             rc = nomem(x);
         hdb__sql_value_clear(&v);
     }
-    for (int i = 0; i < c->norder && rc == HDB_OK && c->nres + i < st->out->ncol; i++) {
-        hdb_sql_value v = HDB_SQL_NULL_INIT;
-        rc = hdb__sql_eval(x, c, c->order[i], &v);
-        if (rc == HDB_OK && hdb__sql_value_copy(&row[c->nres + i], &v) != HDB_OK)
-            rc = nomem(x);
-        hdb__sql_value_clear(&v);
-    }
-    (void)n;
     if (rc == HDB_OK && st->distinct) {
         int taken = 0;
         rc = distinct_row(x, st, row, &taken);
@@ -180,9 +224,11 @@ int hdb__sql_emit(xctx *x, runst *st)
     /* ORDER BY .. LIMIT k: whenever 2k rows (and some) have come, keep the
      * first k in order.  The sort is stable, so the rows kept are those a
      * full sort would keep; memory stays O(k), time O(n log k). */
-    if (st->q->topn && st->out->n >= 2 * st->q->topn + 64 &&
-        hdb__sql_rows_top(st->out, st->q->order, st->q->norder, st->q->topn) != HDB_OK)
-        return nomem(x);
+    if (st->q->topn && st->out->n >= 2 * st->q->topn + 64) {
+        if (hdb__sql_rows_top(st->out, st->q->order, st->q->norder, st->q->topn) != HDB_OK)
+            return nomem(x);
+        return top_bound(x, st);
+    }
     return HDB_OK;
 }
 
@@ -437,6 +483,8 @@ int hdb__sql_run_core(xctx *x, xsel *q, xcore *c, xrows *out, size_t stop)
     hdb__sql_rows_clear(&st.dbatch);
     hdb__sql_group_end(&st);
     hdb__sql_set_free(&st.seen);
+    hdb__sql_row_free(st.thr, out->ncol);
+    hdb__sql_row_free(st.probe, out->ncol);
     free(st.matched);
     for (int i = 0; st.rmatch && i < c->nsrc; i++)
         hdb__sql_set_free(&st.rmatch[i]);

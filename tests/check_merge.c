@@ -341,14 +341,15 @@ static size_t model_merge(tu_model *dst, const tu_model *base, const tu_model *s
     return conflicts;
 }
 
-static void compare(hdb *db, int b, const tu_model *m)
+/* Branch b's keyspace "kv" equals the model. */
+static void compare_kv(hdb *db, const char *b, const tu_model *m)
 {
     hdb_txn *t;
     uint32_t id;
     hdb_cursor *c;
     hdb_val k, v;
     size_t i = 0;
-    ck_assert_int_eq(hdb_branch_use(db, bn[b]), HDB_OK);
+    ck_assert_int_eq(hdb_branch_use(db, b), HDB_OK);
     ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
     ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
     ck_assert_int_eq(hdb_cursor_open(t, id, &c), HDB_OK);
@@ -363,6 +364,8 @@ static void compare(hdb *db, int b, const tu_model *m)
     hdb_cursor_close(c);
     hdb_txn_abort(t);
 }
+
+static void compare(hdb *db, int b, const tu_model *m) { compare_kv(db, bn[b], m); }
 
 START_TEST(test_model_merges)
 {
@@ -644,29 +647,6 @@ END_TEST
 ** per subtree (HDB_REC_KS_GRAFT) and replayed by position.
 */
 
-/* Branch b's keyspace "kv" equals the model. */
-static void compare_kv(hdb *db, const char *b, const tu_model *m)
-{
-    hdb_txn *t;
-    uint32_t id;
-    hdb_cursor *c;
-    hdb_val k, v;
-    size_t i = 0;
-    ck_assert_int_eq(hdb_branch_use(db, b), HDB_OK);
-    ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
-    ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
-    ck_assert_int_eq(hdb_cursor_open(t, id, &c), HDB_OK);
-    for (int rc = hdb_cursor_first(c); rc == HDB_OK; rc = hdb_cursor_next(c), i++) {
-        ck_assert_int_eq(hdb_cursor_get(c, &k, &v), HDB_OK);
-        ck_assert_uint_lt(i, m->n);
-        ck_assert_int_eq(tu_keycmp(k.data, k.size, m->e[i].k, m->e[i].kn), 0);
-        ck_assert_uint_eq(v.size, m->e[i].vn);
-        ck_assert(v.size == 0 || !memcmp(v.data, m->e[i].v, v.size));
-    }
-    ck_assert_uint_eq(i, m->n);
-    hdb_cursor_close(c);
-    hdb_txn_abort(t);
-}
 
 /* One transaction on branch b: `runs` runs of `len` consecutive keys from
  * random places of [0, span) are put (a new value) or deleted, or keys

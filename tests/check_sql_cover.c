@@ -104,6 +104,20 @@ static void same_as_scan(const char *q, const char *ix)
     free(rc);
 }
 
+/* q (with one %s) gives the same rows as written and NOT INDEXED (no
+ * row at all is fine here). */
+static void same_unindexed(const char *q)
+{
+    char e[1024];
+    snprintf(e, sizeof e, q, "");
+    char *a = rows(e);
+    snprintf(e, sizeof e, q, "NOT INDEXED");
+    char *b = rows(e);
+    ck_assert_msg(!strcmp(a, b), "%s: got\n%.300s\nwant\n%.300s", q, a, b);
+    free(a);
+    free(b);
+}
+
 /* The one value of the one-column, one-row query sql on connection d. */
 static long long one(hdb *d, const char *sql)
 {
@@ -253,7 +267,7 @@ START_TEST(test_random_ranges_match_scans)
     static const char *const op[] = {"=", "<", "<=", ">", ">="};
     for (int k = 0; k < 400; k++) {
         const char *c = col[tu_below(&r, 5)];
-        char w[256], q[512], e[600];
+        char w[256], q[512];
         int form = (int)tu_below(&r, 4);
         if (form == 0)
             snprintf(w, sizeof w, "%s %s %s", c, op[tu_below(&r, 5)], val[tu_below(&r, nv)]);
@@ -267,22 +281,10 @@ START_TEST(test_random_ranges_match_scans)
             snprintf(w, sizeof w, "%s IN (%s, %s, %s)", c, val[tu_below(&r, nv)],
                      val[tu_below(&r, nv)], val[tu_below(&r, nv)]);
         snprintf(q, sizeof q, "SELECT %s, id, typeof(%s) FROM r %%s WHERE %s", c, c, w);
-        snprintf(e, sizeof e, q, "");
-        char *a = rows(e);
-        snprintf(e, sizeof e, q, "NOT INDEXED");
-        char *b = rows(e);
-        ck_assert_msg(!strcmp(a, b), "%s: got\n%.300s\nwant\n%.300s", q, a, b);
-        free(a);
-        free(b);
+        same_unindexed(q);
         snprintf(q, sizeof q,
                  "SELECT count(*), e FROM r %%s WHERE %s AND i IS NOT NULL GROUP BY e", w);
-        snprintf(e, sizeof e, q, "");
-        a = rows(e);
-        snprintf(e, sizeof e, q, "NOT INDEXED");
-        b = rows(e);
-        ck_assert_msg(!strcmp(a, b), "%s: got\n%.300s\nwant\n%.300s", q, a, b);
-        free(a);
-        free(b);
+        same_unindexed(q);
     }
 }
 END_TEST
@@ -351,39 +353,21 @@ START_TEST(test_rowid_lookups)
                                     "x'03'", "-9223372036854775808", "9223372036854775807",
                                     "1e300", "-0.0", "(SELECT max(id) FROM t)", "?1"};
     for (size_t k = 0; k < sizeof v / sizeof *v; k++) {
-        char q[256], e[256], *a, *b;
+        char q[256];
         snprintf(q, sizeof q, "SELECT id, i, y, rowid FROM t %%s WHERE rowid IN (%s, 4, 4, 99)",
                  v[k]);
-        snprintf(e, sizeof e, q, "");
-        a = rows(e);
-        snprintf(e, sizeof e, q, "NOT INDEXED");
-        b = rows(e);
-        ck_assert_msg(!strcmp(a, b), "%s: got\n%s\nwant\n%s", q, a, b);
-        free(a);
-        free(b);
+        same_unindexed(q);
         snprintf(q, sizeof q, "SELECT id, i, y FROM t %%s WHERE id = %s", v[k]);
-        snprintf(e, sizeof e, q, "");
-        a = rows(e);
-        snprintf(e, sizeof e, q, "NOT INDEXED");
-        b = rows(e);
-        ck_assert_msg(!strcmp(a, b), "%s: got\n%s\nwant\n%s", q, a, b);
-        free(a);
-        free(b);
+        same_unindexed(q);
     }
     static const char *const r[] = {"id BETWEEN 2 AND 5", "rowid < 3", "id > 2.5", "id < 'x'",
                                     "id >= NULL", "id > 8 AND id <= 9223372036854775807",
                                     "id >= 3 AND id < 6 AND id > 4", "id > -1e300 AND id < 1e300",
                                     "id BETWEEN '2' AND x'00'"};
     for (size_t k = 0; k < sizeof r / sizeof *r; k++) {
-        char q[256], e[256], *a, *b;
+        char q[256];
         snprintf(q, sizeof q, "SELECT id, i FROM t %%s WHERE %s", r[k]);
-        snprintf(e, sizeof e, q, "");
-        a = rows(e);
-        snprintf(e, sizeof e, q, "NOT INDEXED");
-        b = rows(e);
-        ck_assert_msg(!strcmp(a, b), "%s: got\n%s\nwant\n%s", q, a, b);
-        free(a);
-        free(b);
+        same_unindexed(q);
     }
     same_as_scan("SELECT u.id, t.i FROM t AS u JOIN t %s ON t.id = u.v", NULL);
     same_as_scan("SELECT count(*), sum(t.i) FROM t AS u JOIN t %s ON t.id = u.v + 0", NULL);

@@ -12,8 +12,9 @@
 ** The parent kills the child at a random moment with SIGKILL, then opens
 ** the database itself and checks, per branch:
 **   - counter >= the last s acknowledged for the branch (durability);
-**   - every transaction present is whole: all J keys or none, and none
-**     newer than the counter (atomicity);
+**   - every transaction present is whole: all J keys or none, and none of
+**     its own newer than the counter (atomicity; keys are t<s>.<b>.<j>, and
+**     a merge brings another branch's, numbered by that branch's counter);
 **   - hdb_check() is clean.
 ** Each transaction also draws a number q from a database-wide sequence
 ** (hdb_seq_next) and writes key "q<q>" = "<b>:<s>": after recovery no
@@ -98,14 +99,14 @@ static void child(const char *path, int fd, uint64_t seed)
             _exit(5);
         snprintf(v, sizeof v, "%ld", s);
         for (int j = 0; j < J; j++) {
-            snprintf(k, sizeof k, "t%08ld.%d", s, j);
+            snprintf(k, sizeof k, "t%08ld.%d.%d", s, b, j);
             if (hdb_put(t, ks, sv(k), sv(v)) != HDB_OK)
                 _exit(6);
         }
         if (s > 10 && rnd(&seed) % 3 == 0) { /* delete an older transaction whole */
             long old = 1 + (long)(rnd(&seed) % (uint64_t)(s - 5));
             for (int j = 0; j < J; j++) {
-                snprintf(k, sizeof k, "t%08ld.%d", old, j);
+                snprintf(k, sizeof k, "t%08ld.%d.%d", old, b, j);
                 int rc = hdb_del(t, ks, sv(k));
                 if (rc != HDB_OK && rc != HDB_NOTFOUND)
                     _exit(7);
@@ -206,18 +207,22 @@ static void verify_branch(hdb *db, int b, long acked)
         if (k.size < 10 || ((const char *)k.data)[0] != 't')
             continue;
         long s = strtol((const char *)k.data + 1, NULL, 10);
-        if (s > c)
+        /* A merge brings the transactions of another branch (key
+         * t<s>.<branch>.<j>), numbered by that branch's counter: only this
+         * branch's own are bounded by its; each is whole wherever it is. */
+        long from = strtol((const char *)k.data + 10, NULL, 10);
+        if (from == b && s > c)
             fail("branch %s holds a transaction newer than its counter (%ld)", bn[b], s);
-        if (s != cur_s) {
+        if (s * NB + from != cur_s) {
             if (cur_s >= 0 && n != J)
-                fail("branch %s: transaction %ld is partly there", bn[b], cur_s);
-            cur_s = s;
+                fail("branch %s: transaction %ld is partly there", bn[b], cur_s / NB);
+            cur_s = s * NB + from;
             n = 0;
         }
         n++;
     }
     if (cur_s >= 0 && n != J)
-        fail("branch %s: transaction %ld is partly there", bn[b], cur_s);
+        fail("branch %s: transaction %ld is partly there", bn[b], cur_s / NB);
     hdb_cursor_close(cur);
     hdb_txn_abort(t);
 }

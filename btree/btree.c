@@ -107,7 +107,12 @@ int hdb__page_pointers(hdb_bt *t, const uint8_t *pg, int (*fn)(void *ctx, hdb_re
     unsigned n = hdb__page_count(pg);
     for (unsigned i = 0; i < n; i++) {
         hdb_cell c;
-        if ((rc = hdb__node_cell(t, pg, i, &c)) != HDB_OK || (rc = fn(ctx, c.child)) != HDB_OK)
+        hdb_ref r;
+        if (hdb__branch_child(t, pg, i, &r))
+            c.child = r;
+        else if ((rc = hdb__node_cell(t, pg, i, &c)) != HDB_OK)
+            return rc;
+        if ((rc = fn(ctx, c.child)) != HDB_OK)
             return rc;
     }
     return HDB_OK;

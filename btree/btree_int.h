@@ -22,6 +22,18 @@ static inline int hdb__leaf_cell_plain(const hdb_bt *t, const uint8_t *pg, unsig
     return off >= hdb__node_content(t, pg) && off < t->psize &&
            !(pg[off] & (HDB_CELL_OVERFLOW | HDB_CELL_REFS));
 }
+/* The child of branch cell i, read from the cell's first bytes alone:
+ * 1, or 0 when the cell is out of place (decode it to report why). */
+static inline int hdb__branch_child(const hdb_bt *t, const uint8_t *pg, unsigned i, hdb_ref *out)
+{
+    if (i >= hdb__page_count(pg))
+        return 0;
+    size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i);
+    if (off < hdb__node_content(t, pg) || off + HDB_REF_SIZE + 1 > t->psize)
+        return 0;
+    *out = hdb__ref_get(pg + off);
+    return 1;
+}
 void hdb__node_set_content(uint8_t *pg, unsigned c);
 void hdb__node_init(hdb_bt *t, uint8_t *pg, unsigned type);
 size_t hdb__node_free(const hdb_bt *t, const uint8_t *pg);

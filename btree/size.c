@@ -120,33 +120,48 @@ int hdb__bt_size_walk(hdb_bt *t, hdb_ref root, uint64_t *tot, uint64_t *lat)
 }
 
 /* Walk 1: the pages born in the transaction, from the new root.  An older
- * page they point to goes into k at once; only born pages are walked. */
+ * page they point to goes into k at once, and into `older` with repeats
+ * (walk 3 looks there for adopted pages); only born pages are walked. */
 typedef struct bwalk {
     szstack s;
     uint64_t lsn;
     hdb_u32set *k;
+    hdb_ref *older;
+    size_t nolder, cap;
 } bwalk;
 
 static int born_child(void *ctx, hdb_ref r)
 {
     bwalk *b = ctx;
-    return r.birth == b->lsn ? st_push(&b->s, r, 1, 0) : hdb__u32set_add(b->k, r.pgno);
+    if (r.birth == b->lsn)
+        return st_push(&b->s, r, 1, 0);
+    if (b->nolder == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        hdb_ref *v = hdb__realloc(b->s.t->mem, b->older, cap * sizeof *v);
+        if (!v)
+            return HDB_NOMEM;
+        b->older = v;
+        b->cap = cap;
+    }
+    b->older[b->nolder++] = r;
+    return hdb__u32set_add(b->k, r.pgno);
 }
 
-static int walk_born(hdb_bt *t, uint64_t lsn, hdb_ref root, hdb_u32set *k, hdb_szdelta *d)
+static int walk_born(bwalk *b, hdb_ref root, hdb_szdelta *d)
 {
-    bwalk b = {{t, NULL, 0, 0, 0}, lsn, k};
-    int rc = born_child(&b, root);
-    while (rc == HDB_OK && b.s.n) {
-        szent e = b.s.v[--b.s.n];
+    hdb_bt *t = b->s.t;
+    int rc = hdb__u32set_reserve(b->k, 512);
+    if (rc == HDB_OK)
+        rc = born_child(b, root);
+    while (rc == HDB_OK && b->s.n) {
+        szent e = b->s.v[--b->s.n];
         hdb_page *pg;
         d->born++;
         if ((rc = hdb__pager_get(t->pager, e.r, &pg)) != HDB_OK)
             break;
-        rc = hdb__page_pointers(t, pg->data, born_child, &b);
+        rc = hdb__page_pointers(t, pg->data, born_child, b);
         hdb__pager_put(t->pager, pg);
     }
-    hdb__free(t->mem, b.s.v);
     return rc;
 }
 
@@ -218,7 +233,14 @@ static int lw_expand(lwalk *w, const lent *e, int in)
     } else if ((rc = hdb__node_check(w->t, d)) == HDB_OK) {
         for (unsigned i = 0; rc == HDB_OK && i < n; i++) {
             hdb_cell cell;
+            hdb_ref ch;
+            int stayed;
             if (type == HDB_PT_LEAF && hdb__leaf_cell_plain(w->t, d, i))
+                continue;
+            /* Most children of a left branch page stayed: checked from the
+             * child pointer alone (a cell it cannot read fails below). */
+            if (type == HDB_PT_BRANCH && hdb__branch_child(w->t, d, i, &ch) &&
+                ((rc = lw_stayed(w, ch.pgno, &stayed)) != HDB_OK || stayed))
                 continue;
             if ((rc = hdb__node_cell(w->t, d, i, &cell)) != HDB_OK)
                 break;
@@ -226,9 +248,6 @@ static int lw_expand(lwalk *w, const lent *e, int in)
             c.in_region = (uint8_t)in;
             c.root = 0;
             if (type == HDB_PT_BRANCH) {
-                int stayed;
-                if ((rc = lw_stayed(w, cell.child.pgno, &stayed)) != HDB_OK || stayed)
-                    continue;
                 c.r = cell.child;
                 c.kind = HDB_SZ_NODE;
                 if (i) {
@@ -374,23 +393,17 @@ int hdb__bt_size_holds(hdb_bt *t, hdb_ref root, const hdb_szpos *pos, hdb_ref q,
 }
 
 /* Walk 3: older pages that born pages point to and walk 2 never met. */
-static int walk_adopted(hdb_bt *t, uint64_t lsn, hdb_ref root, const hdb_u32set *seen,
-                        hdb_szdelta *d)
+static int walk_adopted(hdb_bt *t, const bwalk *b, const hdb_u32set *seen, hdb_szdelta *d)
 {
-    szstack s = {t, NULL, 0, 0, 0};
-    int rc = st_push(&s, root, 1, 1);
-    while (rc == HDB_OK && s.n) {
-        szent e = s.v[--s.n];
-        if (e.r.birth == lsn) {
-            rc = expand(&s, e.r, 1);
-            continue;
-        }
-        if (hdb__u32set_has(seen, e.r.pgno))
-            continue;
+    int rc = HDB_OK;
+    for (size_t i = 0; i < b->nolder && rc == HDB_OK; i++) {
+        hdb_ref r = b->older[i];
         uint64_t tot, lat;
         uint32_t c;
-        if ((rc = hdb__pager_rc(t->pager, e.r.pgno, &c)) != HDB_OK ||
-            (rc = hdb__bt_size_walk(t, e.r, &tot, &lat)) != HDB_OK)
+        if (hdb__u32set_has(seen, r.pgno))
+            continue;
+        if ((rc = hdb__pager_rc(t->pager, r.pgno, &c)) != HDB_OK ||
+            (rc = hdb__bt_size_walk(t, r, &tot, &lat)) != HDB_OK)
             break;
         d->adopted += tot;
         if (c == 1)
@@ -398,7 +411,6 @@ static int walk_adopted(hdb_bt *t, uint64_t lsn, hdb_ref root, const hdb_u32set 
         else
             d->cross++; /* shared with its source now */
     }
-    hdb__free(t->mem, s.v);
     return rc;
 }
 
@@ -416,13 +428,16 @@ int hdb__bt_size_delta(hdb_bt *t, uint64_t lsn, hdb_ref old, hdb_ref now, hdb_sz
     }
     hdb__u32set_init(&k, t->mem);
     hdb__u32set_init(&seen, t->mem);
+    bwalk b = {{t, NULL, 0, 0, 0}, lsn, &k, NULL, 0, 0};
     int rc = HDB_OK;
     if (now.pgno)
-        rc = walk_born(t, lsn, now, &k, d);
-    if (rc == HDB_OK && old.pgno)
+        rc = walk_born(&b, now, d);
+    if (rc == HDB_OK && old.pgno && (rc = hdb__u32set_reserve(&seen, k.n + 1)) == HDB_OK)
         rc = walk_left(t, old, now, &k, &seen, d, credit, cctx);
     if (rc == HDB_OK && now.pgno)
-        rc = walk_adopted(t, lsn, now, &seen, d);
+        rc = walk_adopted(t, &b, &seen, d);
+    hdb__free(t->mem, b.s.v);
+    hdb__free(t->mem, b.older);
     hdb__u32set_free(&k);
     hdb__u32set_free(&seen);
     return rc;

@@ -56,9 +56,8 @@ static void put_raw(uint32_t *slot, size_t mask, uint32_t v)
     slot[i] = v;
 }
 
-static int grow(hdb_u32set *s)
+static int grow_to(hdb_u32set *s, size_t cap)
 {
-    size_t cap = s->slot ? (s->mask + 1) * 2 : 64;
     uint32_t *slot = hdb__zalloc(s->mem, cap * sizeof *slot);
     if (!slot)
         return HDB_NOMEM;
@@ -73,15 +72,27 @@ static int grow(hdb_u32set *s)
     return HDB_OK;
 }
 
+int hdb__u32set_reserve(hdb_u32set *s, size_t n)
+{
+    size_t cap = s->slot ? s->mask + 1 : 64;
+    while (cap < 2 * n)
+        cap *= 2;
+    return s->slot && cap == s->mask + 1 ? HDB_OK : grow_to(s, cap);
+}
+
 int hdb__u32set_add(hdb_u32set *s, uint32_t v)
 {
-    if (hdb__u32set_has(s, v))
-        return HDB_OK;
     if (!s->slot || (s->n + 1) * 2 > s->mask + 1) {
-        if (grow(s) != HDB_OK)
+        if (hdb__u32set_has(s, v))
+            return HDB_OK;
+        if (grow_to(s, s->slot ? (s->mask + 1) * 2 : 64) != HDB_OK)
             return HDB_NOMEM;
     }
-    put_raw(s->slot, s->mask, v);
+    size_t i = hash32(v) & s->mask;
+    for (; s->slot[i]; i = (i + 1) & s->mask)
+        if (s->slot[i] == v)
+            return HDB_OK;
+    s->slot[i] = v;
     s->n++;
     return HDB_OK;
 }

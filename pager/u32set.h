@@ -25,6 +25,8 @@ void hdb__u32set_clear(hdb_u32set *s);
 int hdb__u32set_has(const hdb_u32set *s, uint32_t v);
 /* HDB_OK (added or already there) or HDB_NOMEM. */
 int hdb__u32set_add(hdb_u32set *s, uint32_t v);
+/* Make room for n members without growing again: HDB_OK or HDB_NOMEM. */
+int hdb__u32set_reserve(hdb_u32set *s, size_t n);
 /* Returns 1 if v was there. */
 int hdb__u32set_del(hdb_u32set *s, uint32_t v);
 

@@ -13,6 +13,7 @@
 #include "heliosdb.h"
 #include "pager/page.h"
 #include "pager/pager.h"
+#include "pager/u32set.h"
 #include "support/test_util.h"
 
 typedef struct env {
@@ -268,6 +269,47 @@ START_TEST(test_format_versions)
 }
 END_TEST
 
+/* The page-number set against a plain array: adds (repeated), reserve,
+ * deletes (backward shift) and membership over many sizes and clusters. */
+START_TEST(test_u32set_model)
+{
+    enum { N = 5000 };
+    static unsigned char in[N + 1];
+    hdb_u32set s;
+    uint32_t seed = 12345;
+    memset(in, 0, sizeof in);
+    hdb__u32set_init(&s, NULL);
+    ck_assert_int_eq(hdb__u32set_has(&s, 7), 0);
+    ck_assert_int_eq(hdb__u32set_del(&s, 7), 0);
+    size_t n = 0;
+    for (int step = 0; step < 60000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t v = 1 + (seed >> 8) % N;
+        unsigned op = (seed >> 4) % 8;
+        if (step == 20000)
+            ck_assert_int_eq(hdb__u32set_reserve(&s, 3 * N), HDB_OK);
+        if (op < 5) {
+            ck_assert_int_eq(hdb__u32set_add(&s, v), HDB_OK);
+            n += !in[v];
+            in[v] = 1;
+        } else if (op < 7) {
+            ck_assert_int_eq(hdb__u32set_del(&s, v), in[v]);
+            n -= in[v];
+            in[v] = 0;
+        }
+        ck_assert_int_eq(hdb__u32set_has(&s, v), in[v]);
+        ck_assert_uint_eq(s.n, n);
+    }
+    for (uint32_t v = 1; v <= N; v++)
+        ck_assert_int_eq(hdb__u32set_has(&s, v), in[v]);
+    ck_assert_int_eq(hdb__u32set_has(&s, N + 1), 0);
+    hdb__u32set_clear(&s);
+    ck_assert_int_eq(hdb__u32set_has(&s, 1), 0);
+    ck_assert_int_eq(hdb__u32set_reserve(&s, 10), HDB_OK);
+    hdb__u32set_free(&s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("pager");
@@ -277,6 +319,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_savepoints_abort);
     tcase_add_test(c, test_meta_slots);
     tcase_add_test(c, test_format_versions);
+    tcase_add_test(c, test_u32set_model);
     suite_add_tcase(s, c);
     return s;
 }

@@ -375,6 +375,8 @@ void hdb__sql_max_level(const hdb_sql_expr *e, int nsrc, const int *pos, int *m)
 
 /* ---- planning (plan.c) ---- */
 void hdb__sql_plan_source(xctx *x, xcore *c, int i);
+/* May source s be read from its plan's index alone (exec_scan.c)? */
+int hdb__sql_covers(const xsrc *s);
 /* Choose the join order of an inner join (c->perm, c->pos) from the
  * conjuncts l, before they are placed. */
 int hdb__sql_plan_join_order(xctx *x, xcore *c, xcondlist *l);
@@ -412,6 +414,8 @@ int hdb__sql_exec_delete(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out);
 /* Row writes with index maintenance (exec_write.c). */
 int hdb__sql_row_write(xctx *x, hdb_sql_table *t, int64_t rowid, hdb_sql_value *row);
 int hdb__sql_row_delete(xctx *x, hdb_sql_table *t, int64_t rowid, hdb_sql_value *row);
+int hdb__sql_row_update(xctx *x, hdb_sql_table *t, int64_t oldid, const hdb_sql_value *old,
+                        int64_t rowid, hdb_sql_value *row);
 int hdb__sql_row_read(xctx *x, xsrc *s, int64_t rowid, int *found); /* into s->row */
 /* Check NOT NULL, CHECK, JSON, UNIQUE and FOREIGN KEY constraints of a new
  * row (exec_write.c).  or_action: HDB_SQL_OR_*; with REPLACE, conflicting

@@ -171,9 +171,7 @@ static int act_on_child(xctx *x, hdb_sql_table *ch, const hdb_sql_fk *f, const i
     if (rc == HDB_OK)
         rc = hdb__sql_check_row_ex(x, ch, nr, rowid, rowid, HDB_SQL_OR_ABORT, &skip, 0);
     if (rc == HDB_OK)
-        rc = hdb__sql_row_delete(x, ch, rowid, cr);
-    if (rc == HDB_OK)
-        rc = hdb__sql_row_write(x, ch, rowid, nr);
+        rc = hdb__sql_row_update(x, ch, rowid, cr, rowid, nr);
     hdb__sql_row_free(nr, ch->ncol);
     return rc;
 }

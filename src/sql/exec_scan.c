@@ -168,7 +168,7 @@ static int fetch_row(xctx *x, xsrc *s, uint32_t tks, int64_t rowid, int *found)
  * belongs to a SELECT (whose rows are read only through resolved columns)
  * and every column the query reads is an index column or the INTEGER
  * PRIMARY KEY (each index key ends with the rowid). */
-static int covers(const xsrc *s)
+int hdb__sql_covers(const xsrc *s)
 {
     const hdb_sql_index *ix = s->plan.idx;
     uint64_t have = 0;
@@ -459,7 +459,7 @@ static int scan_plan(xctx *x, xcore *c, int i, uint32_t tks, uint32_t ks,
         r.has_end = 0;
         rc = make_range(x, c, p, &pre[j], &r, &empty);
         if (rc == HDB_OK && !empty)
-            rc = scan_range(x, c, i, ks, tks, &r, covers(s), fn, arg);
+            rc = scan_range(x, c, i, ks, tks, &r, hdb__sql_covers(s), fn, arg);
         hdb__buf_free(&r.start);
         hdb__buf_free(&r.end);
     }

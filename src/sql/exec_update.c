@@ -214,9 +214,7 @@ int hdb__sql_dml_update_one(xctx *x, xdml *d, xcore *c, int nset, const int *set
     if (rc == HDB_OK)
         rc = hdb__sql_check_row(x, t, row, rowid, oldid, d->or_action, &skip);
     if (rc == HDB_OK && !skip)
-        rc = hdb__sql_row_delete(x, t, oldid, old);
-    if (rc == HDB_OK && !skip)
-        rc = hdb__sql_row_write(x, t, rowid, row);
+        rc = hdb__sql_row_update(x, t, oldid, old, rowid, row);
     if (rc == HDB_OK && !skip) {
         x->changes++;
         rc = hdb__sql_dml_returning(x, d, row, rowid, out);

@@ -122,6 +122,45 @@ int hdb__sql_row_delete(xctx *x, hdb_sql_table *t, int64_t rowid, hdb_sql_value 
     return rc == HDB_OK ? index_entries(x, t, rowid, row, 1) : rc;
 }
 
+/* An UPDATE of one row: the record is overwritten in place when the rowid
+ * stays, and an index entry is deleted and written again only when its key
+ * changed (most updates touch no indexed column: one tree write, not four). */
+int hdb__sql_row_update(xctx *x, hdb_sql_table *t, int64_t oldid, const hdb_sql_value *old,
+                        int64_t rowid, hdb_sql_value *row)
+{
+    hdb_buf k, k2, v;
+    hdb__buf_init(&k, NULL);
+    hdb__buf_init(&k2, NULL);
+    hdb__buf_init(&v, NULL);
+    hdb__sql_record_encode(&v, row, t->ncol);
+    int rc = v.oom ? nomem(x) : sizes_ok(x, t, rowid, row, &v, &k);
+    if (rc == HDB_OK && rowid != oldid) {
+        hdb__buf_reset(&k);
+        hdb__sql_rowid_key(&k, oldid);
+        rc = put_or_del(x, t->ks, &k, NULL, 1);
+    }
+    if (rc == HDB_OK) {
+        hdb__buf_reset(&k);
+        hdb__sql_rowid_key(&k, rowid);
+        rc = put_or_del(x, t->ks, &k, &v, 0);
+    }
+    for (hdb_sql_index *ix = t->indexes; ix && rc == HDB_OK; ix = ix->next) {
+        hdb__buf_reset(&k);
+        hdb__buf_reset(&k2);
+        hdb__sql_index_key(&k, ix, old, oldid, 1);
+        hdb__sql_index_key(&k2, ix, row, rowid, 1);
+        if (!k.oom && !k2.oom && k.len == k2.len && !memcmp(k.data, k2.data, k.len))
+            continue;
+        rc = put_or_del(x, ix->ks, &k, NULL, 1);
+        if (rc == HDB_OK)
+            rc = put_or_del(x, ix->ks, &k2, NULL, 0);
+    }
+    hdb__buf_free(&k);
+    hdb__buf_free(&k2);
+    hdb__buf_free(&v);
+    return rc;
+}
+
 int hdb__sql_row_read(xctx *x, xsrc *s, int64_t rowid, int *found)
 {
     uint32_t ks;

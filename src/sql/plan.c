@@ -319,7 +319,16 @@ void hdb__sql_plan_source(xctx *x, xcore *c, int i)
     memset(&s->plan, 0, sizeof s->plan);
     int score = choose(s, i, c->pos, &best);
     if (s->forced && score <= 0) {
-        hdb__sql_err(x, HDB_ERROR, "no query solution");
+        /* INDEXED BY and nothing bounds that index: all of it, in its
+         * order (SQLite's choice too; the conditions are checked per row). */
+        hdb_sql_index *ix = s->forced;
+        fit(s, NULL, 0, ix->cols, ix->desc, ix->ncol, &s->plan);
+        s->plan.kind = PLAN_INDEX;
+        s->plan.idx = ix;
+        s->plan.nkey = ix->ncol;
+        for (int k = 0; k < ix->ncol && k < 17; k++)
+            s->plan.coll[k] = ix->coll[k];
+        (void)x;
         return;
     }
     if (score > 0) {
@@ -522,15 +531,16 @@ static void describe(xsrc *s, hdb_buf *b)
         return;
     }
     if (p->kind == PLAN_INDEX && !p->neq && !p->in && !p->lo && !p->hi) {
-        hdb__buf_printf(b, "SCAN %s%s%s USING INDEX %s", nm, aliased ? " AS " : "",
-                        aliased ? s->name : "", p->idx->name);
+        hdb__buf_printf(b, "SCAN %s%s%s USING %sINDEX %s", nm, aliased ? " AS " : "",
+                        aliased ? s->name : "", hdb__sql_covers(s) ? "COVERING " : "",
+                        p->idx->name);
         return;
     }
     hdb__buf_printf(b, "SEARCH %s%s%s USING ", nm, aliased ? " AS " : "", aliased ? s->name : "");
     if (p->kind == PLAN_ROWID)
         hdb__buf_puts(b, "INTEGER PRIMARY KEY (");
     else
-        hdb__buf_printf(b, "INDEX %s (", p->idx->name);
+        hdb__buf_printf(b, "%sINDEX %s (", hdb__sql_covers(s) ? "COVERING " : "", p->idx->name);
     int k = 0;
     for (; k < p->neq; k++)
         hdb__buf_printf(b, "%s%s=?", k ? " AND " : "",

@@ -190,6 +190,7 @@ static int open_parts(hdb_engine *e, const char *path, char *err, size_t errlen)
     wc.dir = dir;
     wc.sync = e->opt.sync;
     wc.read_only = e->opt.read_only;
+    wc.prealloc = 1;
     wc.clock_us = e->opt.clock_us;
     wc.clock_ctx = e->opt.clock_ctx;
     rc = hdb__wal_open(&wc, &e->wal);

@@ -62,9 +62,12 @@ static void env_fini(env *e)
     free(e->tmp);
 }
 
+static int prealloc; /* cfg.prealloc of the handles opened (wal.h, SEGMENT SIZE) */
+
 static hdb_wal_cfg cfg_of(env *e, const hdb_vfs *vfs, int sync, uint64_t seg)
 {
     hdb_wal_cfg c = {0};
+    c.prealloc = prealloc;
     c.vfs = vfs ? vfs : &e->fast;
     c.dir = e->dir;
     c.sync = sync;
@@ -1391,13 +1394,79 @@ static void power_loss_round(int mode, uint64_t crash_at, uint64_t *ops)
 START_TEST(test_power_loss)
 {
     int modes[] = {HDB_SYNC_FULL, HDB_SYNC_NORMAL, HDB_SYNC_OFF};
-    for (int m = 0; m < 3; m++) {
+    for (int m = 0; m < 4; m++) {
         uint64_t ops = 0;
-        power_loss_round(modes[m], 0, &ops); /* no crash: count the operations */
+        prealloc = m == 3; /* and FULL again with extended segments */
+        power_loss_round(modes[m % 3], 0, &ops); /* no crash: count the operations */
         ck_assert_uint_gt(ops, 24);
         for (uint64_t n = 0; n <= ops; n++)
-            power_loss_round(modes[m], n, NULL);
+            power_loss_round(modes[m % 3], n, NULL);
     }
+    prealloc = 0;
+}
+END_TEST
+
+/* Extended segments (wal.h, SEGMENT SIZE): the segment appended to has its
+ * full size at once and commits are written inside it; every other segment,
+ * and the last one once closed, ends at its last commit; a crash leaves a
+ * tail of zeros that recovery reads as the end of the log and cuts; an
+ * abort that cut the file extends it again. */
+static uint64_t seg_file(env *e, uint64_t seq)
+{
+    char p[700];
+    seg_path(e, seq, p, sizeof p);
+    return file_size(p);
+}
+
+START_TEST(test_prealloc)
+{
+    env e;
+    env_init(&e);
+    prealloc = 1;
+    hdb_wal *w = wready(&e, NULL, HDB_SYNC_OFF, 16 << 10, 0, NULL);
+    ck_assert_uint_eq(seg_file(&e, 1), 64); /* not before a transaction */
+    ck_assert_int_eq(put_txn(w, 1), HDB_OK);
+    ck_assert_uint_eq(seg_file(&e, 1), 16 << 10);
+    ck_assert_uint_lt(seg_last(w).bytes, 16 << 10);
+    for (uint64_t l = 2; l <= 200; l++)
+        ck_assert_int_eq(put_txn(w, l), HDB_OK);
+    hdb_wal_seg_info *si;
+    size_t n;
+    ck_assert_int_eq(hdb__wal_segments(w, &si, &n), HDB_OK);
+    ck_assert_uint_gt(n, 3);
+    for (size_t i = 0; i + 1 < n; i++)
+        ck_assert_uint_eq(seg_file(&e, si[i].seq), si[i].bytes);
+    uint64_t last_seq = si[n - 1].seq, last_bytes = si[n - 1].bytes;
+    free(si);
+    ck_assert_uint_eq(seg_file(&e, last_seq), last_bytes < (16 << 10) ? 16 << 10 : last_bytes);
+    /* a crash now: recovery by another handle stops at the zeros and cuts them */
+    prealloc = 0;
+    expect_log(&e, 200);
+    ck_assert_uint_eq(seg_file(&e, last_seq), last_bytes);
+    prealloc = 1;
+    ck_assert_int_eq(put_txn(w, 201), HDB_OK);
+    hdb__wal_close(w);
+    w = wready(&e, NULL, HDB_SYNC_OFF, 4u << 20, 0, NULL);
+    last_seq = seg_last(w).seq;
+    ck_assert_uint_eq(seg_file(&e, last_seq), seg_last(w).bytes); /* cut at close */
+    /* a transaction flushed to the file and aborted: the cut takes the
+     * extension with it, and the next transaction extends again */
+    ck_assert_int_eq(put_txn(w, 202), HDB_OK);
+    ck_assert_uint_eq(seg_file(&e, last_seq), 4u << 20);
+    uint8_t *big = malloc(BIG_LEN);
+    for (int k = 0; k < 12; k++) {
+        big_fill(big, (uint64_t)k); /* incompressible: the buffer is flushed */
+        ck_assert_int_eq(hdb__wal_append(w, BIG, big, BIG_LEN, NULL, 0), HDB_OK);
+    }
+    free(big);
+    hdb__wal_abort(w);
+    ck_assert_uint_eq(seg_file(&e, last_seq), seg_last(w).bytes);
+    ck_assert_int_eq(put_txn(w, 203), HDB_OK);
+    ck_assert_uint_eq(seg_file(&e, last_seq), 4u << 20);
+    hdb__wal_close(w);
+    prealloc = 0;
+    expect_log(&e, 203);
+    env_fini(&e);
 }
 END_TEST
 
@@ -1562,6 +1631,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_read_and_prune);
     tcase_add_test(t, test_read_during_recovery);
     tcase_add_test(t, test_misuse_and_read_only);
+    tcase_add_test(t, test_prealloc);
     suite_add_tcase(s, t);
     TCase *d = tcase_create("faults");
     tcase_set_timeout(d, 120);

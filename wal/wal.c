@@ -78,8 +78,9 @@ void hdb__wal_close(hdb_wal *w)
     if (w->f && w->err && w->cfg.vfs->truncate(w->f, w->cut_at) == HDB_OK)
         (void)w->cfg.vfs->sync(w->f); /* wal_int.h invariant 4 */
     if (w->f) {
-        if (w->cfg.sync != HDB_SYNC_OFF)
-            (void)hdb__wal_sync(w);
+        int cut = !w->err && w->alloc_end > w->off && hdb__wal_unextend(w) == HDB_OK;
+        if (w->cfg.sync != HDB_SYNC_OFF && !w->err && (cut || w->unsynced || w->dir_dirty))
+            (void)hdb__wal_sync_now(w); /* commits not yet synced, and the cut size */
         w->cfg.vfs->close(w->f);
     }
     hdb__buf_free(&w->buf);
@@ -244,6 +245,26 @@ static int frame_add(hdb_wal *w, uint8_t type, uint8_t flags, const void *a, siz
 /* ------------------------------------------------------------------------
 ** The open transaction
 */
+/* Extend the segment to segment_bytes (wal.h, SEGMENT SIZE).  A failure
+ * only costs speed: the segment then grows with each commit. */
+static void extend(hdb_wal *w)
+{
+    if (!w->cfg.prealloc || w->alloc_end || w->off >= w->cfg.segment_bytes)
+        return;
+    if (w->cfg.vfs->truncate(w->f, w->cfg.segment_bytes) == HDB_OK)
+        w->alloc_end = w->cfg.segment_bytes;
+}
+
+int hdb__wal_unextend(hdb_wal *w)
+{
+    if (!w->f || w->alloc_end <= w->off)
+        return HDB_OK;
+    int rc = w->cfg.vfs->truncate(w->f, w->off);
+    if (rc == HDB_OK)
+        w->alloc_end = 0;
+    return rc;
+}
+
 static int txn_start(hdb_wal *w)
 {
     if (w->in_txn)
@@ -253,6 +274,7 @@ static int txn_start(hdb_wal *w)
         if (rc != HDB_OK)
             return rc;
     }
+    extend(w);
     w->in_txn = 1;
     w->txn_off = w->off;
     w->txn_chain = w->chain;
@@ -328,6 +350,7 @@ static int cut(hdb_wal *w, uint64_t to, uint64_t chain, int sync)
     if (w->fsize <= w->off)
         return HDB_OK;
     int rc = w->cfg.vfs->truncate(w->f, w->off);
+    w->alloc_end = 0; /* the extension went with the cut (re-extended later) */
     if (rc == HDB_OK && sync)
         rc = w->cfg.vfs->sync(w->f);
     if (rc != HDB_OK) {

@@ -58,6 +58,18 @@
 **   5. Segments rotate only between transactions: a commit that leaves the
 **      current segment above segment_bytes makes the next transaction start
 **      a new segment.
+**
+** SEGMENT SIZE (cfg.prealloc)
+**   With prealloc, the segment appended to is extended to segment_bytes
+**   (sparse: its end reads as zeros) when its first transaction starts, so
+**   that a commit writes inside the file and its fsync need not also make a
+**   new file size durable (on ext4 without a journal that is a second write
+**   per commit).  Zeros after the last commit end a scan as a torn tail
+**   does (invariant 2).  The extension is cut off again before the next
+**   segment is started, at hdb__wal_close() and by a rewind that truncates,
+**   so every segment but the last one being appended to ends at its last
+**   commit.  An extension that fails is not an error: the segment then grows
+**   commit by commit.
 */
 #ifndef HDB_WAL_H
 #define HDB_WAL_H
@@ -77,6 +89,7 @@ typedef struct hdb_wal_cfg {
     int sync;                 /* HDB_SYNC_FULL, HDB_SYNC_NORMAL, HDB_SYNC_OFF */
     int read_only;            /* never write, create or truncate */
     uint64_t segment_bytes;   /* 0 = default 4 MiB */
+    int prealloc;             /* give a segment segment_bytes at once (SEGMENT SIZE) */
     size_t compress_min;      /* payloads of at least this many bytes are lz4-compressed
                                  when that saves space; 0 = default 256 */
     int64_t (*clock_us)(void *ctx); /* for segment creation times and NORMAL's 50 ms */

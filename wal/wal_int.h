@@ -62,6 +62,7 @@ struct hdb_wal {
     /* the segment appended to */
     hdb_file *f;
     uint64_t off, fsize, chain;
+    uint64_t alloc_end; /* prealloc: the file was extended to this size, 0 if not */
     uint64_t last_lsn;
     int rotate;    /* the next transaction starts a new segment */
     int dir_dirty; /* a segment was created since the last sync_dir */
@@ -85,6 +86,8 @@ int64_t hdb__wal_now(const hdb_wal *w);
 int hdb__wal_sync_now(hdb_wal *w);
 /* Return the open transaction's memory beyond the usual size to the allocator. */
 void hdb__wal_trim(hdb_wal *w);
+/* Cut the current segment's extension (wal.h, SEGMENT SIZE) off at `off`. */
+int hdb__wal_unextend(hdb_wal *w);
 
 /* wal_seg.c */
 void hdb__wal_seg_path(const hdb_wal *w, uint64_t seq, char *out, size_t n);

@@ -294,6 +294,7 @@ static int recover_tail(hdb_wal *w, const scan *s)
     if (rc != HDB_OK)
         return rc;
     si->bytes = w->off = w->fsize = s->end;
+    w->alloc_end = 0;
     w->chain = s->end_chain;
     w->rotate = w->off >= w->cfg.segment_bytes;
     return HDB_OK;

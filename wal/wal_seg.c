@@ -276,8 +276,12 @@ int hdb__wal_new_segment(hdb_wal *w, uint64_t base)
 {
     hdb_file *f;
     int rc = HDB_OK;
-    /* Invariant 3 of wal_int.h: the current segment is durable first. */
-    if (w->f && (w->unsynced || w->dir_dirty))
+    /* Invariant 3 of wal_int.h: the current segment is durable first, cut
+     * to its last commit (wal.h, SEGMENT SIZE). */
+    int cut = w->f && w->alloc_end > w->off;
+    if (cut)
+        rc = hdb__wal_unextend(w);
+    if (rc == HDB_OK && w->f && (w->unsynced || w->dir_dirty || cut))
         rc = hdb__wal_sync_now(w);
     if (rc == HDB_OK)
         rc = grow(w);
@@ -297,6 +301,7 @@ int hdb__wal_new_segment(hdb_wal *w, uint64_t base)
     s->bytes = HDB_WAL_HDR;
     s->created_us = now;
     w->off = w->fsize = HDB_WAL_HDR;
+    w->alloc_end = 0;
     w->chain = salt;
     w->rotate = 0;
     w->dir_dirty = 1;

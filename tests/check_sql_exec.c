@@ -525,6 +525,8 @@ START_TEST(test_reopen)
     EQ("PRAGMA table_info(t)", "0|a|TEXT|0|NULL|0\n1|b|INTEGER|0|NULL|0\n");
     EQ("PRAGMA index_list(t)", "0|sqlite_autoindex_t_1|1|u|0\n1|ta|0|c|0\n");
     EQ("PRAGMA index_info(ta)", "0|0|a\n");
+    EQ("PRAGMA foreign_keys", "1\n");
+    EQ("PRAGMA foreign_keys = OFF", ""); /* setting one returns nothing */
 }
 END_TEST
 

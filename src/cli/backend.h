@@ -103,6 +103,13 @@ static inline const char *be_column_text(be_stmt *s, int i)
 }
 static inline int be_column_bytes(be_stmt *s, int i) { return sqlite3_column_bytes(s, i); }
 static inline int64_t be_changes(be_db *db) { return sqlite3_changes64(db); }
+static inline int be_bind_text(be_stmt *s, int i, const char *v, int n)
+{
+    return sqlite3_bind_text(s, i, v, n, SQLITE_TRANSIENT);
+}
+static inline int be_bind_null(be_stmt *s, int i) { return sqlite3_bind_null(s, i); }
+static inline int be_reset(be_stmt *s) { return sqlite3_reset(s); }
+static inline int be_autocommit(be_db *db) { return sqlite3_get_autocommit(db); }
 
 /* ---- HeliosDB-only features: absent ------------------------------------ */
 static inline const char *be_branch_current(be_db *db) { return "main"; }
@@ -169,6 +176,10 @@ static inline double be_column_double(be_stmt *s, int i) { return hdb_column_dou
 static inline const char *be_column_text(be_stmt *s, int i) { return hdb_column_text(s, i); }
 static inline int be_column_bytes(be_stmt *s, int i) { return hdb_column_bytes(s, i); }
 static inline int64_t be_changes(be_db *db) { return hdb_changes(db); }
+static inline int be_bind_text(be_stmt *s, int i, const char *v, int n) { return hdb_bind_text(s, i, v, n); }
+static inline int be_bind_null(be_stmt *s, int i) { return hdb_bind_null(s, i); }
+static inline int be_reset(be_stmt *s) { return hdb_reset(s); }
+static inline int be_autocommit(be_db *db) { return hdb_get_autocommit(db); }
 
 static inline const char *be_branch_current(be_db *db) { return hdb_branch_current(db); }
 static inline const char *be_no_branches(void) { return ""; }

@@ -144,6 +144,15 @@ static int is_blank(const char *s)
     return !*s;
 }
 
+/* Nothing but spaces and a "--" comment: between statements such a line
+ * starts nothing (as in sqlite3's shell), so a dot-command may follow. */
+static int is_comment_line(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    return s[0] == '-' && s[1] == '-';
+}
+
 /* ------------------------------------------------------------------------
 ** Running SQL
 */
@@ -371,7 +380,7 @@ int hdb__cli_process(shell *sh, FILE *in)
             break;
         lineno++;
         if (buf.n == 0) {
-            if (is_blank(line))
+            if (is_blank(line) || is_comment_line(line))
                 continue;
             if (line[0] == '.') {
                 sh->src_line = sh->src ? lineno : 0;
@@ -607,6 +616,7 @@ int main(int argc, char **argv)
             sh.src = "stdin";
         hdb__cli_process(&sh, stdin);
     }
+    hdb__cli_output_close(&sh);
     fflush(stdout);
     if ((rc = be_close(sh.db)) != BE_OK && rc != HDB_BUSY)
         fprintf(stderr, "Error: closing the database: %s\n", hdb_errstr(rc)), sh.errors++;

@@ -68,6 +68,12 @@ void hdb__cli_fail(shell *sh, int line, const char *msg);
 
 /* Run one dot-command line, which starts with '.' (shell_dot.c). */
 void hdb__cli_dot(shell *sh, char *line);
+/* Close a file .output opened; output goes to stdout again. */
+void hdb__cli_output_close(shell *sh);
+
+/* .dump and .import (shell_io.c); argv[0] is the command. */
+void hdb__cli_dump(shell *sh, int argc, char **argv);
+void hdb__cli_import(shell *sh, int argc, char **argv);
 
 /* The printer (shell_out.c).  names are copied. */
 void hdb__cli_out_begin(shell *sh, int ncol, const char *const *names);

@@ -33,14 +33,18 @@ static const char help_text[] =
     ".branch [NAME]          show the current branch, or switch (= USE BRANCH NAME)\n"
     ".branches               list the branches (* marks the current one)\n"
     ".check                  verify the whole database (checksums, trees, page counts)\n"
+    ".dump [TABLE]           SQL text that rebuilds the tables (LIKE pattern), rows, indexes\n"
     ".echo on|off            print each statement before running it\n"
     ".exit [CODE]            leave the shell\n"
     ".headers on|off         show column names (default off; on in box mode)\n"
     ".help                   this text\n"
     ".history [BRANCH]       the retained commits (LSN and time), of one branch or all\n"
+    ".import [--csv] [--skip N] FILE TABLE\n"
+    "                        read rows from FILE (CSV, or the list separator) into TABLE\n"
     ".lsn                    the LSN of the last commit (for AS OF LSN)\n"
     ".mode MODE              list | csv | column | box | json | line\n"
     ".nullvalue TEXT         how NULL is shown (default empty)\n"
+    ".output [FILE]          send output to FILE (created or emptied), or back to stdout\n"
     ".print TEXT...          print the words\n"
     ".quit                   leave the shell\n"
     ".read FILE              run the SQL and dot-commands of FILE\n"
@@ -318,6 +322,28 @@ static void dot_mode(shell *sh, int argc, char **argv)
         strcpy(sh->separator, "|");
 }
 
+/* .output FILE / .output: where results and dot-command output go. */
+static void dot_output(shell *sh, int argc, char **argv)
+{
+    FILE *f = stdout;
+    if (argc > 2)
+        return hdb__cli_fail(sh, dot_line(sh), "usage: .output [FILE]");
+    if (argc == 2 && strcmp(argv[1], "stdout") && !(f = fopen(argv[1], "w"))) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "cannot open \"%s\": %s", argv[1], strerror(errno));
+        return hdb__cli_fail(sh, dot_line(sh), msg);
+    }
+    hdb__cli_output_close(sh);
+    sh->out = f;
+}
+
+void hdb__cli_output_close(shell *sh)
+{
+    if (sh->out && sh->out != stdout && fclose(sh->out) != 0)
+        hdb__cli_fail(sh, dot_line(sh), "writing the output file failed");
+    sh->out = stdout;
+}
+
 /* Run one dot-command line (it starts with '.'). */
 void hdb__cli_dot(shell *sh, char *line)
 {
@@ -375,6 +401,12 @@ void hdb__cli_dot(shell *sh, char *line)
             hdb__cli_fail(sh, dot_line(sh), "usage: .read FILE");
         else
             dot_read(sh, argv[1]);
+    } else if (!strcmp(c, "output")) {
+        dot_output(sh, argc, argv);
+    } else if (!strcmp(c, "dump")) {
+        hdb__cli_dump(sh, argc, argv);
+    } else if (!strcmp(c, "import")) {
+        hdb__cli_import(sh, argc, argv);
     } else if (!strcmp(c, "show")) {
         dot_show(sh);
     } else {

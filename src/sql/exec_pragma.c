@@ -5,7 +5,7 @@
 **   index_list(t)   seq, name, unique, origin, partial
 **   index_info(i)   seqno, cid, name
 **   foreign_key_list(t)  id, seq, table, from, to, on_update, on_delete, match
-**   foreign_keys, schema_version
+**   foreign_keys, schema_version (read; setting them returns nothing)
 ** Any other PRAGMA is accepted and returns no rows (as SQLite does for
 ** unknown ones).
 */
@@ -36,7 +36,10 @@ int hdb__sql_pragma_columns(const hdb_sql_pragma *p, int *n, char ***names)
     P("index_list", il_cols);
     P("index_info", ii_cols);
     P("foreign_key_list", fk_cols);
-    if (hdb__sql_name_eq(p->name, "foreign_keys") || hdb__sql_name_eq(p->name, "schema_version")) {
+    /* Setting one (PRAGMA foreign_keys = OFF) returns nothing, as in SQLite:
+     * the value is accepted and ignored (foreign keys are always enforced). */
+    if ((hdb__sql_name_eq(p->name, "foreign_keys") || hdb__sql_name_eq(p->name, "schema_version")) &&
+        !p->value) {
         *n = 1;
         *names = (char **)one_col;
     }

@@ -21,6 +21,14 @@
 ** number may be above the sequence's value, and one number found on two
 ** branches must come from one transaction (a merge copies it), never from
 ** two (a number handed out twice).
+** Keyspace "big" holds JBIG keys "u<b>.<j>" per branch b, created on main
+** (value s = 0) before the branches fork; one transaction s in 16 of
+** branch b rewrites all of b's with s, in fixed-width values, so no page
+** ever splits there: main and a branch then change different whole leaves
+** of trees of one shape, and a merge into main takes the branch's leaves by
+** grafting (one log record per subtree).  Kills thus land inside grafting
+** merges and their replay.  After a kill, each group "u<b>.*" holds one
+** value everywhere: 0 or a big transaction of branch b.
 ** Branch creation, checkpoints and merges happen in the child too, so
 ** kills land inside them as well.  Every 250 cycles start from a new file.
 */
@@ -35,6 +43,7 @@
 #include "heliosdb.h"
 
 #define J 4
+#define JBIG 600
 #define NB 3
 static const char *bn[NB] = {"main", "b1", "b2"};
 
@@ -55,6 +64,41 @@ static uint64_t rnd(uint64_t *s)
 }
 
 static hdb_val sv(const char *s) { return (hdb_val){s, strlen(s)}; }
+
+/* Does transaction s of branch b also rewrite b's keys in "big"? */
+static int is_big(long s, int b) { return (s * NB + b) % 16 == 7; }
+
+/* Write group b of keyspace "big" with value s (8 digits). */
+static int big_put(hdb_txn *t, int b, long s)
+{
+    uint32_t ks;
+    char k[16], v[24];
+    int rc = hdb_ks_open(t, "big", HDB_CREATE, &ks);
+    snprintf(v, sizeof v, "%08ld", s);
+    for (int j = 0; j < JBIG && rc == HDB_OK; j++) {
+        snprintf(k, sizeof k, "u%d.%03d", b, j);
+        rc = hdb_put(t, ks, sv(k), sv(v));
+    }
+    return rc;
+}
+
+/* Create keyspace "big" on main (all groups 0) unless it is there. */
+static void big_init(hdb *db)
+{
+    hdb_txn *t;
+    uint32_t ks;
+    if (hdb_branch_use(db, "main") != HDB_OK || hdb_txn_begin(db, 0, &t) != HDB_OK)
+        _exit(12);
+    if (hdb_ks_open(t, "big", 0, &ks) == HDB_OK) {
+        hdb_txn_abort(t);
+        return;
+    }
+    for (int b = 0; b < NB; b++)
+        if (big_put(t, b, 0) != HDB_OK)
+            _exit(12);
+    if (hdb_txn_commit(t) != HDB_OK)
+        _exit(12);
+}
 
 /* The counter of branch b (0 if none). */
 static long counter(hdb *db, int b)
@@ -80,6 +124,7 @@ static void child(const char *path, int fd, uint64_t seed)
     o.cache_bytes = 256 << 10;
     if (hdb_open(path, &o, &db) != HDB_OK)
         _exit(3);
+    big_init(db); /* before the branches fork: all trees of "big" share one shape */
     for (int b = 1; b < NB; b++) {
         int rc = hdb_branch_create(db, bn[b], "main", NULL);
         if (rc != HDB_OK && rc != HDB_EXISTS)
@@ -103,6 +148,8 @@ static void child(const char *path, int fd, uint64_t seed)
             if (hdb_put(t, ks, sv(k), sv(v)) != HDB_OK)
                 _exit(6);
         }
+        if (is_big(s, b) && big_put(t, b, s) != HDB_OK)
+            _exit(6);
         if (s > 10 && rnd(&seed) % 3 == 0) { /* delete an older transaction whole */
             long old = 1 + (long)(rnd(&seed) % (uint64_t)(s - 5));
             for (int j = 0; j < J; j++) {
@@ -129,7 +176,7 @@ static void child(const char *path, int fd, uint64_t seed)
         uint64_t r = rnd(&seed) % 100;
         if (r == 0)
             hdb_checkpoint(db);
-        else if (r == 1 && b != 0 && hdb_branch_use(db, "main") == HDB_OK)
+        else if (r <= 3 && b != 0 && hdb_branch_use(db, "main") == HDB_OK)
             hdb_branch_merge(db, bn[b], "main", &(hdb_merge_opts){.policy = HDB_MERGE_OURS}, NULL);
     }
 }
@@ -181,6 +228,37 @@ static void verify_seq(hdb *db)
     nq = 0;
 }
 
+/* On branch b, each group of "big" holds one value: 0 or the s of a big
+ * transaction of the group's branch (not newer than b's counter c when the
+ * group is b's own). */
+static void verify_big(hdb_txn *t, int b, long c)
+{
+    uint32_t ks;
+    hdb_cursor *cur;
+    hdb_val k, v;
+    long val[NB];
+    int n[NB] = {0};
+    if (hdb_ks_open(t, "big", 0, &ks) != HDB_OK)
+        return;
+    hdb_cursor_open(t, ks, &cur);
+    for (int rc = hdb_cursor_first(cur); rc == HDB_OK; rc = hdb_cursor_next(cur)) {
+        char num[16];
+        hdb_cursor_get(cur, &k, &v);
+        int g = k.size == 6 ? ((const char *)k.data)[1] - '0' : -1;
+        snprintf(num, sizeof num, "%.*s", (int)(v.size < 15 ? v.size : 15), (const char *)v.data);
+        long s = strtol(num, NULL, 10);
+        if (g < 0 || g >= NB || v.size != 8 || (s && !is_big(s, g)) || (n[g] && s != val[g]) ||
+            (g == b && s > c))
+            fail("branch %s: keyspace big is not whole (value %ld)", bn[b], s);
+        val[g] = s;
+        n[g]++;
+    }
+    hdb_cursor_close(cur);
+    for (int g = 0; g < NB; g++)
+        if (n[g] != JBIG)
+            fail("branch %s: keyspace big lacks keys of group %ld", bn[b], g);
+}
+
 /* Every transaction on branch b is whole and not newer than its counter. */
 static void verify_branch(hdb *db, int b, long acked)
 {
@@ -193,6 +271,7 @@ static void verify_branch(hdb *db, int b, long acked)
     hdb_val k, v;
     if (hdb_txn_begin(db, HDB_TXN_READ, &t) != HDB_OK)
         fail("begin on %s (%ld)", bn[b], 0);
+    verify_big(t, b, c);
     if (hdb_ks_open(t, "kv", 0, &ks) != HDB_OK) {
         hdb_txn_abort(t);
         return;

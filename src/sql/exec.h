@@ -456,6 +456,8 @@ const hdb_sql_funcdef *hdb__sql_minmax_coll(const char *name, int coll);
 /* ---- PRAGMA (exec_pragma.c) ---- */
 int hdb__sql_pragma_columns(const hdb_sql_pragma *p, int *n, char ***names);
 int hdb__sql_exec_pragma(xctx *x, hdb_sql_pragma *p, xrows *out);
+/* PRAGMA integrity_check / quick_check (exec_check.c). */
+int hdb__sql_exec_check(xctx *x, const hdb_sql_pragma *p, xrows *out);
 
 /* ---- statements (exec_stmt.c) ---- */
 int hdb__sql_stmt_compile(xctx *x, struct hdb_stmt *s);

@@ -6,6 +6,7 @@
 **   index_info(i)   seqno, cid, name
 **   foreign_key_list(t)  id, seq, table, from, to, on_update, on_delete, match
 **   foreign_keys, schema_version (read; setting them returns nothing)
+**   integrity_check, quick_check  (exec_check.c)
 ** Any other PRAGMA is accepted and returns no rows (as SQLite does for
 ** unknown ones).
 */
@@ -19,6 +20,8 @@ static const char *const ii_cols[] = {"seqno", "cid", "name"};
 static const char *const fk_cols[] = {"id", "seq", "table", "from", "to", "on_update",
                                       "on_delete", "match"};
 static const char *const one_col[] = {"value"};
+static const char *const ic_col[] = {"integrity_check"};
+static const char *const qc_col[] = {"quick_check"};
 
 static int nomem(xctx *x) { return hdb__sql_err(x, HDB_NOMEM, "out of memory"); }
 
@@ -36,6 +39,8 @@ int hdb__sql_pragma_columns(const hdb_sql_pragma *p, int *n, char ***names)
     P("index_list", il_cols);
     P("index_info", ii_cols);
     P("foreign_key_list", fk_cols);
+    P("integrity_check", ic_col);
+    P("quick_check", qc_col);
     /* Setting one (PRAGMA foreign_keys = OFF) returns nothing, as in SQLite:
      * the value is accepted and ignored (foreign keys are always enforced). */
     if ((hdb__sql_name_eq(p->name, "foreign_keys") || hdb__sql_name_eq(p->name, "schema_version")) &&
@@ -153,6 +158,8 @@ int hdb__sql_exec_pragma(xctx *x, hdb_sql_pragma *p, xrows *out)
     out->ncol = n;
     if (!n)
         return HDB_OK;
+    if (hdb__sql_name_eq(p->name, "integrity_check") || hdb__sql_name_eq(p->name, "quick_check"))
+        return hdb__sql_exec_check(x, p, out);
     if (n == 1) {
         hdb_sql_value *r = hdb__sql_row_new(1);
         if (!r)

@@ -18,6 +18,12 @@ int tu_run(struct Suite *s);
 struct hdb;
 struct hdb *tu_open_nosync(const char *dir, const char *name);
 
+/* A hdb_exec() row callback: appends the row to ctx, a char[TU_ROWS_MAX]
+ * holding a string, as "a|b\n" (NULL as "NULL"); the test fails if the
+ * rows do not fit. */
+#define TU_ROWS_MAX 8192
+int tu_collect(void *ctx, int ncol, const char *const *vals, const char *const *names);
+
 /* A fresh directory under /tmp (returned-owned, free()); removed with tu_rmdir. */
 char *tu_tmpdir(void);
 /* Remove a directory and everything below it. */

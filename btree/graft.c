@@ -168,17 +168,19 @@ static int same_bounds(hdb_bt *t, const gpath *a, const gpath *b, int *same)
 }
 
 /* Do subtrees a and b have the same height (the leftmost ways reach a leaf
- * at the same depth)? */
+ * at the same depth)?  The pages are read at the cold end of the cache: a
+ * merge grafts many subtrees and reads each of these pages once more at
+ * most (to count the changes inside), right after. */
 static int same_height(hdb_bt *t, hdb_ref a, hdb_ref b, int *same)
 {
     for (int depth = 0; depth < HDB_BT_MAXDEPTH; depth++) {
         hdb_page *pa, *pb = NULL;
         hdb_cell ca, cb;
-        int rc = hdb__pager_get(t->pager, a, &pa);
+        int rc = hdb__pager_get_cold(t->pager, a, &pa);
         if (rc != HDB_OK)
             return rc;
         if ((rc = hdb__node_check(t, pa->data)) == HDB_OK &&
-            (rc = hdb__pager_get(t->pager, b, &pb)) == HDB_OK)
+            (rc = hdb__pager_get_cold(t->pager, b, &pb)) == HDB_OK)
             rc = hdb__node_check(t, pb->data);
         unsigned ta = hdb__page_type(pa->data), tb = pb ? hdb__page_type(pb->data) : 0;
         int go = rc == HDB_OK && ta == HDB_PT_BRANCH && tb == HDB_PT_BRANCH;

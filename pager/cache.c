@@ -11,6 +11,18 @@
 **   every frame is pinned the cache goes over budget rather than fail: pins
 **   are short-lived and bounded by the open cursors.
 **
+**   COLD READS.  A page that a walk reads once (the two versions of every
+**   changed leaf that a diff compares) would push the cache's working set
+**   out, dirty pages included, each costing a write.  Such a page enters
+**   at the cold end of the LRU instead (hdb__cache_new_at, cold != 0): once
+**   unpinned it is the next frame evicted, so a long diff recycles a few
+**   clean frames and leaves the rest of the cache as it was.  A cold get of
+**   a page already cached does not move it.  The frame a cold read takes
+**   is a clean one if one of the CLEAN_SCAN least recently used unpinned
+**   frames is clean: other reads and new pages take frames from the cold
+**   end too, and a dirty frame there would cost a write for a page that is
+**   read once.
+**
 **   Every function here is called with p->mu held.
 */
 #include <stdio.h>
@@ -50,6 +62,15 @@ static void lru_push(hdb_pager *p, hdb_page *pg)
     pg->lprev = &p->lru;
     p->lru.lnext->lprev = pg;
     p->lru.lnext = pg;
+}
+
+/* At the cold end: the next frame evicted once it is unpinned. */
+static void lru_push_cold(hdb_pager *p, hdb_page *pg)
+{
+    pg->lprev = p->lru.lprev;
+    pg->lnext = &p->lru;
+    p->lru.lprev->lnext = pg;
+    p->lru.lprev = pg;
 }
 
 void hdb__cache_touch(hdb_pager *p, hdb_page *pg)
@@ -173,38 +194,63 @@ int hdb__cache_frame_dead(hdb_pager *p, hdb_page *pg)
     return hdb__map_count_in(p, m, pg->pgno) == 0;
 }
 
-/* Take a frame out of service: the LRU unpinned one, written if dirty. */
-static int evict_one(hdb_pager *p, hdb_page **out)
+/* Take frame pg (unpinned) out of service, writing it first if dirty. */
+static int evict(hdb_pager *p, hdb_page *pg, hdb_page **out)
 {
+    if (pg->dirty && !hdb__cache_frame_dead(p, pg)) {
+        pg->pin++; /* the map lookup or write may need frames itself */
+        int rc = hdb__cache_write(p, pg);
+        pg->pin--;
+        if (rc != HDB_OK)
+            return rc;
+    }
+    hash_remove(p, pg);
+    lru_unlink(pg);
+    hdb__cache_mark_clean(p, pg);
+    p->st.evictions++;
+    *out = pg;
+    return HDB_OK;
+}
+
+/* Take a frame out of service: the LRU unpinned one, written if dirty.
+ * For a cold read (COLD READS above) a clean frame among the
+ * CLEAN_SCAN least recently used ones is taken first, if there is one: a
+ * page read once is not worth a write. */
+#define CLEAN_SCAN 64
+
+static int evict_one(hdb_pager *p, int cold, hdb_page **out)
+{
+    hdb_page *lru = NULL;
+    int seen = 0;
     for (hdb_page *pg = p->lru.lprev; pg != &p->lru; pg = pg->lprev) {
         if (pg->pin)
             continue;
-        if (pg->dirty && !hdb__cache_frame_dead(p, pg)) {
-            pg->pin++; /* the map lookup or write may need frames itself */
-            int rc = hdb__cache_write(p, pg);
-            pg->pin--;
-            if (rc != HDB_OK)
-                return rc;
-        }
-        hash_remove(p, pg);
-        lru_unlink(pg);
-        hdb__cache_mark_clean(p, pg);
-        p->st.evictions++;
-        *out = pg;
-        return HDB_OK;
+        if (!lru)
+            lru = pg;
+        if (!cold || !pg->dirty)
+            return evict(p, pg, out);
+        if (++seen >= CLEAN_SCAN)
+            break;
     }
+    if (lru)
+        return evict(p, lru, out);
     *out = NULL;
     return HDB_OK;
 }
 
 int hdb__cache_new(hdb_pager *p, hdb_pgno pgno, int is_map, hdb_page **out)
 {
+    return hdb__cache_new_at(p, pgno, is_map, 0, out);
+}
+
+int hdb__cache_new_at(hdb_pager *p, hdb_pgno pgno, int is_map, int cold, hdb_page **out)
+{
     hdb_page *pg = NULL;
     if (p->spare) {
         pg = p->spare;
         p->spare = pg->hnext;
     } else if (p->nframes >= p->max_frames) {
-        int rc = evict_one(p, &pg);
+        int rc = evict_one(p, cold, &pg);
         if (rc != HDB_OK)
             return rc;
     }
@@ -226,7 +272,10 @@ int hdb__cache_new(hdb_pager *p, hdb_pgno pgno, int is_map, hdb_page **out)
     size_t s = hslot(p, pgno);
     pg->hnext = p->hash[s];
     p->hash[s] = pg;
-    lru_push(p, pg);
+    if (cold)
+        lru_push_cold(p, pg);
+    else
+        lru_push(p, pg);
     *out = pg;
     return HDB_OK;
 }

@@ -293,17 +293,18 @@ int hdb__pager_is_data_page(const hdb_pager *p, hdb_pgno pgno)
     return pgno >= HDB_MAP_FIRST && pgno < p->next_pgno && !hdb__map_is_slot(p, pgno);
 }
 
-static int get_locked(hdb_pager *p, hdb_ref ref, hdb_page **out)
+static int get_locked(hdb_pager *p, hdb_ref ref, int cold, hdb_page **out)
 {
     if (!hdb__pager_is_data_page(p, ref.pgno))
         return hdb__pager_corrupt(p, "pointer to page %u, outside the data pages", ref.pgno);
     hdb_page *pg = hdb__cache_find(p, ref.pgno);
     if (pg) {
         pg->pin++;
-        hdb__cache_touch(p, pg);
+        if (!cold)
+            hdb__cache_touch(p, pg);
         p->st.cache_hits++;
     } else {
-        int rc = hdb__cache_new(p, ref.pgno, 0, &pg);
+        int rc = hdb__cache_new_at(p, ref.pgno, 0, cold, &pg);
         if (rc != HDB_OK)
             return rc;
         rc = hdb__page_read(p, ref.pgno, pg->data);
@@ -328,7 +329,15 @@ static int get_locked(hdb_pager *p, hdb_ref ref, hdb_page **out)
 int hdb__pager_get(hdb_pager *p, hdb_ref ref, hdb_page **out)
 {
     pthread_mutex_lock(&p->mu);
-    int rc = get_locked(p, ref, out);
+    int rc = get_locked(p, ref, 0, out);
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
+int hdb__pager_get_cold(hdb_pager *p, hdb_ref ref, hdb_page **out)
+{
+    pthread_mutex_lock(&p->mu);
+    int rc = get_locked(p, ref, 1, out);
     pthread_mutex_unlock(&p->mu);
     return rc;
 }

@@ -138,6 +138,11 @@ const char *hdb__pager_errmsg(const hdb_pager *p);
  * and birth when ref.birth != 0) if it is not cached.  HDB_CORRUPT with a
  * message (hdb__pager_errmsg) when verification fails. */
 int hdb__pager_get(hdb_pager *p, hdb_ref ref, hdb_page **out);
+/* The same, for a page the caller reads once (a diff, a scan): read from
+ * the file, it enters the cache at its cold end and is the first frame
+ * evicted once unpinned, so that it displaces neither the working set nor
+ * dirty pages (which would cost writes); cached, it keeps its place. */
+int hdb__pager_get_cold(hdb_pager *p, hdb_ref ref, hdb_page **out);
 /* Unpin.  NULL is a no-op. */
 void hdb__pager_put(hdb_pager *p, hdb_page *pg);
 /* Pin one more time (for a second holder of the same page). */

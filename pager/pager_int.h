@@ -101,6 +101,8 @@ uint64_t hdb__pager_min_reader(const hdb_pager *p);
 /* cache.c — all with p->mu held */
 hdb_page *hdb__cache_find(hdb_pager *p, hdb_pgno pgno);
 int hdb__cache_new(hdb_pager *p, hdb_pgno pgno, int is_map, hdb_page **out);
+/* The same, at the cold end of the LRU when cold != 0 (cache.c, COLD READS). */
+int hdb__cache_new_at(hdb_pager *p, hdb_pgno pgno, int is_map, int cold, hdb_page **out);
 void hdb__cache_touch(hdb_pager *p, hdb_page *pg);
 void hdb__cache_drop(hdb_pager *p, hdb_page *pg); /* unpinned frame out of the cache */
 int hdb__cache_write(hdb_pager *p, hdb_page *pg); /* write a dirty frame to its place */

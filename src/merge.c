@@ -45,7 +45,11 @@
 **   as a key-by-key merge's.  The cost is the pages of the changed subtrees
 **   that must be read (base's and src's versions of an adopted subtree, for
 **   the counts: hdb__btdiff_count compares them without copying keys or
-**   values), not a write per key.  When dst did not change at all since the
+**   values), not a write per key.  Those pages, and the branch pages of
+**   base and src, are read once: they enter the cache at its cold end
+**   (hdb__pager_get_cold), so a merge that reads more of them than the
+**   cache holds neither evicts dst's dirty pages (a write each) nor the
+**   pages its walks keep using.  When dst did not change at all since the
 **   base, dst adopts src's whole state (fast-forward).  Everything is one
 **   write transaction on dst: one commit, or nothing at all.
 **
@@ -465,10 +469,11 @@ static int merge_range(mctx *m, const ksent *ks, hdb_ref base, hdb_ref theirs,
 ** Structural merge of a keyspace both sides changed
 */
 
-/* A node page, pinned and checked. */
+/* A node page, pinned and checked.  Read at the cold end of the cache
+ * (pager.h): the merge visits each page of base and src once. */
 static int node_get(mctx *m, hdb_ref r, hdb_page **pg)
 {
-    int rc = hdb__pager_get(m->e->pager, r, pg);
+    int rc = hdb__pager_get_cold(m->e->pager, r, pg);
     if (rc == HDB_OK && (rc = hdb__node_check(&m->e->bt, (*pg)->data)) != HDB_OK)
         hdb__pager_put(m->e->pager, *pg);
     if (rc != HDB_OK)

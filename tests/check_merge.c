@@ -795,6 +795,136 @@ START_TEST(test_graft_log_model)
 }
 END_TEST
 
+/* A merge whose diffs read many leaves that the cache cannot hold, while
+ * the cache is full of dirty pages: the leaves read only to be compared
+ * enter at the cold end of the cache (pager.h, hdb__pager_get_cold), so
+ * they do not push the dirty pages out (each would cost a write), and the
+ * counts, the keys and a replay after a crash stay exact. */
+START_TEST(test_merge_cold_reads)
+{
+    env e;
+    memset(&e, 0, sizeof e);
+    e.dir = tu_tmpdir();
+    tu_path(e.path, sizeof e.path, e.dir, "m.db");
+    hdb_options_init(&e.o);
+    e.o.sync = HDB_SYNC_OFF;
+    e.o.cache_bytes = 256 << 10; /* 64 pages */
+    ck_assert_int_eq(hdb_open(e.path, &e.o, &e.db), HDB_OK);
+    enum { N = 40000 };
+    put_n(e.db, "main", 0, N, 1, "base");
+    ck_assert_int_eq(hdb_checkpoint(e.db), HDB_OK);
+    ck_assert_int_eq(hdb_branch_create(e.db, "dev", "main", NULL), HDB_OK);
+    put_n(e.db, "dev", 0, N, 200, "dev");    /* 200 leaves, only dev's */
+    put_n(e.db, "main", 100, N, 200, "main"); /* 200 others, only main's */
+    ck_assert_int_eq(hdb_checkpoint(e.db), HDB_OK);
+    put_n(e.db, "main", 50, N, 4000, "late"); /* 10 dirty leaves in the cache */
+
+    hdb_stats s0, s1;
+    hdb_merge_result *r;
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    ck_assert_int_eq(hdb_stats_get(e.db, &s0), HDB_OK);
+    ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", NULL, &r), HDB_OK);
+    ck_assert_int_eq(hdb_stats_get(e.db, &s1), HDB_OK);
+    ck_assert_uint_eq(r->changed, N / 200);
+    ck_assert_uint_eq(r->added + r->deleted + r->nconflicts, 0);
+    hdb_merge_result_free(r);
+    uint64_t reads = s1.page_reads - s0.page_reads, writes = s1.page_writes - s0.page_writes;
+    ck_assert_msg(reads >= N / 200, "merge read %llu pages", (unsigned long long)reads);
+    ck_assert_msg(writes < 5, "merge wrote %llu pages for %llu read",
+                  (unsigned long long)writes, (unsigned long long)reads);
+
+    char k[32], v[64];
+    hdb *db2 = crash_copy(&e, "crash");
+    for (int i = 0; i < N; i += 100) {
+        snprintf(k, sizeof k, "key%07d", i);
+        snprintf(v, sizeof v, "%s-%d-%s", i % 200 ? "main" : "dev", i, "padding-padding-padding");
+        ck_assert_str_eq(get(e.db, "main", "kv", k), v);
+        ck_assert_str_eq(get(db2, "main", "kv", k), v);
+    }
+    size_t n1, n2;
+    ck_assert_uint_eq(digest(e.db, "main", &n1), digest(db2, "main", &n2));
+    ck_assert_uint_eq(n1, N);
+    ck_assert_uint_eq(n2, N);
+    check_clean(db2);
+    ck_assert_int_eq(hdb_close(db2), HDB_OK);
+    env_fini(&e);
+}
+END_TEST
+
+/* The counts of a merge whose changes are only counted (fast-forward, and
+ * subtrees adopted whole: hdb__btdiff_count) agree with the entries of the
+ * diff iterator, for puts of the same value, of new values of the same and
+ * other lengths, of overflow values, deletes and adds. */
+START_TEST(test_merge_counts_exact)
+{
+    env e;
+    env_init(&e);
+    enum { N = 6000 };
+    static char big[3000];
+    char k[32], v[3100];
+    put_n(e.db, "main", 0, N, 1, "base");
+    hdb_txn *t;
+    uint32_t id;
+    ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
+    memset(big, 'o', sizeof big - 1);
+    for (int i = 0; i < N; i += 97) { /* overflow values in the base */
+        snprintf(k, sizeof k, "key%07d", i);
+        ck_assert_int_eq(hdb_put(t, id, sv(k), sv(big)), HDB_OK);
+    }
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    for (int round = 0; round < 2; round++) {
+        ck_assert_int_eq(hdb_branch_create(e.db, "dev", "main", NULL), HDB_OK);
+        ck_assert_int_eq(hdb_branch_use(e.db, "dev"), HDB_OK);
+        ck_assert_int_eq(hdb_txn_begin(e.db, 0, &t), HDB_OK);
+        ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
+        uint32_t seed = 99 + round;
+        for (int j = 0; j < 1500; j++) {
+            seed = seed * 1103515245u + 12345u;
+            int i = (int)((seed >> 8) % (N + N / 10)), op = (int)((seed >> 4) % 7);
+            snprintf(k, sizeof k, "key%07d", i);
+            if (op == 0)
+                (void)hdb_del(t, id, sv(k));
+            else if (op == 1) /* the value it has, when it is the loaded one */
+                snprintf(v, sizeof v, "base-%d-%s", i, "padding-padding-padding");
+            else if (op == 2)
+                snprintf(v, sizeof v, "%s%d", big, i); /* overflow */
+            else if (op == 3)
+                snprintf(v, sizeof v, "%s", big); /* overflow, maybe the same */
+            else
+                snprintf(v, sizeof v, "%c-%d", 'a' + op, i);
+            if (op)
+                ck_assert_int_eq(hdb_put(t, id, sv(k), sv(v)), HDB_OK);
+        }
+        ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+        uint64_t n[3] = {0, 0, 0};
+        hdb_diff *d;
+        hdb_diff_entry de;
+        ck_assert_int_eq(hdb_diff_open(e.db, "main", "dev", "kv", &d), HDB_OK);
+        while (hdb_diff_next(d, &de) == HDB_OK)
+            n[de.old_val.data && de.new_val.data ? 1 : de.new_val.data ? 0 : 2]++;
+        hdb_diff_close(d);
+        if (round == 1) /* main changes too: dev's leaves are adopted */
+            for (int i = 5; i < N; i += 1000) {
+                snprintf(k, sizeof k, "key%07d", i);
+                set(e.db, "main", "kv", k, "main");
+            }
+        hdb_merge_result *r;
+        ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+        ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", NULL, &r), HDB_OK);
+        ck_assert_int_eq(r->fast_forward, round == 0);
+        ck_assert_uint_eq(r->nconflicts, 0);
+        ck_assert_uint_eq(r->added, n[0]);
+        ck_assert_uint_eq(r->changed, n[1]);
+        ck_assert_uint_eq(r->deleted, n[2]);
+        ck_assert_uint_gt(n[0] * n[1] * n[2], 0);
+        hdb_merge_result_free(r);
+        ck_assert_int_eq(hdb_branch_drop(e.db, "dev"), HDB_OK);
+    }
+    env_fini(&e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("merge");
@@ -807,6 +937,8 @@ static Suite *suite(void)
     tcase_add_test(c, test_diff_cost);
     tcase_add_test(c, test_graft_replay);
     tcase_add_test(c, test_graft_log_model);
+    tcase_add_test(c, test_merge_cold_reads);
+    tcase_add_test(c, test_merge_counts_exact);
     suite_add_tcase(s, c);
     return s;
 }

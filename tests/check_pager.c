@@ -310,6 +310,53 @@ START_TEST(test_u32set_model)
 }
 END_TEST
 
+/* Pages read with hdb__pager_get_cold enter at the cold end of the cache:
+ * reading many of them through a small cache neither pushes out the pages
+ * in use (no re-read) nor evicts dirty pages (no write); a cached page read
+ * cold stays where it is. */
+START_TEST(test_cold_reads)
+{
+    env e;
+    enum { N = 300, HOT = 24 };
+    static hdb_ref refs[N];
+    env_init(&e, 256 << 10); /* 64 frames */
+    ck_assert_int_eq(hdb__pager_begin(e.p, 1), HDB_OK);
+    alloc_n(&e, N, refs);
+    hdb__pager_commit(e.p);
+    ckpt(&e, 1, refs[0]);
+    hdb_pager_stats s0, s1, s2;
+    hdb_page *pg;
+    for (int i = 0; i < HOT; i++) { /* the working set */
+        ck_assert_int_eq(hdb__pager_get(e.p, refs[i], &pg), HDB_OK);
+        hdb__pager_put(e.p, pg);
+    }
+    ck_assert_int_eq(hdb__pager_begin(e.p, 2), HDB_OK);
+    hdb_ref dirty[HOT];
+    alloc_n(&e, HOT, dirty); /* dirty, never written */
+    hdb__pager_stats(e.p, &s0);
+    for (int i = HOT; i < N; i++) {
+        ck_assert_int_eq(hdb__pager_get_cold(e.p, refs[i], &pg), HDB_OK);
+        ck_assert_uint_eq(hdb__get32(pg->data + 100), (uint32_t)i);
+        hdb__pager_put(e.p, pg);
+    }
+    hdb__pager_stats(e.p, &s1);
+    ck_assert_uint_gt(s1.page_reads - s0.page_reads, N - HOT - 64);
+    for (int i = 0; i < HOT; i++) {
+        ck_assert_int_eq(hdb__pager_get_cold(e.p, refs[i], &pg), HDB_OK); /* cached */
+        hdb__pager_put(e.p, pg);
+        ck_assert_int_eq(hdb__pager_get(e.p, dirty[i], &pg), HDB_OK);
+        ck_assert_uint_eq(hdb__get32(pg->data + 100), (uint32_t)i);
+        hdb__pager_put(e.p, pg);
+    }
+    hdb__pager_stats(e.p, &s2);
+    ck_assert_uint_eq(s2.page_reads - s1.page_reads, 0);
+    ck_assert_uint_eq(s2.page_writes - s0.page_writes, 0);
+    ck_assert_uint_le(s2.cache_bytes, (256 << 10) + 8 * 4096);
+    hdb__pager_abort(e.p);
+    env_fini(&e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("pager");
@@ -320,6 +367,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_meta_slots);
     tcase_add_test(c, test_format_versions);
     tcase_add_test(c, test_u32set_model);
+    tcase_add_test(c, test_cold_reads);
     suite_add_tcase(s, c);
     return s;
 }

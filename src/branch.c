@@ -167,12 +167,13 @@ static int brec_committed(hdb_txn *t, const char *name, hdb_brec *r)
 }
 
 /* A recount kept for this generation (check.c), if any. */
-static int acct_cached(hdb_engine *e, hdb_pgno obj, uint64_t gen, uint64_t *tot, uint64_t *lat)
+static int acct_cached(hdb_engine *e, hdb_ref obj, uint64_t gen, uint64_t *tot, uint64_t *lat)
 {
     int hit = 0;
     pthread_mutex_lock(&e->mu);
     for (size_t i = 0; i < e->nacct && !hit; i++)
-        if (e->acct[i].obj == obj && e->acct[i].gen == gen) {
+        if (e->acct[i].obj.pgno == obj.pgno && e->acct[i].obj.birth == obj.birth &&
+            e->acct[i].gen == gen) {
             *tot = e->acct[i].tot;
             *lat = e->acct[i].lat;
             hit = 1;
@@ -219,7 +220,7 @@ static int holders_load(hdb_txn *t, const char *self, uint64_t gen, credit_ctx *
         uint64_t ct, cl;
         int cached = !(r.acct && r.gen == gen);
         if ((kn == strlen(self) && !memcmp(k, self, kn)) || !r.obj.pgno ||
-            (cached && !acct_cached(t->e, r.obj.pgno, gen, &ct, &cl)))
+            (cached && !acct_cached(t->e, r.obj, gen, &ct, &cl)))
             continue;
         if (cc->n == cap) {
             cap = cap ? cap * 2 : 8;
@@ -298,7 +299,7 @@ static int acct_flush(hdb_txn *t, const char *name, hdb_brec *r)
     if (rc != HDB_OK)
         return rc;
     int exact = c.acct && c.gen == g;
-    if (!exact && c.obj.pgno && acct_cached(t->e, c.obj.pgno, g, &c.tot, &c.lat))
+    if (!exact && c.obj.pgno && acct_cached(t->e, c.obj, g, &c.tot, &c.lat))
         exact = 1;
     if (!c.obj.pgno)
         c.tot = c.lat = 0, exact = 1;
@@ -313,7 +314,7 @@ static int acct_flush(hdb_txn *t, const char *name, hdb_brec *r)
         if (!h->credit || dup)
             continue;
         if (h->cached)
-            hdb__acct_cache_add(t->e, h->obj.pgno, g, h->credit);
+            hdb__acct_cache_add(t->e, h->obj, g, h->credit);
         else
             rc = brec_update(t, h->name, add_credit, &h->credit);
     }

@@ -125,11 +125,18 @@ int hdb_check(hdb *db, char **report)
 /* ------------------------------------------------------------------------
 ** Branch sizes (meaning and upkeep: branch.c, SIZE ACCOUNTING)
 */
-static void cache_put(hdb_engine *e, hdb_pgno obj, uint64_t gen, uint64_t tot, uint64_t lat)
+/* The kept recount of state obj: the same root page, born at the same
+ * LSN (a page number freed and used again is another state). */
+static int same_root(const hdb_acct_cache *a, hdb_ref obj)
+{
+    return a->obj.pgno == obj.pgno && a->obj.birth == obj.birth;
+}
+
+static void cache_put(hdb_engine *e, hdb_ref obj, uint64_t gen, uint64_t tot, uint64_t lat)
 {
     pthread_mutex_lock(&e->mu);
     size_t i = 0;
-    while (i < e->nacct && e->acct[i].obj != obj && e->acct[i].gen == e->acct_gen)
+    while (i < e->nacct && !same_root(&e->acct[i], obj) && e->acct[i].gen == e->acct_gen)
         i++;
     if (i == e->nacct && e->nacct == e->acct_cap) {
         size_t cap = e->acct_cap ? e->acct_cap * 2 : 8;
@@ -148,11 +155,11 @@ static void cache_put(hdb_engine *e, hdb_pgno obj, uint64_t gen, uint64_t tot, u
 }
 
 /* Pages credited to the region of a state whose numbers are a recount. */
-void hdb__acct_cache_add(hdb_engine *e, hdb_pgno obj, uint64_t gen, uint64_t lat)
+void hdb__acct_cache_add(hdb_engine *e, hdb_ref obj, uint64_t gen, uint64_t lat)
 {
     pthread_mutex_lock(&e->mu);
     for (size_t i = 0; i < e->nacct; i++)
-        if (e->acct[i].obj == obj && e->acct[i].gen == gen)
+        if (same_root(&e->acct[i], obj) && e->acct[i].gen == gen)
             e->acct[i].lat += lat;
     pthread_mutex_unlock(&e->mu);
 }
@@ -163,7 +170,7 @@ int hdb__acct_recount(hdb_engine *e, hdb_ref obj, uint64_t *tot, uint64_t *lat)
     pthread_mutex_lock(&e->mu);
     uint64_t gen = e->acct_gen;
     for (size_t i = 0; i < e->nacct; i++)
-        if (e->acct[i].obj == obj.pgno && e->acct[i].gen == gen) {
+        if (same_root(&e->acct[i], obj) && e->acct[i].gen == gen) {
             *tot = e->acct[i].tot;
             *lat = e->acct[i].lat;
             pthread_mutex_unlock(&e->mu);
@@ -172,7 +179,7 @@ int hdb__acct_recount(hdb_engine *e, hdb_ref obj, uint64_t *tot, uint64_t *lat)
     pthread_mutex_unlock(&e->mu);
     int rc = hdb__bt_size_walk(&e->bt, obj, tot, lat);
     if (rc == HDB_OK && obj.pgno)
-        cache_put(e, obj.pgno, gen, *tot, *lat);
+        cache_put(e, obj, gen, *tot, *lat);
     return rc;
 }
 
@@ -261,14 +268,14 @@ static void check_sizes(hdb_engine *e, hdb_buf *rep, uint64_t *problems)
         int cached = 0;
         pthread_mutex_lock(&e->mu);
         for (size_t i = 0; i < e->nacct; i++)
-            if (e->acct[i].obj == r.obj.pgno && e->acct[i].gen == e->acct_gen) {
+            if (same_root(&e->acct[i], r.obj) && e->acct[i].gen == e->acct_gen) {
                 ct = e->acct[i].tot;
                 cl = e->acct[i].lat;
                 cached = 1;
             }
         pthread_mutex_unlock(&e->mu);
         if (r.obj.pgno)
-            cache_put(e, r.obj.pgno, e->acct_gen, tot, lat);
+            cache_put(e, r.obj, e->acct_gen, tot, lat);
         if (cached && (ct != tot || cl != lat)) {
             (*problems)++;
             hdb__buf_printf(rep, "branch '%.*s': kept recount says %llu pages, %llu in its "

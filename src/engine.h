@@ -237,7 +237,7 @@ typedef struct hdb_brec {
 
 /* One recounted branch size (check.c). */
 typedef struct hdb_acct_cache {
-    hdb_pgno obj;
+    hdb_ref obj; /* the state's root: page and birth (a freed page number comes back) */
     uint64_t gen, tot, lat;
 } hdb_acct_cache;
 
@@ -261,7 +261,7 @@ void hdb__cursor_detach_all(hdb_txn *t);
  * counters, recounted when they are not exact), and the recount itself. */
 int hdb__branch_sizes(hdb_engine *e, hdb_ref obj, uint64_t *owned, uint64_t *shared);
 int hdb__acct_recount(hdb_engine *e, hdb_ref obj, uint64_t *tot, uint64_t *lat);
-void hdb__acct_cache_add(hdb_engine *e, hdb_pgno obj, uint64_t gen, uint64_t lat);
+void hdb__acct_cache_add(hdb_engine *e, hdb_ref obj, uint64_t gen, uint64_t lat);
 /* branch.c: a change may have moved pages between branch regions. */
 void hdb__acct_bump(hdb_engine *e);
 

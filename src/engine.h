@@ -174,12 +174,27 @@ struct hdb_txn {
     int acct_skip;      /* do not measure size changes (branch.c, SIZE ACCOUNTING) */
 };
 
+/* Roots the read transactions of one connection looked up (txn.c, ROOT
+ * CACHE).  A committed tree never changes under a root (pgno, birth), so an
+ * entry stays true while its key matches. */
+#define HDB_ROOT_CACHE_KS 16
+typedef struct hdb_rootcache {
+    int valid;
+    hdb_ref reg;            /* the registry root `branch` was looked up in */
+    char branch[HDB_MAX_BRANCH_NAME + 1];
+    hdb_ref obj;            /* the branch's object-tree root there */
+    int read_only;
+    int nks, next;          /* keyspace roots found in obj; next to replace */
+    hdb_ksroot ks[HDB_ROOT_CACHE_KS];
+} hdb_rootcache;
+
 struct hdb {
     hdb *next; /* the engine's connections */
     hdb_engine *e;
     hdb_options opt;
     char branch[HDB_MAX_BRANCH_NAME + 1];
     hdb_txn *txn;
+    hdb_rootcache roots;    /* txn.c */
     char errmsg[512];
     int64_t changes, last_rowid;
     void *sql; /* the SQL layer's per-connection state */

@@ -21,6 +21,19 @@
 **
 **   Savepoints copy the working roots and take a pager savepoint and a log
 **   position; rolling back restores all three.
+**
+** ROOT CACHE
+**   A read transaction finds its branch's object-tree root in the registry
+**   and each keyspace's root in the object tree: two tree lookups that every
+**   statement of a connection repeats while nothing commits.  The
+**   connection (hdb.roots) keeps the last answers, keyed by the roots they
+**   were read under: the object root by (registry root, branch name), the
+**   keyspace roots by the object root.  A root names a committed tree that
+**   never changes (copy-on-write; a freed page that comes back has another
+**   birth), so a key that matches gives the same answer a lookup would.
+**   Write and scratch transactions neither read nor fill it (their trees
+**   change in place).  A connection is used by one thread at a time, so
+**   the cache needs no lock.
 */
 #include <string.h>
 #include "src/engine.h"
@@ -34,7 +47,9 @@ int hdb__txn_open(hdb *db, hdb_engine *e, const char *branch, int write, hdb_txn
     t->db = db;
     t->e = e;
     t->write = write;
-    snprintf(t->branch, sizeof t->branch, "%s", branch);
+    size_t bn = strnlen(branch, sizeof t->branch - 1); /* as snprintf would cut it */
+    memcpy(t->branch, branch, bn);
+    t->branch[bn] = 0;
     int rc = HDB_OK;
     if (write) {
         if ((rc = hdb__engine_writer_acquire(e)) != HDB_OK) {
@@ -117,6 +132,14 @@ static int load_brec(hdb_txn *t, hdb_brec *r, hdb_btval *v)
     return rc;
 }
 
+static int ref_eq(hdb_ref a, hdb_ref b) { return a.pgno == b.pgno && a.birth == b.birth; }
+
+/* The connection's root cache, when t may use it. */
+static hdb_rootcache *root_cache(hdb_txn *t)
+{
+    return t->db && !t->write && !t->scratch ? &t->db->roots : NULL;
+}
+
 int hdb__txn_branch(hdb_txn *t, int for_write)
 {
     hdb_brec r;
@@ -125,12 +148,27 @@ int hdb__txn_branch(hdb_txn *t, int for_write)
     if (for_write && !t->write)
         return HDB_READONLY;
     if (!t->obj_loaded) {
+        hdb_rootcache *rc_ = root_cache(t);
+        if (rc_ && rc_->valid && ref_eq(rc_->reg, t->reg) && !strcmp(rc_->branch, t->branch)) {
+            t->obj = rc_->obj;
+            t->read_only_branch = rc_->read_only;
+            t->obj_loaded = 1;
+            return HDB_OK; /* a read transaction: not for_write */
+        }
         if ((rc = load_brec(t, &r, &v)) != HDB_OK)
             return rc;
         t->obj = r.obj;
         t->read_only_branch = r.read_only;
         t->obj_loaded = 1;
         hdb__btval_release(&t->e->bt, &v);
+        if (rc_) {
+            rc_->valid = 1;
+            rc_->reg = t->reg;
+            snprintf(rc_->branch, sizeof rc_->branch, "%s", t->branch);
+            rc_->obj = t->obj;
+            rc_->read_only = t->read_only_branch;
+            rc_->nks = rc_->next = 0;
+        }
     }
     if (!for_write || t->obj_touched)
         return HDB_OK;
@@ -189,6 +227,17 @@ int hdb__txn_ks(hdb_txn *t, uint32_t id, int for_write, hdb_ksroot **out)
     int rc = hdb__txn_branch(t, for_write);
     if (rc != HDB_OK)
         return rc;
+    hdb_rootcache *rcache = root_cache(t);
+    if (rcache && !(rcache->valid && ref_eq(rcache->obj, t->obj)))
+        rcache = NULL; /* it holds the roots of another object tree */
+    for (int i = 0; rcache && i < rcache->nks; i++)
+        if (rcache->ks[i].id == id) {
+            if (!k && (rc = ks_add(t, id, &k)) != HDB_OK)
+                return rc;
+            k->root = rcache->ks[i].root;
+            *out = k;
+            return HDB_OK;
+        }
     obj_key(key, id);
     if (for_write && (rc = hdb__bt_touch(&t->e->bt, &t->obj, key, 5)) != HDB_OK) {
         t->failed = rc;
@@ -208,6 +257,11 @@ int hdb__txn_ks(hdb_txn *t, uint32_t id, int for_write, hdb_ksroot **out)
     k->root = root;
     k->touched = (uint8_t)for_write;
     *out = k;
+    if (rcache) {
+        int i = rcache->nks < HDB_ROOT_CACHE_KS ? rcache->nks++ : rcache->next;
+        rcache->next = (i + 1) % HDB_ROOT_CACHE_KS;
+        rcache->ks[i] = (hdb_ksroot){.id = id, .root = root};
+    }
     return HDB_OK;
 }
 

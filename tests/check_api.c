@@ -578,6 +578,59 @@ START_TEST(test_concurrent_readers)
 }
 END_TEST
 
+/* A connection's read transactions reuse the branch and keyspace roots
+ * they looked up while the snapshot is the same (txn.c, ROOT CACHE): a
+ * commit by another connection, a keyspace dropped and made again, another
+ * branch at the same LSN and more keyspaces than the cache holds must all
+ * still read what is committed. */
+START_TEST(test_read_roots_follow_commits)
+{
+    env e;
+    hdb *db2;
+    char ks[16], want[16];
+    env_init(&e);
+    ck_assert_int_eq(hdb_open(e.path, &e.o, &db2), HDB_OK);
+    put(e.db, "kv", "a", "1");
+    ck_assert_str_eq(get(e.db, "kv", "a"), "1");
+    ck_assert_str_eq(get(e.db, "kv", "a"), "1");
+    put(db2, "kv", "a", "2");
+    ck_assert_str_eq(get(e.db, "kv", "a"), "2");
+    hdb_txn *t;
+    ck_assert_int_eq(hdb_txn_begin(db2, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_drop(t, "kv"), HDB_OK);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    ck_assert_ptr_null(get(e.db, "kv", "a"));
+    put(db2, "kv", "a", "3");
+    ck_assert_str_eq(get(e.db, "kv", "a"), "3");
+    /* a branch made by the other connection: the same LSN on both */
+    ck_assert_int_eq(hdb_branch_create(db2, "dev", "main", NULL), HDB_OK);
+    ck_assert_int_eq(hdb_branch_use(db2, "dev"), HDB_OK);
+    put(db2, "kv", "a", "dev");
+    ck_assert_str_eq(get(e.db, "kv", "a"), "3");
+    ck_assert_int_eq(hdb_branch_use(e.db, "dev"), HDB_OK);
+    ck_assert_str_eq(get(e.db, "kv", "a"), "dev");
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    ck_assert_str_eq(get(e.db, "kv", "a"), "3");
+    /* more keyspaces than the cache keeps, read round and round */
+    ck_assert_int_eq(hdb_branch_use(db2, "main"), HDB_OK);
+    for (int i = 0; i < 40; i++) {
+        snprintf(ks, sizeof ks, "k%d", i);
+        snprintf(want, sizeof want, "v%d", i);
+        put(db2, ks, "a", want);
+    }
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 40; i++) {
+            snprintf(ks, sizeof ks, "k%d", i);
+            snprintf(want, sizeof want, "v%d", i);
+            ck_assert_str_eq(get(e.db, ks, "a"), want);
+        }
+    put(db2, "k7", "a", "new");
+    ck_assert_str_eq(get(e.db, "k7", "a"), "new");
+    ck_assert_int_eq(hdb_close(db2), HDB_OK);
+    env_fini(&e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("api");
@@ -593,6 +646,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_savepoints_and_keyspaces);
     tcase_add_test(c, test_random_model);
     tcase_add_test(c, test_concurrent_readers);
+    tcase_add_test(c, test_read_roots_follow_commits);
     suite_add_tcase(s, c);
     return s;
 }

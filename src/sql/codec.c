@@ -82,18 +82,20 @@ static inline int get_varint(const uint8_t *p, size_t n, size_t *k, uint64_t *ou
     return get_varint_long(p, n, k, out);
 }
 
+/* Written out byte by byte so that compilers make each one a single
+ * load or store and a byte swap. */
 static void put_be64(uint8_t *p, uint64_t v)
 {
-    for (int k = 7; k >= 0; k--, v >>= 8)
-        p[k] = (uint8_t)v;
+    p[0] = (uint8_t)(v >> 56), p[1] = (uint8_t)(v >> 48), p[2] = (uint8_t)(v >> 40);
+    p[3] = (uint8_t)(v >> 32), p[4] = (uint8_t)(v >> 24), p[5] = (uint8_t)(v >> 16);
+    p[6] = (uint8_t)(v >> 8), p[7] = (uint8_t)v;
 }
 
 static uint64_t get_be64(const uint8_t *p)
 {
-    uint64_t v = 0;
-    for (int k = 0; k < 8; k++)
-        v = v << 8 | p[k];
-    return v;
+    return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+           (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+           (uint64_t)p[6] << 8 | (uint64_t)p[7];
 }
 
 static uint64_t dbl_bits(double f)
@@ -191,7 +193,7 @@ static int read_header(const uint8_t *p, size_t n, uint64_t *ncol, size_t *body)
 
 /* Decode the body at q (len checked) of type code t into out, borrowing;
  * out is overwritten, not cleared. */
-static void decode_body(const uint8_t *q, uint64_t t, hdb_sql_value *out)
+static inline void decode_body(const uint8_t *q, uint64_t t, hdb_sql_value *out)
 {
     out->owned = 0;
     out->type = HDB_INTEGER;
@@ -225,9 +227,9 @@ int hdb__sql_record_ncol(const void *p, size_t n)
     return (int)ncol;
 }
 
-/* One pass over the header (the checks of read_header), keeping the type
- * codes of the first max columns in out[] (as NULLs) until the bodies are
- * known to fill the record; then the bodies. */
+/* One pass over the header (the checks of read_header) until the bodies
+ * are known to fill the record; then a second over the type codes of the
+ * first max columns (each one already checked), decoding their bodies. */
 int hdb__sql_record_decode(const void *p, size_t n, hdb_sql_value *out, int max, int *nstored)
 {
     const uint8_t *rec = p;
@@ -237,22 +239,20 @@ int hdb__sql_record_decode(const void *p, size_t n, hdb_sql_value *out, int max,
         *nstored = 0;
     if (!rec || !get_varint(rec, n, &k, &ncol) || ncol > n - k || ncol > 0x7fffffff)
         return HDB_CORRUPT;
-    int c = 0;
+    size_t hdr = k;
     for (uint64_t i = 0; i < ncol; i++) {
         uint64_t t, len;
         if (!get_varint(rec, n, &k, &t) || (len = body_len(t)) > n || total + len > n)
             return HDB_CORRUPT;
         total += len;
-        if (c < max) {
-            out[c] = (hdb_sql_value)HDB_SQL_NULL_INIT;
-            out[c++].u.i = (int64_t)t;
-        }
     }
     if (total != n - k)
         return HDB_CORRUPT;
+    int c = ncol < (uint64_t)(max > 0 ? max : 0) ? (int)ncol : (max > 0 ? max : 0);
     size_t body = k;
     for (int j = 0; j < c; j++) {
-        uint64_t t = (uint64_t)out[j].u.i;
+        uint64_t t = 0;
+        get_varint(rec, n, &hdr, &t); /* checked above */
         decode_body(rec + body, t, &out[j]);
         body += (size_t)body_len(t);
     }
@@ -447,16 +447,15 @@ int hdb__sql_key_decode(const uint8_t **p, size_t *n, int desc, hdb_sql_value *o
     } else if (tag >= KEY_REAL_LO && tag <= KEY_REAL_HI && !(tag & 1)) {
         if (*n < 9)
             return HDB_CORRUPT;
-        uint8_t raw[8];
-        for (int k = 0; k < 8; k++)
-            raw[k] = q[1 + k] ^ inv;
-        uint64_t u = get_be64(raw);
+        uint64_t u = get_be64(q + 1);
+        if (inv)
+            u = ~u; /* every byte ^ 0xFF */
         used = 9;
         if (tag == KEY_INT_LO || tag == KEY_INT_HI) {
             hdb__sql_value_int(out, (int64_t)(u ^ (uint64_t)1 << 63));
         } else {
             double f = unordered_dbl(u);
-            if (tag == KEY_MID && f == trunc(f) && f > -TWO53 && f < TWO53)
+            if (tag == KEY_MID && f > -TWO53 && f < TWO53 && f == (double)(int64_t)f)
                 hdb__sql_value_int(out, (int64_t)f);
             else
                 hdb__sql_value_float(out, f);
@@ -501,7 +500,8 @@ int hdb__sql_key_int(const uint8_t **p, size_t *n, int64_t *out)
         *out = (int64_t)(u ^ (uint64_t)1 << 63);
     } else {
         double f = unordered_dbl(u);
-        if (q[0] != KEY_MID || !(f > -TWO53 && f < TWO53) || f != trunc(f))
+        /* within (-2^53, 2^53) the cast is exact for an integral f */
+        if (q[0] != KEY_MID || !(f > -TWO53 && f < TWO53) || f != (double)(int64_t)f)
             return HDB_CORRUPT;
         *out = (int64_t)f;
     }

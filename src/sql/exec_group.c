@@ -6,7 +6,10 @@
 **   (codec.h) of its GROUP BY values under their collations, found in a
 **   hash (xset); a group keeps one state per aggregate, a set of seen
 **   arguments per DISTINCT aggregate, and a copy of the last row of every
-**   source (what bare columns read, as SQLite).  Groups come out in key
+**   source (what bare columns read, as SQLite) when the output reads any
+**   (reads_row: result columns, HAVING, ORDER BY; otherwise the rows are
+**   not copied and read as null rows).  A query without GROUP BY has its
+**   one group made directly, with no key and no hash.  Groups come out in key
 **   order, as SQLite's sorter gives them; a query with aggregates and no
 **   GROUP BY has exactly one group, even over no rows.
 **
@@ -47,15 +50,22 @@ static int nomem(xctx *x) { return hdb__sql_err(x, HDB_NOMEM, "out of memory"); 
 
 static int group_init(xctx *x, xcore *c, group *g, const char *k, size_t kn)
 {
+    /* One block for the arrays (state is its start: group_free frees it). */
+    size_t na = (size_t)c->nagg + 1, ns = (size_t)c->nsrc + 1;
+    size_t bytes = na * sizeof *g->state + na * sizeof *g->dist + ns * sizeof *g->rows +
+                   ns * sizeof *g->rowid + ns * sizeof *g->nullrow;
+    char *block = calloc(1, bytes);
     memset(g, 0, sizeof *g);
     g->key = malloc(kn ? kn : 1);
-    g->state = calloc(c->nagg + 1, sizeof *g->state);
-    g->dist = calloc(c->nagg + 1, sizeof *g->dist);
-    g->rows = calloc(c->nsrc + 1, sizeof *g->rows);
-    g->rowid = calloc(c->nsrc + 1, sizeof *g->rowid);
-    g->nullrow = calloc(c->nsrc + 1, sizeof *g->nullrow);
-    if (!g->key || !g->state || !g->dist || !g->rows || !g->rowid || !g->nullrow)
+    if (!g->key || !block) {
+        free(block);
         return nomem(x);
+    }
+    g->state = (void **)block;
+    g->dist = (xset *)(block + na * sizeof *g->state);
+    g->rows = (hdb_sql_value **)((char *)g->dist + na * sizeof *g->dist);
+    g->rowid = (int64_t *)((char *)g->rows + ns * sizeof *g->rows);
+    g->nullrow = (int *)((char *)g->rowid + ns * sizeof *g->rowid);
     memcpy(g->key, k, kn);
     g->kn = kn;
     for (int i = 0; i < c->nagg; i++) {
@@ -112,7 +122,7 @@ void hdb__sql_group_free(xcore *c, group *g, int finalize_states)
     }
     for (int s = 0; g->rows && s < c->nsrc; s++)
         hdb__sql_row_free(g->rows[s], c->src[s].ncol);
-    free(g->key), free(g->state), free(g->dist), free(g->rows), free(g->rowid), free(g->nullrow);
+    free(g->key), free(g->state); /* state is the block of all the arrays (group_init) */
 }
 
 static int save_rows(xctx *x, xcore *c, group *g)
@@ -238,20 +248,93 @@ static int spill_row(xctx *x, runst *st, const hdb_buf *key)
     return rc == HDB_OK || x->rc == rc ? rc : nomem(x);
 }
 
-/* Fold the current joined row into g. */
-static int group_fold(xctx *x, xcore *c, group *g)
+/* Fold the current joined row into g (saving the sources' rows when the
+ * output reads them: bare). */
+static int group_fold(xctx *x, xcore *c, group *g, int bare)
 {
-    int rc = save_rows(x, c, g);
+    int rc = bare ? save_rows(x, c, g) : HDB_OK;
     for (int i = 0; i < c->nagg && rc == HDB_OK; i++)
         rc = agg_step(x, c, g, i);
     return rc;
 }
 
+static int reads_row_list(const hdb_sql_exprlist *l);
+
+/* May e, evaluated when a group is output, read a row of its own core's
+ * sources (a bare column)?  An aggregate reads its finished value, a
+ * constant nothing; anything not known for sure answers yes. */
+static int reads_row(const hdb_sql_expr *e)
+{
+    if (!e)
+        return 0;
+    const xref *r = e->aux;
+    switch (e->kind) {
+    case HDB_SQL_E_NULL: case HDB_SQL_E_INTEGER: case HDB_SQL_E_FLOAT: case HDB_SQL_E_STRING:
+    case HDB_SQL_E_BLOB: case HDB_SQL_E_PARAM:
+        return 0;
+    case HDB_SQL_E_COLUMN: return !r || r->kind != XR_COL || r->up == 0;
+    case HDB_SQL_E_UNARY: case HDB_SQL_E_ISNULL: return reads_row(e->u.unary.x);
+    case HDB_SQL_E_BINARY: return reads_row(e->u.binary.l) || reads_row(e->u.binary.r);
+    case HDB_SQL_E_COLLATE: return reads_row(e->u.collate.x);
+    case HDB_SQL_E_CAST: return reads_row(e->u.cast.x);
+    case HDB_SQL_E_CASE:
+        return reads_row(e->u.kase.operand) || reads_row_list(&e->u.kase.when) ||
+               reads_row_list(&e->u.kase.then) || reads_row(e->u.kase.else_);
+    case HDB_SQL_E_BETWEEN:
+        return reads_row(e->u.between.x) || reads_row(e->u.between.lo) ||
+               reads_row(e->u.between.hi);
+    case HDB_SQL_E_LIKE:
+        return reads_row(e->u.like.x) || reads_row(e->u.like.pattern) ||
+               reads_row(e->u.like.escape);
+    case HDB_SQL_E_IN:
+        if (r && (r->kind != XR_SUBQ || r->correlated))
+            return 1;
+        return reads_row(e->u.in.x) || reads_row_list(&e->u.in.list);
+    case HDB_SQL_E_EXISTS: case HDB_SQL_E_SUBQUERY: return !r || r->kind != XR_SUBQ || r->correlated;
+    case HDB_SQL_E_FUNCTION:
+        if (r && r->kind == XR_AGG)
+            return 0;
+        return reads_row_list(&e->u.func.args);
+    case HDB_SQL_E_VECTOR: return reads_row_list(&e->u.list);
+    default: return 1;
+    }
+}
+
+static int reads_row_list(const hdb_sql_exprlist *l)
+{
+    for (int i = 0; i < l->n; i++)
+        if (reads_row(l->a[i]))
+            return 1;
+    return 0;
+}
+
+/* Does the output of c's groups read the sources' rows (so each group must
+ * keep a copy of its last row)?  Its result columns, HAVING and ORDER BY. */
+static int output_reads_rows(const xcore *c)
+{
+    if (reads_row(c->having))
+        return 1;
+    for (int i = 0; i < c->nres; i++)
+        if (reads_row(c->res[i]))
+            return 1;
+    for (int i = 0; i < c->norder; i++)
+        if (reads_row(c->order[i]))
+            return 1;
+    return 0;
+}
+
 int hdb__sql_group_accumulate(xctx *x, runst *st)
 {
     xcore *c = st->c;
-    if (c->ngroup == 0 && st->ng == 1 && !st->gspill) /* one group: no key to make */
-        return group_fold(x, c, &st->g[0]);
+    if (!st->bare_known) {
+        st->bare = output_reads_rows(c);
+        st->bare_known = 1;
+    }
+    /* Without GROUP BY there is one group (never spilled): no key to make. */
+    if (c->ngroup == 0 && !st->gspill) {
+        int rc = st->ng ? HDB_OK : group_new(x, st, "", 0);
+        return rc != HDB_OK ? rc : group_fold(x, c, &st->g[0], st->bare);
+    }
     hdb_buf b;
     hdb__buf_init(&b, NULL);
     int rc = group_key(x, c, &b);
@@ -275,7 +358,7 @@ int hdb__sql_group_accumulate(xctx *x, runst *st)
     if (rc != HDB_OK || gi < 0)
         return rc;
     group *g = &st->g[gi];
-    rc = group_fold(x, c, g);
+    rc = group_fold(x, c, g, st->bare);
     if (rc == HDB_OK && added && c->ngroup > 0) {
         st->gbytes += group_bytes(c, g);
         if (st->gbytes > hdb__sql_spill_budget(x))
@@ -365,7 +448,7 @@ static int output_merged(xctx *x, runst *st)
                 break;
         }
         restore_row(c, row);
-        rc = group_fold(x, c, &cur);
+        rc = group_fold(x, c, &cur, st->bare);
         hdb__sql_row_free(row, st->gbatch.ncol);
         row = NULL;
     }

@@ -34,6 +34,7 @@ typedef struct runst {
     int *matched;
     xset *rmatch;            /* per source: ids of rows a RIGHT/FULL JOIN matched */
     int agg;
+    int bare, bare_known;    /* the output reads the sources' rows (exec_group.c) */
     xset gmap;
     group *g;
     size_t ng, gcap;

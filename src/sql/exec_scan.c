@@ -88,16 +88,19 @@ int hdb__sql_load_row(xctx *x, xsrc *s, const void *rec, size_t n)
      * them (xsrc.need). */
     uint64_t skip = s->cover_ok && !(s->need >> 63) ? ~s->need : 0;
     for (int j = 0; j < ncol; j++)
-        hdb__sql_value_clear(&s->rowbuf[j]);
+        if (s->rowbuf[j].owned) /* only an owned value holds memory */
+            hdb__sql_value_clear(&s->rowbuf[j]);
     if (hdb__sql_record_decode(rec, n, s->rowbuf, ncol, &nst) != HDB_OK)
         return hdb__sql_err(x, HDB_CORRUPT, "malformed row in table %s", s->tab->name);
     for (int j = 0; j < ncol; j++) {
+        hdb_sql_value *v = &s->rowbuf[j];
         if (j < 63 && (skip >> j & 1)) {
-            s->rowbuf[j] = (hdb_sql_value)HDB_SQL_NULL_INIT; /* borrowed: nothing to free */
+            *v = (hdb_sql_value)HDB_SQL_NULL_INIT; /* borrowed: nothing to free */
             continue;
         }
-        int rc = j < nst ? hdb__sql_value_own(&s->rowbuf[j])
-                         : hdb__sql_value_copy(&s->rowbuf[j], &s->dflt[j]);
+        if (j < nst && v->type != HDB_TEXT && v->type != HDB_BLOB)
+            continue; /* a number or NULL: nothing borrowed */
+        int rc = j < nst ? hdb__sql_value_own(v) : hdb__sql_value_copy(v, &s->dflt[j]);
         if (rc != HDB_OK) {
             for (int k = j; k < ncol; k++)
                 s->rowbuf[k].type = HDB_NULL;
@@ -219,8 +222,13 @@ static int cover_row(xctx *x, xsrc *s, const void *k, size_t kn, int *exact)
     const uint8_t *p = k;
     size_t n = kn;
     *exact = 1;
-    for (int j = 0; j < t->ncol; j++)
-        hdb__sql_value_clear(&s->rowbuf[j]);
+    for (int j = 0; j < t->ncol; j++) {
+        hdb_sql_value *v = &s->rowbuf[j];
+        if (v->owned) /* only an owned value holds memory */
+            hdb__sql_value_clear(v);
+        else
+            *v = (hdb_sql_value)HDB_SQL_NULL_INIT;
+    }
     for (int j = 0; j < ix->ncol; j++) {
         int col = ix->cols[j], rc;
         hdb_sql_value v;
@@ -233,7 +241,7 @@ static int cover_row(xctx *x, xsrc *s, const void *k, size_t kn, int *exact)
             return rc == HDB_NOMEM ? nomem(x) : hdb__sql_err(x, HDB_CORRUPT, "malformed key");
         if (!key_value_exact(&v, t->cols[col].aff, ix->coll[j]))
             *exact = 0;
-        hdb__sql_value_clear(&s->rowbuf[col]);
+        hdb__sql_value_clear(&s->rowbuf[col]); /* an index may name a column twice */
         s->rowbuf[col] = v;
     }
     if (hdb__sql_key_int(&p, &n, &s->rowid) != HDB_OK)

@@ -138,6 +138,30 @@ START_TEST(test_checks_between_commits)
 }
 END_TEST
 
+/* While another connection writes, the storage part waits at most the busy
+ * timeout and is then left out: the SQL part still answers. */
+START_TEST(test_check_beside_a_writer)
+{
+    char path[512];
+    hdb_options o;
+    hdb *w;
+    make_table();
+    hdb_options_init(&o);
+    o.sync = HDB_SYNC_OFF;
+    o.busy_timeout_ms = 20;
+    tu_path(path, sizeof path, dir, "c.db");
+    ck_assert_int_eq(hdb_open(path, &o, &w), HDB_OK);
+    ck_assert_int_eq(hdb_exec(w, "BEGIN; INSERT INTO t(a) VALUES('w')", NULL, NULL), HDB_OK);
+    hdb_close(db);
+    ck_assert_int_eq(hdb_open(path, &o, &db), HDB_OK);
+    EQ("PRAGMA integrity_check", "ok\n");
+    ck_assert_int_eq(hdb_exec(w, "COMMIT", NULL, NULL), HDB_OK);
+    EQ("PRAGMA integrity_check", "ok\n");
+    EQ("SELECT count(*) FROM t", "4\n");
+    hdb_close(w);
+}
+END_TEST
+
 START_TEST(test_index_damage_is_named)
 {
     char tks[64], iks[64];
@@ -218,6 +242,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(c, setup, teardown);
     tcase_add_test(c, test_clean_database_is_ok);
     tcase_add_test(c, test_checks_between_commits);
+    tcase_add_test(c, test_check_beside_a_writer);
     tcase_add_test(c, test_index_damage_is_named);
     tcase_add_test(c, test_row_damage_is_named);
     suite_add_tcase(s, c);

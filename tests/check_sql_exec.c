@@ -444,6 +444,22 @@ START_TEST(test_foreign_keys_and_json)
     EQ("SELECT id, pk, pid FROM c2 ORDER BY id", "10|z|NULL\n12|z|NULL\n");
     q("DELETE FROM p2 WHERE k = 'z'");
     EQ("SELECT count(*) FROM c2", "0\n");
+    /* PRAGMA foreign_keys = OFF: no checks and no actions on this
+     * connection (a no-op inside a transaction); ON again checks. */
+    q("INSERT INTO p2 VALUES(3, 'c')");
+    q("INSERT INTO c2 VALUES(20, 'c', 3)");
+    q("BEGIN");
+    q("PRAGMA foreign_keys = OFF");
+    EQ("PRAGMA foreign_keys", "1\n");
+    q("COMMIT");
+    q("PRAGMA foreign_keys = OFF");
+    EQ("PRAGMA foreign_keys", "0\n");
+    q("INSERT INTO c VALUES(13, 99)");
+    q("DELETE FROM p2 WHERE id = 3");
+    EQ("SELECT id, pk, pid FROM c2 ORDER BY id", "20|c|3\n");
+    q("PRAGMA foreign_keys = yes");
+    EQ("PRAGMA foreign_keys", "1\n");
+    fails("INSERT INTO c VALUES(14, 98)", HDB_CONSTRAINT, "FOREIGN KEY constraint failed");
     q("CREATE TABLE j(doc JSON)");
     q("INSERT INTO j VALUES('{\"a\": [1, 2]}')");
     fails("INSERT INTO j VALUES('{bad')", HDB_CONSTRAINT, "JSON");
@@ -527,6 +543,8 @@ START_TEST(test_reopen)
     EQ("PRAGMA index_info(ta)", "0|0|a\n");
     EQ("PRAGMA foreign_keys", "1\n");
     EQ("PRAGMA foreign_keys = OFF", ""); /* setting one returns nothing */
+    EQ("PRAGMA foreign_keys", "0\n");
+    EQ("PRAGMA foreign_keys = ON", "");
 }
 END_TEST
 

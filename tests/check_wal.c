@@ -1439,6 +1439,17 @@ START_TEST(test_prealloc)
     uint64_t last_seq = si[n - 1].seq, last_bytes = si[n - 1].bytes;
     free(si);
     ck_assert_uint_eq(seg_file(&e, last_seq), last_bytes < (16 << 10) ? 16 << 10 : last_bytes);
+    /* a read-only handle counts the commits' bytes, not the zeros */
+    hdb_wal_cfg rc = cfg_of(&e, NULL, HDB_SYNC_OFF, 16 << 10);
+    rc.read_only = 1;
+    hdb_wal *ro = NULL;
+    uint64_t ro_last;
+    ck_assert_int_eq(hdb__wal_open(&rc, &ro), HDB_OK);
+    ck_assert_int_eq(hdb__wal_recover(ro, 0, NULL, NULL, NULL, &ro_last), HDB_OK);
+    ck_assert_uint_eq(ro_last, 200);
+    ck_assert_uint_eq(seg_last(ro).bytes, last_bytes);
+    ck_assert_uint_eq(hdb__wal_bytes(ro), hdb__wal_bytes(w));
+    hdb__wal_close(ro);
     /* a crash now: recovery by another handle stops at the zeros and cuts them */
     prealloc = 0;
     expect_log(&e, 200);

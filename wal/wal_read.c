@@ -310,8 +310,10 @@ static int recover_scan(hdb_wal *w, scan *s)
     if (i == w->nseg)
         return HDB_CORRUPT; /* the log does not reach back to after_lsn + 1 */
     int rc = scan_from(s, i);
-    if (rc == HDB_OK)
+    if (rc == HDB_OK) {
         w->off = s->end; /* read only: where reads of the last segment stop */
+        w->seg[w->nseg - 1].bytes = s->end; /* not an extension's zeros (wal.h) */
+    }
     return rc;
 }
 

@@ -9,11 +9,12 @@
 **   VIEW/TRIGGER/INDEX statements; COMMIT.  Values are written by the
 **   engine's own quote() (a REAL as digits that read back to the same
 **   double, a blob as X'..'); infinities as 1e999 and -1e999.  Foreign keys
-**   are always enforced here, so a table comes after the tables it
-**   references (a cycle keeps the catalog's order); rows come in rowid
-**   order, so a table whose rows reference rows of the same table reloads
-**   when every parent row has the smaller rowid.  Each table is read by one
-**   statement, on one snapshot.
+**   are enforced by default here, and the dump turns them off for the
+**   connection that reads it (its first line, as sqlite3's), so rows that
+**   reference each other reload; tables still come after the tables they
+**   reference (a cycle keeps the catalog's order).  A text holding a NUL
+**   byte, which SQL text cannot carry, is written as CAST(X'..' AS TEXT).
+**   Each table is read by one statement, on one snapshot.
 **
 ** .import [--csv] [--skip N] FILE TABLE
 **   Reads FILE as records of fields: separated by ',' with --csv or in csv
@@ -23,8 +24,9 @@
 **   does not exist, the first record names its columns (all TEXT, as
 **   sqlite3 does); otherwise every record is a row.  A short record is
 **   filled with NULLs and a long one cut, each with a warning naming the
-**   line; a row the table refuses is reported and skipped.  Outside a
-**   transaction the rows are inserted in one.
+**   line, as is a quoted field still open at the end of the file; empty
+**   lines are skipped; a row the table refuses is reported and skipped.
+**   Outside a transaction the rows are inserted in one.
 */
 #include <ctype.h>
 #include <errno.h>
@@ -130,6 +132,16 @@ typedef struct dtab {
     int nparent, done;
 } dtab;
 
+static void free_tables(dtab *t, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(t[i].name);
+        free(t[i].sql);
+        free_names(t[i].parents, t[i].nparent);
+    }
+    free(t);
+}
+
 /* The tables to dump, in the catalog's order; -1 on failure (reported). */
 static int load_tables(shell *sh, const char *pat, dtab **out, int *n)
 {
@@ -145,8 +157,10 @@ static int load_tables(shell *sh, const char *pat, dtab **out, int *n)
     while (rc == BE_OK && (rc = be_step(st)) == BE_ROW) {
         if (*n == cap) {
             dtab *v = realloc(*out, (size_t)(cap = cap ? cap * 2 : 8) * sizeof *v);
-            if (!v)
+            if (!v) {
+                rc = HDB_NOMEM;
                 break;
+            }
             *out = v;
         }
         dtab *t = &(*out)[(*n)++];
@@ -159,6 +173,8 @@ static int load_tables(shell *sh, const char *pat, dtab **out, int *n)
         be_finalize(st);
     if (rc != BE_DONE) {
         hdb__cli_fail(sh, at_line(sh), rc == HDB_NOMEM ? "out of memory" : be_errmsg(sh->db));
+        free_tables(*out, *n);
+        *out = NULL, *n = 0;
         return -1;
     }
     for (int i = 0; i < *n; i++) { /* the tables each one references */
@@ -201,6 +217,22 @@ static int ready(const dtab *v, int n, const dtab *t)
     return 1;
 }
 
+/* A quoted TEXT literal q[0..n) holding a NUL byte (which no SQL text can
+ * carry) as CAST(X'..' AS TEXT) of the same bytes. */
+static void text_as_blob(sbuf *b, const char *q, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    sb_str(b, "CAST(X'");
+    for (size_t k = 1; k + 1 < n; k++) { /* inside the quotes; '' is one quote */
+        unsigned char c = (unsigned char)q[k];
+        char h[2] = {hex[c >> 4], hex[c & 15]};
+        sb_add(b, h, 2);
+        if (c == '\'' && k + 2 < n && q[k + 1] == '\'')
+            k++;
+    }
+    sb_str(b, "' AS TEXT)");
+}
+
 /* Write the rows of table name as INSERT statements; -1 on failure. */
 static int dump_rows(shell *sh, const char *name)
 {
@@ -234,6 +266,8 @@ static int dump_rows(shell *sh, const char *name)
                 sb_str(&line, "NULL");
             else if (!strcmp(v, "Inf") || !strcmp(v, "-Inf"))
                 sb_str(&line, v[0] == '-' ? "-1e999" : "1e999"); /* reads back as infinity */
+            else if (strlen(v) != (size_t)be_column_bytes(st, i))
+                text_as_blob(&line, v, (size_t)be_column_bytes(st, i));
             else
                 sb_add(&line, v, (size_t)be_column_bytes(st, i));
         }
@@ -307,12 +341,7 @@ void hdb__cli_dump(shell *sh, int argc, char **argv)
     if (!failed)
         failed = dump_others(sh, pat) != 0;
     fputs(failed ? "ROLLBACK; -- the dump failed\n" : "COMMIT;\n", sh->out);
-    for (int i = 0; i < n; i++) {
-        free(t[i].name);
-        free(t[i].sql);
-        free_names(t[i].parents, t[i].nparent);
-    }
-    free(t);
+    free_tables(t, n);
 }
 
 /* ------------------------------------------------------------------------
@@ -320,7 +349,9 @@ void hdb__cli_dump(shell *sh, int argc, char **argv)
 */
 typedef struct csv {
     FILE *f;
+    const char *name;
     int sep;
+    int blank;     /* the record read was an empty line */
     long line;     /* line of the record being read (1-based) */
     sbuf field;
     char **v;      /* the record's fields (copies) */
@@ -354,9 +385,10 @@ static void csv_clear(csv *c)
 /* Read the next record: 1, 0 at the end of the file, -1 out of memory. */
 static int csv_next(csv *c, long *at)
 {
-    int ch, quoted = 0, started = 0;
+    int ch, quoted = 0, started = 0, chars = 0;
     csv_clear(c);
     c->field.n = 0;
+    c->blank = 0;
     *at = c->line;
     while ((ch = getc(c->f)) != EOF) {
         started = 1;
@@ -379,6 +411,8 @@ static int csv_next(csv *c, long *at)
             sb_add(&c->field, &b, 1);
             continue;
         }
+        if (ch != '\n' && ch != '\r')
+            chars = 1;
         if (ch == '"' && c->field.n == 0) {
             quoted = 1;
         } else if (ch == c->sep) {
@@ -391,6 +425,7 @@ static int csv_next(csv *c, long *at)
                     ungetc(nx, c->f);
             }
             c->line++;
+            c->blank = !chars;
             return csv_push(c) != 0 ? -1 : 1;
         } else {
             char b = (char)ch;
@@ -399,6 +434,8 @@ static int csv_next(csv *c, long *at)
     }
     if (!started)
         return 0;
+    if (quoted)
+        fprintf(stderr, "%s:%ld: unterminated \"-quoted field\n", c->name, *at);
     c->line++;
     return csv_push(c) != 0 ? -1 : 1;
 }
@@ -437,6 +474,7 @@ void hdb__cli_import(shell *sh, int argc, char **argv)
         return hdb__cli_fail(sh, at_line(sh), "usage: .import [--csv] [--skip N] FILE TABLE");
     csv c = {0};
     c.sep = force_csv || sh->mode == MODE_CSV ? ',' : (unsigned char)sh->separator[0];
+    c.name = file;
     c.line = 1;
     if (!(c.f = fopen(file, "rb"))) {
         char msg[600];
@@ -486,7 +524,7 @@ void hdb__cli_import(shell *sh, int argc, char **argv)
     if (own_txn && run_quiet(sh, "BEGIN") != 0)
         own_txn = 0;
     while ((rc = csv_next(&c, &at)) == 1) {
-        if (c.n == 1 && !c.v[0][0] && ncol > 1)
+        if (c.blank)
             continue; /* an empty line */
         if (c.n != ncol) {
             fflush(sh->out);

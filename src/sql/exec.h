@@ -225,6 +225,7 @@ typedef struct xconn {
     uint64_t rand_state;
     uint64_t generation;    /* moves at every schema reload */
     int64_t progress_limit; /* rows one statement may touch (0: no limit) */
+    int fk_off;             /* PRAGMA foreign_keys = OFF: no checks, no actions */
 } xconn;
 
 /* Views and CTEs compiled inside one another, at most (exec_compile.c). */

@@ -5,8 +5,9 @@
 **   1. The storage, by hdb_check(): every reachable page's checksum, key
 **      order, tree shape and reference count, and the branch sizes.  Done
 **      only when the pragma names no table, and not inside a write
-**      transaction of this connection (hdb_check needs the writer slot):
-**      there the SQL part below runs alone.
+**      transaction of this connection, nor while another connection keeps
+**      the writer slot past the busy timeout (hdb_check needs that slot):
+**      then the SQL part below runs alone, on the statement's snapshot.
 **   2. For each table of the current branch (or the one named): every
 **      record decodes; no NOT NULL column holds NULL; and, for
 **      integrity_check only, every row has its entry in each of the
@@ -66,7 +67,7 @@ static int check_storage(chk *c)
 {
     char *rep = NULL;
     int rc = hdb_check(c->x->db, &rep);
-    if (rc == HDB_MISUSE) { /* inside a write transaction: the SQL part alone */
+    if (rc == HDB_MISUSE || rc == HDB_BUSY) { /* a write transaction is open: the SQL part alone */
         hdb_free(rep);
         return HDB_OK;
     }

@@ -1,7 +1,8 @@
 /*
 ** exec_fk.c — FOREIGN KEY constraints and their actions.
 **
-** RULES (SQLite's, with foreign keys always enforced)
+** RULES (SQLite's; enforced unless PRAGMA foreign_keys = OFF on the
+** connection, which turns off the checks and the actions alike)
 **   - A child row whose key columns are all non-NULL needs a parent row
 **     with equal values in the parent columns (the parent's PRIMARY KEY when
 **     the REFERENCES clause names none).
@@ -99,7 +100,7 @@ static int fk_parent_cols(hdb_sql_table *p, const hdb_sql_fk *f, int *pc)
 
 int hdb__sql_check_fk(xctx *x, hdb_sql_table *t, const hdb_sql_value *row)
 {
-    for (int i = 0; i < t->nfk; i++) {
+    for (int i = 0; i < t->nfk && !x->c->fk_off; i++) {
         hdb_sql_fk *f = &t->fk[i];
         int pc[16], anynull = 0;
         if (f->nchild > 16)
@@ -211,6 +212,8 @@ int hdb__sql_check_parent(xctx *x, hdb_sql_table *t, const hdb_sql_value *row,
                           const hdb_sql_value *newrow)
 {
     hdb_sql_schema *s = x->schema;
+    if (x->c->fk_off)
+        return HDB_OK;
     if (x->fk_depth >= HDB_SQL_MAX_FK_DEPTH)
         return hdb__sql_err(x, HDB_CONSTRAINT, "too many levels of foreign key actions");
     x->fk_depth++;

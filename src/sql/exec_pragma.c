@@ -5,7 +5,11 @@
 **   index_list(t)   seq, name, unique, origin, partial
 **   index_info(i)   seqno, cid, name
 **   foreign_key_list(t)  id, seq, table, from, to, on_update, on_delete, match
-**   foreign_keys, schema_version (read; setting them returns nothing)
+**   foreign_keys   1 (the default) or 0; "= OFF" turns foreign key checks
+**                  and actions off for the connection, "= ON" back on, as in
+**                  SQLite (a no-op inside a transaction); setting returns
+**                  nothing
+**   schema_version (read; setting it does nothing)
 **   integrity_check, quick_check  (exec_check.c)
 ** Any other PRAGMA is accepted and returns no rows (as SQLite does for
 ** unknown ones).
@@ -41,8 +45,7 @@ int hdb__sql_pragma_columns(const hdb_sql_pragma *p, int *n, char ***names)
     P("foreign_key_list", fk_cols);
     P("integrity_check", ic_col);
     P("quick_check", qc_col);
-    /* Setting one (PRAGMA foreign_keys = OFF) returns nothing, as in SQLite:
-     * the value is accepted and ignored (foreign keys are always enforced). */
+    /* Setting one (PRAGMA foreign_keys = OFF) returns nothing, as in SQLite. */
     if ((hdb__sql_name_eq(p->name, "foreign_keys") || hdb__sql_name_eq(p->name, "schema_version")) &&
         !p->value) {
         *n = 1;
@@ -150,12 +153,30 @@ static int fk_list(xctx *x, hdb_sql_table *t, xrows *out)
     return rc;
 }
 
+/* PRAGMA foreign_keys = v: a boolean as SQLite reads one. */
+static int set_foreign_keys(xctx *x, const char *v)
+{
+    static const char *const on[] = {"1", "on", "yes", "true"}, *const off[] = {"0", "off", "no",
+                                                                               "false"};
+    for (int i = 0; i < 4; i++) {
+        int b = hdb__sql_name_eq(v, on[i]) ? 1 : hdb__sql_name_eq(v, off[i]) ? 0 : -1;
+        if (b < 0)
+            continue;
+        if (!x->c->explicit_txn) /* SQLite: a no-op inside a transaction */
+            x->c->fk_off = !b;
+        return HDB_OK;
+    }
+    return HDB_OK; /* SQLite ignores a value it does not know */
+}
+
 int hdb__sql_exec_pragma(xctx *x, hdb_sql_pragma *p, xrows *out)
 {
     int n;
     char **names;
     hdb__sql_pragma_columns(p, &n, &names);
     out->ncol = n;
+    if (p->value && hdb__sql_name_eq(p->name, "foreign_keys"))
+        return set_foreign_keys(x, p->value);
     if (!n)
         return HDB_OK;
     if (hdb__sql_name_eq(p->name, "integrity_check") || hdb__sql_name_eq(p->name, "quick_check"))
@@ -165,7 +186,7 @@ int hdb__sql_exec_pragma(xctx *x, hdb_sql_pragma *p, xrows *out)
         if (!r)
             return nomem(x);
         hdb__sql_value_int(&r[0], hdb__sql_name_eq(p->name, "foreign_keys")
-                                      ? 1
+                                      ? !x->c->fk_off
                                       : (int64_t)(x->schema ? x->schema->version : 0));
         return add(x, out, r, 1, HDB_OK);
     }

@@ -10,6 +10,13 @@ INSERT INTO parent VALUES(1, 'it''s', 0.1, x'00ff', 1), (2, 'b', 1e999, NULL, NU
 INSERT INTO parent VALUES(3, 'c', 1.0, x'', 3), (4, 'd', 123456789.123456789, 'text', -1e999);
 INSERT INTO child VALUES(10, 1, 'x'), (11, 2, NULL), (12, NULL, 'line
 break');
+-- a text holding a NUL byte, and rows that reference each other (loadable
+-- because the dump turns foreign key checks off while it is read)
+INSERT INTO parent VALUES(5, CAST(X'61006227' AS TEXT), NULL, NULL, NULL);
+PRAGMA foreign_keys = OFF;
+CREATE TABLE emp(id INTEGER PRIMARY KEY, boss REFERENCES emp(id));
+INSERT INTO emp VALUES(2, 5), (5, 2);
+PRAGMA foreign_keys = ON;
 .dump
 .dump par%
 .output dump.sql
@@ -19,12 +26,17 @@ CREATE BRANCH copy FROM main;
 USE BRANCH copy;
 DROP VIEW v;
 DROP TABLE child;
+DROP TABLE emp;
 DROP TABLE parent;
 .read dump.sql
+PRAGMA foreign_keys;
+PRAGMA foreign_keys = ON;
 .output dump2.sql
 .dump
 .output
 SELECT count(*) FROM child;
+SELECT * FROM emp ORDER BY id;
+SELECT hex(name), typeof(name) FROM parent WHERE id = 5;
 SELECT r = 123456789.123456789, typeof(b), hex(b) FROM parent WHERE id = 4;
 SELECT name, note FROM v ORDER BY name;
 -- CSV written by the csv mode comes back as it was
@@ -51,5 +63,13 @@ SELECT count(*) FROM nums;
 -- errors
 .import --csv nosuchfile.csv nums
 .import raw.csv
+-- a quoted field that never ends is read to the end of the file, with a warning
+.headers off
+.output bad.csv
+SELECT '7,"open';
+.output
+.headers on
+.import --csv bad.csv nums
+SELECT a, b, c FROM nums WHERE a = 7;
 .dump a b
 .output /nonexistent-dir/x

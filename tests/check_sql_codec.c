@@ -99,6 +99,16 @@ START_TEST(test_record_roundtrip)
     hdb_sql_value one;
     ck_assert_int_eq(hdb__sql_record_column(b.data, b.len, n, &one), HDB_NOTFOUND);
     ck_assert_int_eq(hdb__sql_record_column(b.data, b.len, -1, &one), HDB_NOTFOUND);
+    /* Some columns only: the skipped ones read as NULL, the others as stored. */
+    static const uint64_t masks[] = {0, ~(uint64_t)0, 0x5555555555555555ull, (uint64_t)1 << 17, 6};
+    for (size_t m = 0; m < sizeof masks / sizeof *masks; m++) {
+        ck_assert_int_eq(hdb__sql_record_decode_some(b.data, b.len, out, 50, &nstored, masks[m]),
+                         HDB_OK);
+        ck_assert_int_eq(nstored, n);
+        for (int c = 0; c < n; c++)
+            ck_assert_msg((masks[m] >> c & 1) ? out[c].type == HDB_NULL : same(&v[c], &out[c]),
+                          "mask %zu column %d", m, c);
+    }
     /* Fewer slots than columns. */
     ck_assert_int_eq(hdb__sql_record_decode(b.data, b.len, out, 3, &nstored), HDB_OK);
     ck_assert_int_eq(nstored, 3);

@@ -232,6 +232,12 @@ int hdb__sql_record_ncol(const void *p, size_t n)
  * first max columns (each one already checked), decoding their bodies. */
 int hdb__sql_record_decode(const void *p, size_t n, hdb_sql_value *out, int max, int *nstored)
 {
+    return hdb__sql_record_decode_some(p, n, out, max, nstored, 0);
+}
+
+int hdb__sql_record_decode_some(const void *p, size_t n, hdb_sql_value *out, int max,
+                                int *nstored, uint64_t skip)
+{
     const uint8_t *rec = p;
     uint64_t ncol, total = 0;
     size_t k = 0;
@@ -253,7 +259,10 @@ int hdb__sql_record_decode(const void *p, size_t n, hdb_sql_value *out, int max,
     for (int j = 0; j < c; j++) {
         uint64_t t = 0;
         get_varint(rec, n, &hdr, &t); /* checked above */
-        decode_body(rec + body, t, &out[j]);
+        if (j < 63 && (skip >> j & 1))
+            out[j] = (hdb_sql_value)HDB_SQL_NULL_INIT;
+        else
+            decode_body(rec + body, t, &out[j]);
         body += (size_t)body_len(t);
     }
     if (nstored)

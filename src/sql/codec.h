@@ -52,6 +52,10 @@ int hdb__sql_record_ncol(const void *p, size_t n);
  * not cleared (clear any owned values in it first); when the record is
  * corrupt, some of it may have been set to NULL.  HDB_OK or HDB_CORRUPT. */
 int hdb__sql_record_decode(const void *p, size_t n, hdb_sql_value *out, int max, int *nstored);
+/* The same, leaving as NULL (not decoded) each column j < 63 whose bit is
+ * set in skip: a reader that needs a few columns of a wide row. */
+int hdb__sql_record_decode_some(const void *p, size_t n, hdb_sql_value *out, int max,
+                                int *nstored, uint64_t skip);
 /* Decode column i only (borrowing; out is overwritten, not cleared);
  * HDB_NOTFOUND if the record has fewer columns; HDB_CORRUPT if bad. */
 int hdb__sql_record_column(const void *p, size_t n, int i, hdb_sql_value *out);

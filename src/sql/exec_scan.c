@@ -90,7 +90,7 @@ int hdb__sql_load_row(xctx *x, xsrc *s, const void *rec, size_t n)
     for (int j = 0; j < ncol; j++)
         if (s->rowbuf[j].owned) /* only an owned value holds memory */
             hdb__sql_value_clear(&s->rowbuf[j]);
-    if (hdb__sql_record_decode(rec, n, s->rowbuf, ncol, &nst) != HDB_OK)
+    if (hdb__sql_record_decode_some(rec, n, s->rowbuf, ncol, &nst, skip) != HDB_OK)
         return hdb__sql_err(x, HDB_CORRUPT, "malformed row in table %s", s->tab->name);
     for (int j = 0; j < ncol; j++) {
         hdb_sql_value *v = &s->rowbuf[j];

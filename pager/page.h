@@ -99,6 +99,8 @@ static inline hdb_ref hdb__ref_get(const uint8_t *p)
     r.birth = hdb__get64(p + 4);
     return r;
 }
+/* The same page version: a page number freed and used again has another birth. */
+static inline int hdb__ref_eq(hdb_ref a, hdb_ref b) { return a.pgno == b.pgno && a.birth == b.birth; }
 
 /* Checksum of a page buffer of size psize (bytes 8..psize-1). */
 uint64_t hdb__page_checksum(const uint8_t *pg, unsigned psize);

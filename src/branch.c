@@ -172,8 +172,7 @@ static int acct_cached(hdb_engine *e, hdb_ref obj, uint64_t gen, uint64_t *tot, 
     int hit = 0;
     pthread_mutex_lock(&e->mu);
     for (size_t i = 0; i < e->nacct && !hit; i++)
-        if (e->acct[i].obj.pgno == obj.pgno && e->acct[i].obj.birth == obj.birth &&
-            e->acct[i].gen == gen) {
+        if (hdb__ref_eq(e->acct[i].obj, obj) && e->acct[i].gen == gen) {
             *tot = e->acct[i].tot;
             *lat = e->acct[i].lat;
             hit = 1;

@@ -125,18 +125,11 @@ int hdb_check(hdb *db, char **report)
 /* ------------------------------------------------------------------------
 ** Branch sizes (meaning and upkeep: branch.c, SIZE ACCOUNTING)
 */
-/* The kept recount of state obj: the same root page, born at the same
- * LSN (a page number freed and used again is another state). */
-static int same_root(const hdb_acct_cache *a, hdb_ref obj)
-{
-    return a->obj.pgno == obj.pgno && a->obj.birth == obj.birth;
-}
-
 static void cache_put(hdb_engine *e, hdb_ref obj, uint64_t gen, uint64_t tot, uint64_t lat)
 {
     pthread_mutex_lock(&e->mu);
     size_t i = 0;
-    while (i < e->nacct && !same_root(&e->acct[i], obj) && e->acct[i].gen == e->acct_gen)
+    while (i < e->nacct && !hdb__ref_eq(e->acct[i].obj, obj) && e->acct[i].gen == e->acct_gen)
         i++;
     if (i == e->nacct && e->nacct == e->acct_cap) {
         size_t cap = e->acct_cap ? e->acct_cap * 2 : 8;
@@ -159,7 +152,7 @@ void hdb__acct_cache_add(hdb_engine *e, hdb_ref obj, uint64_t gen, uint64_t lat)
 {
     pthread_mutex_lock(&e->mu);
     for (size_t i = 0; i < e->nacct; i++)
-        if (same_root(&e->acct[i], obj) && e->acct[i].gen == gen)
+        if (hdb__ref_eq(e->acct[i].obj, obj) && e->acct[i].gen == gen)
             e->acct[i].lat += lat;
     pthread_mutex_unlock(&e->mu);
 }
@@ -170,7 +163,7 @@ int hdb__acct_recount(hdb_engine *e, hdb_ref obj, uint64_t *tot, uint64_t *lat)
     pthread_mutex_lock(&e->mu);
     uint64_t gen = e->acct_gen;
     for (size_t i = 0; i < e->nacct; i++)
-        if (same_root(&e->acct[i], obj) && e->acct[i].gen == gen) {
+        if (hdb__ref_eq(e->acct[i].obj, obj) && e->acct[i].gen == gen) {
             *tot = e->acct[i].tot;
             *lat = e->acct[i].lat;
             pthread_mutex_unlock(&e->mu);
@@ -268,7 +261,7 @@ static void check_sizes(hdb_engine *e, hdb_buf *rep, uint64_t *problems)
         int cached = 0;
         pthread_mutex_lock(&e->mu);
         for (size_t i = 0; i < e->nacct; i++)
-            if (same_root(&e->acct[i], r.obj) && e->acct[i].gen == e->acct_gen) {
+            if (hdb__ref_eq(e->acct[i].obj, r.obj) && e->acct[i].gen == e->acct_gen) {
                 ct = e->acct[i].tot;
                 cl = e->acct[i].lat;
                 cached = 1;

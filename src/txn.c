@@ -132,8 +132,6 @@ static int load_brec(hdb_txn *t, hdb_brec *r, hdb_btval *v)
     return rc;
 }
 
-static int ref_eq(hdb_ref a, hdb_ref b) { return a.pgno == b.pgno && a.birth == b.birth; }
-
 /* The connection's root cache, when t may use it. */
 static hdb_rootcache *root_cache(hdb_txn *t)
 {
@@ -149,7 +147,7 @@ int hdb__txn_branch(hdb_txn *t, int for_write)
         return HDB_READONLY;
     if (!t->obj_loaded) {
         hdb_rootcache *rc_ = root_cache(t);
-        if (rc_ && rc_->valid && ref_eq(rc_->reg, t->reg) && !strcmp(rc_->branch, t->branch)) {
+        if (rc_ && rc_->valid && hdb__ref_eq(rc_->reg, t->reg) && !strcmp(rc_->branch, t->branch)) {
             t->obj = rc_->obj;
             t->read_only_branch = rc_->read_only;
             t->obj_loaded = 1;
@@ -228,7 +226,7 @@ int hdb__txn_ks(hdb_txn *t, uint32_t id, int for_write, hdb_ksroot **out)
     if (rc != HDB_OK)
         return rc;
     hdb_rootcache *rcache = root_cache(t);
-    if (rcache && !(rcache->valid && ref_eq(rcache->obj, t->obj)))
+    if (rcache && !(rcache->valid && hdb__ref_eq(rcache->obj, t->obj)))
         rcache = NULL; /* it holds the roots of another object tree */
     for (int i = 0; rcache && i < rcache->nks; i++)
         if (rcache->ks[i].id == id) {

@@ -333,26 +333,24 @@ void hdb__cli_run_sql(shell *sh, const char *sql)
 /* ------------------------------------------------------------------------
 ** Input
 */
-typedef struct textbuf {
-    char *p;
-    size_t n, cap;
-} textbuf;
-
-static int textbuf_add(textbuf *b, const char *s, size_t n)
+void hdb__cli_buf_add(cli_buf *b, const char *s, size_t n)
 {
+    if (b->oom)
+        return;
     if (b->n + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
         char *p;
         while (cap < b->n + n + 1)
             cap *= 2;
-        if (!(p = realloc(b->p, cap)))
-            return -1;
+        if (!(p = realloc(b->p, cap))) {
+            b->oom = 1;
+            return;
+        }
         b->p = p, b->cap = cap;
     }
     memcpy(b->p + b->n, s, n);
     b->n += n;
     b->p[b->n] = 0;
-    return 0;
 }
 
 static void prompt(shell *sh, int more)
@@ -369,7 +367,7 @@ static void prompt(shell *sh, int more)
 /* Read and run everything from `in`; returns 0 (see shell.h). */
 int hdb__cli_process(shell *sh, FILE *in)
 {
-    textbuf buf = {0};
+    cli_buf buf = {0};
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -390,9 +388,10 @@ int hdb__cli_process(shell *sh, FILE *in)
             }
             start = lineno;
         }
-        if (textbuf_add(&buf, line, (size_t)len) < 0) {
+        hdb__cli_buf_add(&buf, line, (size_t)len);
+        if (buf.oom) {
             hdb__cli_fail(sh, lineno, "out of memory");
-            buf.n = 0;
+            buf.n = 0, buf.oom = 0;
             continue;
         }
         if (sql_complete(buf.p)) {

@@ -57,6 +57,15 @@ typedef struct shell {
     cli_table tab;
 } shell;
 
+/* A growable NUL-terminated text (shell.c): when an allocation fails, oom
+ * is set and later adds do nothing. */
+typedef struct cli_buf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} cli_buf;
+void hdb__cli_buf_add(cli_buf *b, const char *s, size_t n);
+
 /* Statements (shell.c). */
 /* Run every statement of sql, printing the results. */
 void hdb__cli_run_sql(shell *sh, const char *sql);

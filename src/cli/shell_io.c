@@ -41,44 +41,18 @@ static int at_line(const shell *sh) { return sh->src ? sh->src_line : 0; }
 /* ------------------------------------------------------------------------
 ** Small text helpers
 */
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 128;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p, b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void sb_str(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+static void sb_str(cli_buf *b, const char *s) { hdb__cli_buf_add(b, s, strlen(s)); }
 
 /* Append name as a double-quoted SQL identifier. */
-static void sb_name(sbuf *b, const char *name)
+static void sb_name(cli_buf *b, const char *name)
 {
-    sb_add(b, "\"", 1);
+    hdb__cli_buf_add(b, "\"", 1);
     for (const char *s = name; *s; s++) {
         if (*s == '"')
-            sb_add(b, "\"", 1);
-        sb_add(b, s, 1);
+            hdb__cli_buf_add(b, "\"", 1);
+        hdb__cli_buf_add(b, s, 1);
     }
-    sb_add(b, "\"", 1);
+    hdb__cli_buf_add(b, "\"", 1);
 }
 
 /* Run a statement of the shell's own that returns nothing; 0 or -1. */
@@ -96,7 +70,7 @@ static int run_quiet(shell *sh, const char *sql)
 /* The column names of table `name` (from its SELECT *), returned-owned. */
 static char **column_names(shell *sh, const char *name, int *ncol)
 {
-    sbuf q = {0};
+    cli_buf q = {0};
     be_stmt *st = NULL;
     char **v = NULL;
     *ncol = 0;
@@ -179,7 +153,7 @@ static int load_tables(shell *sh, const char *pat, dtab **out, int *n)
     }
     for (int i = 0; i < *n; i++) { /* the tables each one references */
         dtab *t = &(*out)[i];
-        sbuf q = {0};
+        cli_buf q = {0};
         sb_str(&q, "PRAGMA foreign_key_list(");
         sb_name(&q, t->name);
         sb_str(&q, ")");
@@ -219,14 +193,14 @@ static int ready(const dtab *v, int n, const dtab *t)
 
 /* A quoted TEXT literal q[0..n) holding a NUL byte (which no SQL text can
  * carry) as CAST(X'..' AS TEXT) of the same bytes. */
-static void text_as_blob(sbuf *b, const char *q, size_t n)
+static void text_as_blob(cli_buf *b, const char *q, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     sb_str(b, "CAST(X'");
     for (size_t k = 1; k + 1 < n; k++) { /* inside the quotes; '' is one quote */
         unsigned char c = (unsigned char)q[k];
         char h[2] = {hex[c >> 4], hex[c & 15]};
-        sb_add(b, h, 2);
+        hdb__cli_buf_add(b, h, 2);
         if (c == '\'' && k + 2 < n && q[k + 1] == '\'')
             k++;
     }
@@ -238,7 +212,7 @@ static int dump_rows(shell *sh, const char *name)
 {
     int ncol, rc;
     char **cols = column_names(sh, name, &ncol);
-    sbuf q = {0}, line = {0};
+    cli_buf q = {0}, line = {0};
     be_stmt *st = NULL;
     if (!cols)
         return -1;
@@ -261,7 +235,7 @@ static int dump_rows(shell *sh, const char *name)
         for (int i = 0; i < ncol; i++) {
             const char *v = be_column_text(st, i);
             if (i)
-                sb_add(&line, ",", 1);
+                hdb__cli_buf_add(&line, ",", 1);
             if (!v)
                 sb_str(&line, "NULL");
             else if (!strcmp(v, "Inf") || !strcmp(v, "-Inf"))
@@ -269,7 +243,7 @@ static int dump_rows(shell *sh, const char *name)
             else if (strlen(v) != (size_t)be_column_bytes(st, i))
                 text_as_blob(&line, v, (size_t)be_column_bytes(st, i));
             else
-                sb_add(&line, v, (size_t)be_column_bytes(st, i));
+                hdb__cli_buf_add(&line, v, (size_t)be_column_bytes(st, i));
         }
         sb_str(&line, ");\n");
         rc = line.oom ? HDB_NOMEM : BE_OK;
@@ -353,7 +327,7 @@ typedef struct csv {
     int sep;
     int blank;     /* the record read was an empty line */
     long line;     /* line of the record being read (1-based) */
-    sbuf field;
+    cli_buf field;
     char **v;      /* the record's fields (copies) */
     int n, cap;
 } csv;
@@ -396,7 +370,7 @@ static int csv_next(csv *c, long *at)
             if (ch == '"') {
                 int nx = getc(c->f);
                 if (nx == '"') {
-                    sb_add(&c->field, "\"", 1);
+                    hdb__cli_buf_add(&c->field, "\"", 1);
                     continue;
                 }
                 quoted = 0;
@@ -408,7 +382,7 @@ static int csv_next(csv *c, long *at)
             if (ch == '\n')
                 c->line++;
             char b = (char)ch;
-            sb_add(&c->field, &b, 1);
+            hdb__cli_buf_add(&c->field, &b, 1);
             continue;
         }
         if (ch != '\n' && ch != '\r')
@@ -429,7 +403,7 @@ static int csv_next(csv *c, long *at)
             return csv_push(c) != 0 ? -1 : 1;
         } else {
             char b = (char)ch;
-            sb_add(&c->field, &b, 1);
+            hdb__cli_buf_add(&c->field, &b, 1);
         }
     }
     if (!started)
@@ -481,7 +455,7 @@ void hdb__cli_import(shell *sh, int argc, char **argv)
         snprintf(msg, sizeof msg, "cannot open \"%s\": %s", file, strerror(errno));
         return hdb__cli_fail(sh, at_line(sh), msg);
     }
-    sbuf q = {0};
+    cli_buf q = {0};
     char msg[700];
     be_stmt *ins = NULL;
     int ncol = 0, rc = 0, own_txn = be_autocommit(sh->db);

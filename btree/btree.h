@@ -146,6 +146,13 @@ int hdb__bt_graft_level(hdb_bt *t, hdb_ref root, const void *key, size_t klen, h
 int hdb__bt_graft_from(hdb_bt *t, hdb_ref *root, int level, hdb_ref from, int from_level,
                        const void *key, size_t klen, hdb_pgno expect, hdb_ref *was,
                        hdb_ref *now);
+/* The same graft when the caller holds the new child `now` and knows its
+ * range is the cell's: the cell taken at depth `level` toward key, if it
+ * points to page old, points to now instead.  HDB_NOTFOUND (the way
+ * shadowed, nothing else changed) if it does not, or a way ends above the
+ * level.  *root may move. */
+int hdb__bt_graft_at(hdb_bt *t, hdb_ref *root, int level, const void *key, size_t klen,
+                     hdb_pgno old, hdb_ref now);
 /* Replace the value of key, in place, by val when the old one is a plain
  * inline value of the same length (graft.c): HDB_OK, HDB_NOTFOUND (no such
  * key) or HDB_RANGE (nothing changed: use hdb__bt_put).  *leaf is a private

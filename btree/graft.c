@@ -20,6 +20,11 @@
 **   the caller of hdb__bt_graft guarantees: the two cells bound the same
 **   keys (the nearest separators above them on both ways are equal) and the
 **   two subtrees have the same height.  A violation is HDB_CORRUPT.
+**   hdb__bt_graft_at is the same graft for a caller that already holds the
+**   source subtree and knows both cells bound the same keys (a merge that
+**   found the three trees' pages at that depth to have the same separators,
+**   src/merge.c): it shadows the way down to `level` and swaps the child if
+**   it is still page `old`, without reading the source's way again.
 **
 ** VALUES REPLACED IN PLACE (hdb__bt_overwrite)
 **   A merge writes many keys of one leaf in a row.  When a key's new value
@@ -241,6 +246,26 @@ int hdb__bt_graft_from(hdb_bt *t, hdb_ref *root, int level, hdb_ref from, int fr
     }
     path_put(t, &dst);
     path_put(t, &src);
+    return rc;
+}
+
+int hdb__bt_graft_at(hdb_bt *t, hdb_ref *root, int level, const void *key, size_t klen,
+                     hdb_pgno old, hdb_ref now)
+{
+    gpath dst = {0};
+    hdb_cell c;
+    if (!root->pgno)
+        return HDB_NOTFOUND;
+    int rc = path_write(t, root, key, klen, level, &dst);
+    if (rc == HDB_OK)
+        rc = hdb__node_cell(t, dst.pg[dst.n - 1]->data, dst.idx[dst.n - 1], &c);
+    if (rc == HDB_OK && c.child.pgno != old)
+        rc = HDB_NOTFOUND; /* not there: only shadowed */
+    if (rc == HDB_OK && old != now.pgno && (rc = hdb__pager_incr(t->pager, now.pgno)) == HDB_OK) {
+        hdb__node_set_child(dst.pg[dst.n - 1]->data, dst.idx[dst.n - 1], now);
+        rc = hdb__bt_release(t, c.child);
+    }
+    path_put(t, &dst);
     return rc;
 }
 

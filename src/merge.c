@@ -58,8 +58,11 @@
 **   so replay writes them through the same tree functions.  An adopted
 **   subtree is one HDB_REC_KS_GRAFT record (engine.h, LOG RECORDS): "the
 **   subtree of dst's keyspace at (level, key) := the one of src's keyspace
-**   at (from level, key)", applied by hdb__merge_graft() both here and in
-**   replay (engine.h, invariant 2).  Positions rather than page numbers
+**   at (from level, key)", applied by hdb__merge_graft() in replay (engine.h,
+**   invariant 2).  The merge itself already holds src's subtree and knows
+**   that the three trees' pages above it have the same separators, so it
+**   grafts without reading src's way again (graft_known); the record is
+**   the same, and debug builds check that src's way leads to that subtree.  Positions rather than page numbers
 **   name the subtrees: replay allocates other pages, but builds trees of
 **   the same shape, since it applies the same operations in the same order
 **   through the same functions, from the checkpoint's trees (whose shapes
@@ -540,31 +543,25 @@ static int ks_root_by_id(hdb_txn *t, const char *from, uint32_t id, hdb_ref *roo
     return rc;
 }
 
-static void put_str(hdb_buf *b, const char *s)
-{
-    uint8_t n = (uint8_t)strlen(s);
-    hdb__buf_append(b, &n, 1);
-    hdb__buf_append(b, s, n);
-}
-
 static int log_graft(hdb_txn *t, uint32_t id, const char *from, int level, int from_level,
                      const uint8_t *key, size_t kn)
 {
-    hdb_buf b;
-    uint8_t w[4];
+    uint8_t b[2 * (1 + HDB_MAX_BRANCH_NAME) + 4 + 2];
+    size_t n = 0, bn = strlen(t->branch), fn = strlen(from);
     if (t->replay)
         return hdb__txn_log(t, HDB_REC_KS_GRAFT, NULL, 0, NULL, 0); /* counts; writes nothing */
-    hdb__buf_init(&b, t->e->mem);
-    put_str(&b, t->branch);
-    hdb__put32be(w, id);
-    hdb__buf_append(&b, w, 4);
-    put_str(&b, from);
-    w[0] = (uint8_t)level;
-    w[1] = (uint8_t)from_level;
-    hdb__buf_append(&b, w, 2);
-    int rc = b.oom ? HDB_NOMEM : hdb__txn_log(t, HDB_REC_KS_GRAFT, b.data, b.len, key, kn);
-    hdb__buf_free(&b);
-    return rc;
+    assert(bn <= HDB_MAX_BRANCH_NAME && fn <= HDB_MAX_BRANCH_NAME);
+    b[n++] = (uint8_t)bn;
+    memcpy(b + n, t->branch, bn);
+    n += bn;
+    hdb__put32be(b + n, id);
+    n += 4;
+    b[n++] = (uint8_t)fn;
+    memcpy(b + n, from, fn);
+    n += fn;
+    b[n++] = (uint8_t)level;
+    b[n++] = (uint8_t)from_level;
+    return hdb__txn_log(t, HDB_REC_KS_GRAFT, b, n, key, kn);
 }
 
 /* The subtree of keyspace id of the transaction's branch at (level, key)
@@ -614,6 +611,37 @@ int hdb__merge_graft(hdb_txn *t, uint32_t id, const char *from, const hdb_ref *f
     return HDB_OK;
 }
 
+/* hdb__merge_graft for a merge, which holds src's subtree (theirs, the
+ * child at depth `from_level` toward key) and found the three trees' pages
+ * above it to have the same separators, so the cells bound the same keys:
+ * the graft (hdb__bt_graft_at) reads neither src's way nor the subtrees
+ * again.  The record logged is the same, and replay applies it through
+ * hdb__merge_graft with every check.  HDB_NOTFOUND (nothing grafted or
+ * logged, the transaction not failed) if dst's cell there is not ours. */
+static int graft_known(mctx *m, const ksent *ks, int level, int from_level, const uint8_t *key,
+                       size_t kn, hdb_ref ours, hdb_ref theirs)
+{
+    hdb_txn *t = m->t;
+    hdb_ksroot *r;
+    if (t->failed)
+        return t->failed;
+#ifndef NDEBUG
+    int lv = -1;
+    assert(hdb__bt_graft_level(&m->e->bt, m->troot, key, kn, theirs.pgno, &lv) == HDB_OK &&
+           lv == from_level);
+#endif
+    int rc = hdb__txn_ks(t, ks->id, 1, &r);
+    if (rc != HDB_OK)
+        return t->failed = rc == HDB_NOTFOUND ? HDB_CORRUPT : rc;
+    hdb__txn_drop_last(t);
+    rc = hdb__bt_graft_at(&m->e->bt, &r->root, level, key, kn, ours.pgno, theirs);
+    if (rc == HDB_NOTFOUND)
+        return rc;
+    if (rc == HDB_OK)
+        rc = log_graft(t, ks->id, m->src, level, from_level, key, kn);
+    return rc == HDB_OK ? HDB_OK : (t->failed = rc);
+}
+
 /* Only src changed this subtree (dst still has the base's page `ours`, in
  * a page at depth `depth` of the three trees): dst takes src's subtree
  * whole, one pointer and one log record, and the changes inside it are
@@ -624,21 +652,17 @@ static int adopt(mctx *m, const ksent *ks, const uint8_t *lo, size_t lon, int de
     const uint8_t *key = lo ? lo : (const uint8_t *)"";
     if (!m->o->dry_run) {
         hdb_ksroot *r;
-        hdb_ref was = ours, now = {0, 0};
         int level = depth;
         /* dst's tree still has the shape of ours there (the usual case),
          * or its cell for ours is at another depth now (a split above). */
-        int rc = hdb__merge_graft(m->t, ks->id, m->src, &m->troot, level, depth, key, lon, &was,
-                                  &now);
+        int rc = graft_known(m, ks, level, depth, key, lon, ours, theirs);
         if (rc == HDB_NOTFOUND && (rc = hdb__txn_ks(m->t, ks->id, 1, &r)) == HDB_OK &&
             (rc = hdb__bt_graft_level(&m->e->bt, r->root, key, lon, ours.pgno, &level)) == HDB_OK)
-            rc = hdb__merge_graft(m->t, ks->id, m->src, &m->troot, level, depth, key, lon, &was,
-                                  &now);
+            rc = graft_known(m, ks, level, depth, key, lon, ours, theirs);
         if (rc == HDB_NOTFOUND) /* dst's tree is shaped otherwise now */
             return merge_range(m, ks, base, theirs, NULL);
         if (rc != HDB_OK)
             return m->t->failed = rc;
-        assert(was.pgno == ours.pgno && now.pgno == theirs.pgno);
     }
     int rc = count_diff(m, ks->name, base, theirs); /* dst's values there are the base's */
     if (rc != HDB_OK && !m->o->dry_run)

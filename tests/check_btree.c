@@ -358,6 +358,90 @@ START_TEST(test_clone_isolation)
 }
 END_TEST
 
+/* The child of the cell taken at depth `level` on the way from root to key. */
+static hdb_ref child_at(env *e, hdb_ref root, const char *key, int level)
+{
+    hdb_ref r = root;
+    for (int depth = 0; depth <= level; depth++) {
+        hdb_page *pg;
+        unsigned idx;
+        hdb_cell c;
+        ck_assert_int_eq(hdb__pager_get(e->p, r, &pg), HDB_OK);
+        ck_assert_int_eq(hdb__node_search_branch(&e->t, pg->data, key, strlen(key), &idx), HDB_OK);
+        ck_assert_int_eq(hdb__node_cell(&e->t, pg->data, idx, &c), HDB_OK);
+        hdb__pager_put(e->p, pg);
+        r = c.child;
+    }
+    return r;
+}
+
+/* hdb__bt_graft_at swaps one child for another only where the cell still
+ * points to the page expected, and keeps every reference count exact. */
+START_TEST(test_graft_at)
+{
+    env e;
+    env_init(&e, 4096, 1 << 20);
+    hdb_ref a = {0, 0}, b, c;
+    tu_model ma = {0}, mb;
+    char k[32], v[64];
+    begin(&e);
+    for (int i = 0; i < 20000; i++) {
+        snprintf(k, sizeof k, "k%06d", i);
+        snprintf(v, sizeof v, "value-%06d-padding-padding", i);
+        ck_assert_int_eq(hdb__bt_put(&e.t, &a, k, strlen(k), v, strlen(v), 0), HDB_OK);
+        tu_model_put(&ma, k, strlen(k), v, strlen(v));
+    }
+    commit(&e);
+    int height = 1;
+    for (hdb_ref r = a;; height++) { /* levels above the leaves */
+        hdb_page *pg;
+        ck_assert_int_eq(hdb__pager_get(e.p, r, &pg), HDB_OK);
+        int leaf = hdb__page_type(pg->data) == HDB_PT_LEAF;
+        hdb_cell cl;
+        if (!leaf)
+            ck_assert_int_eq(hdb__node_cell(&e.t, pg->data, 0, &cl), HDB_OK);
+        hdb__pager_put(e.p, pg);
+        if (leaf)
+            break;
+        r = cl.child;
+    }
+    ck_assert_int_ge(height, 3);
+    int level = height - 2; /* the leaves' parents */
+    begin(&e);
+    ck_assert_int_eq(hdb__pager_incr(e.p, a.pgno), HDB_OK);
+    ck_assert_int_eq(hdb__pager_incr(e.p, a.pgno), HDB_OK);
+    b = c = a;
+    tu_model_copy(&mb, &ma);
+    for (int i = 10000; i < 10003; i++) { /* one leaf of b, values of the same length */
+        snprintf(k, sizeof k, "k%06d", i);
+        snprintf(v, sizeof v, "VALUE-%06d-padding-padding", i);
+        ck_assert_int_eq(hdb__bt_put(&e.t, &b, k, strlen(k), v, strlen(v), 0), HDB_OK);
+        tu_model_put(&mb, k, strlen(k), v, strlen(v));
+    }
+    commit(&e);
+    hdb_ref old = child_at(&e, a, "k010000", level), now = child_at(&e, b, "k010000", level);
+    ck_assert_uint_ne(old.pgno, now.pgno);
+    begin(&e);
+    /* The cell does not point to the page named: nothing but the way changes. */
+    ck_assert_int_eq(hdb__bt_graft_at(&e.t, &c, level, "k010000", 7, now.pgno, now),
+                     HDB_NOTFOUND);
+    /* A level below the leaves' parents: the way ends above it (another
+     * way: this one shadows the leaf it reaches). */
+    ck_assert_int_eq(hdb__bt_graft_at(&e.t, &c, level + 1, "k000001", 7, old.pgno, now),
+                     HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__bt_graft_at(&e.t, &c, level, "k010001", 7, old.pgno, now), HDB_OK);
+    ck_assert_uint_eq(child_at(&e, c, "k010000", level).pgno, now.pgno);
+    commit(&e);
+    check_model(&e, a, &ma);
+    check_model(&e, b, &mb);
+    check_model(&e, c, &mb); /* c now holds b's leaf */
+    verify(&e, (hdb_ref[]){a, b, c}, 3);
+    tu_model_free(&ma);
+    tu_model_free(&mb);
+    env_fini(&e);
+}
+END_TEST
+
 /* A flipped bit on disk is HDB_CORRUPT, never a crash or a wrong answer. */
 START_TEST(test_bitflip)
 {
@@ -420,6 +504,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_random_512);
     tcase_add_test(tc, test_random_64k);
     tcase_add_test(tc, test_clone_isolation);
+    tcase_add_test(tc, test_graft_at);
     tcase_add_test(tc, test_bitflip);
     suite_add_tcase(s, tc);
     return s;

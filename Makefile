@@ -122,11 +122,14 @@ asan:
 	$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
 
-# The API suite (with its reader threads) under ThreadSanitizer.
+# The API suite (with its reader threads), the pager's parallel reads and
+# the merges that count on a second thread, under ThreadSanitizer.
 tsan:
 	$(MAKE) --no-print-directory BUILD=build/tsan OPT=-O1 SAN="-fsanitize=thread" \
-	  lib build/tsan/tests/check_api
+	  lib build/tsan/tests/check_api build/tsan/tests/check_merge build/tsan/tests/check_pager
 	CK_FORK=no HDB_TEST_OPS=20000 TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/check_api
+	CK_FORK=no CK_RUN_CASE=threads TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/check_pager
+	CK_FORK=no CK_RUN_CASE=counted TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/check_merge
 
 valgrind: deps-test lib $(BUILD)/tests/check_api
 	CK_FORK=no HDB_TEST_OPS=4000 HDB_TEST_NO_THREADS=1 valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \

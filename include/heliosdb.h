@@ -89,6 +89,9 @@ typedef struct hdb_val {
 ** The VFS: every byte of file I/O goes through this table, so that tests can
 ** inject faults and ports can replace the operating system layer.
 **
+** read() may be called by several threads at once, for different pages of
+** one file (readers do not wait for each other's I/O); a file's other
+** functions are called by one thread at a time.
 ** Each function returns HDB_OK, HDB_IOERR (any failure), HDB_FULL (no space),
 ** HDB_NOTFOUND (open of a missing file without HDB_VFS_CREATE, remove of a
 ** missing file) or HDB_BUSY (lock held elsewhere).

@@ -150,23 +150,48 @@ int hdb__page_write(hdb_pager *p, hdb_pgno pgno, uint8_t *buf)
 
 /* Read and verify a page.  HDB_CORRUPT (with a message) if it is short,
  * fails its checksum or names another page. */
-int hdb__page_read(hdb_pager *p, hdb_pgno pgno, uint8_t *buf)
+enum { READ_SHORT = 1, READ_CHECKSUM, READ_MISDIRECTED };
+
+int hdb__page_fetch(const hdb_pager *p, hdb_pgno pgno, uint8_t *buf, int *bad)
 {
     size_t got = 0;
+    *bad = 0;
     int rc = p->vfs->read(p->file, buf, p->psize, (uint64_t)pgno * p->psize, &got);
-    if (rc != HDB_OK) {
+    if (rc != HDB_OK)
+        return rc;
+    if (got != p->psize)
+        *bad = READ_SHORT;
+    else if (hdb__get64(buf + HDB_PH_CHECKSUM) != hdb__page_checksum(buf, p->psize))
+        *bad = READ_CHECKSUM;
+    else if (hdb__page_pgno(buf) != pgno)
+        *bad = READ_MISDIRECTED;
+    return *bad ? HDB_CORRUPT : HDB_OK;
+}
+
+int hdb__page_fetched(hdb_pager *p, hdb_pgno pgno, const uint8_t *buf, int rc, int bad)
+{
+    if (rc != HDB_OK && !bad) {
         snprintf(p->errmsg, sizeof p->errmsg, "read of page %u failed", pgno);
         return rc;
     }
     p->st.page_reads++;
-    if (got != p->psize)
+    switch (bad) {
+    case READ_SHORT:
         return hdb__pager_corrupt(p, "page %u is beyond the end of the file", pgno);
-    if (hdb__get64(buf + HDB_PH_CHECKSUM) != hdb__page_checksum(buf, p->psize))
+    case READ_CHECKSUM:
         return hdb__pager_corrupt(p, "page %u: checksum mismatch", pgno);
-    if (hdb__page_pgno(buf) != pgno)
+    case READ_MISDIRECTED:
         return hdb__pager_corrupt(p, "page %u: holds page %u (misdirected write)", pgno,
                                   hdb__page_pgno(buf));
+    }
     return HDB_OK;
+}
+
+int hdb__page_read(hdb_pager *p, hdb_pgno pgno, uint8_t *buf)
+{
+    int bad;
+    int rc = hdb__page_fetch(p, pgno, buf, &bad);
+    return hdb__page_fetched(p, pgno, buf, rc, bad);
 }
 
 int hdb__cache_write(hdb_pager *p, hdb_page *pg)
@@ -268,6 +293,7 @@ int hdb__cache_new_at(hdb_pager *p, hdb_pgno pgno, int is_map, int cold, hdb_pag
     pg->dirty = 0;
     pg->is_map = (uint8_t)is_map;
     pg->loaded = 0;
+    pg->ioerr = 0;
     pg->gen = 0;
     size_t s = hslot(p, pgno);
     pg->hnext = p->hash[s];

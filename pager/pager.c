@@ -247,6 +247,7 @@ int hdb__pager_open(const hdb_pager_cfg *cfg, hdb_pager **out, int *created)
     p->lru.lnext = p->lru.lprev = &p->lru;
     hdb__u32set_init(&p->pending, p->mem);
     pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->loaded_cv, NULL);
     int rc = open_file(p, cfg, created);
     if (rc == HDB_OK) {
         p->per_map = (p->psize - HDB_MAP_HDR) / 4;
@@ -281,6 +282,7 @@ void hdb__pager_close(hdb_pager *p)
     hdb__free(p->mem, p->freed);
     hdb__free(p->mem, p->sp);
     hdb__free(p->mem, p->readers);
+    pthread_cond_destroy(&p->loaded_cv);
     pthread_mutex_destroy(&p->mu);
     hdb__free(p->mem, p);
 }
@@ -293,6 +295,28 @@ int hdb__pager_is_data_page(const hdb_pager *p, hdb_pgno pgno)
     return pgno >= HDB_MAP_FIRST && pgno < p->next_pgno && !hdb__map_is_slot(p, pgno);
 }
 
+/* Let go of a frame whose read failed: the last thread to do so drops it
+ * (until then it stays in the hash, and a get of it returns the error). */
+static void unpin_failed(hdb_pager *p, hdb_page *pg)
+{
+    if (--pg->pin == 0)
+        hdb__cache_drop(p, pg);
+}
+
+/* Wait, pinned, for another thread's read of frame pg to end. */
+static int wait_loaded(hdb_pager *p, hdb_page *pg)
+{
+    p->load_waiters++;
+    while (!pg->loaded && !pg->ioerr)
+        pthread_cond_wait(&p->loaded_cv, &p->mu);
+    p->load_waiters--;
+    if (pg->loaded)
+        return HDB_OK;
+    int rc = pg->ioerr;
+    unpin_failed(p, pg);
+    return rc;
+}
+
 static int get_locked(hdb_pager *p, hdb_ref ref, int cold, hdb_page **out)
 {
     if (!hdb__pager_is_data_page(p, ref.pgno))
@@ -303,17 +327,30 @@ static int get_locked(hdb_pager *p, hdb_ref ref, int cold, hdb_page **out)
         if (!cold)
             hdb__cache_touch(p, pg);
         p->st.cache_hits++;
+        int rc = pg->loaded ? HDB_OK : wait_loaded(p, pg);
+        if (rc != HDB_OK)
+            return rc;
     } else {
         int rc = hdb__cache_new_at(p, ref.pgno, 0, cold, &pg);
         if (rc != HDB_OK)
             return rc;
-        rc = hdb__page_read(p, ref.pgno, pg->data);
+        /* Read without the mutex (THREADS in pager.h): the frame is pinned,
+         * so it is not evicted, and not loaded, so nobody else uses it. */
+        int bad;
+        pthread_mutex_unlock(&p->mu);
+        rc = hdb__page_fetch(p, ref.pgno, pg->data, &bad);
+        pthread_mutex_lock(&p->mu);
+        rc = hdb__page_fetched(p, ref.pgno, pg->data, rc, bad);
+        if (rc == HDB_OK)
+            pg->loaded = 1;
+        else
+            pg->ioerr = rc;
+        if (p->load_waiters)
+            pthread_cond_broadcast(&p->loaded_cv);
         if (rc != HDB_OK) {
-            pg->pin--;
-            hdb__cache_drop(p, pg);
+            unpin_failed(p, pg);
             return rc;
         }
-        pg->loaded = 1;
     }
     if (ref.birth && hdb__page_birth(pg->data) != ref.birth) {
         uint64_t b = hdb__page_birth(pg->data);

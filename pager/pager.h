@@ -53,6 +53,10 @@
 ** THREADS
 **   One mutex guards the cache, the allocator and the counts.  Any thread
 **   may get/put pages; only the writer thread calls the write functions.
+**   A page is read from the file with the mutex released: its frame is
+**   pinned and in the hash, not yet loaded, and another thread that wants
+**   the same page waits for it; so one thread's read never stalls the
+**   others' cache hits or reads.
 */
 #ifndef HDB_PAGER_H
 #define HDB_PAGER_H
@@ -73,7 +77,8 @@ typedef struct hdb_page {
     hdb_pgno pgno;
     /* private */
     int pin;
-    uint8_t dirty, is_map, loaded;
+    uint8_t dirty, is_map, loaded; /* loaded == 0 in the hash: being read */
+    int ioerr;                     /* the error of a read that failed */
     unsigned gen;
     struct hdb_page *hnext, *lprev, *lnext;
 } hdb_page;

@@ -46,6 +46,8 @@ struct hdb_pager {
     unsigned psize;
     int read_only;
     pthread_mutex_t mu;
+    pthread_cond_t loaded_cv; /* a frame's read ended (see get_locked) */
+    unsigned load_waiters;
     int err;            /* sticky write error */
     char errmsg[200];
 
@@ -108,6 +110,11 @@ void hdb__cache_drop(hdb_pager *p, hdb_page *pg); /* unpinned frame out of the c
 int hdb__cache_write(hdb_pager *p, hdb_page *pg); /* write a dirty frame to its place */
 void hdb__cache_free_all(hdb_pager *p);
 int hdb__page_read(hdb_pager *p, hdb_pgno pgno, uint8_t *buf);
+/* hdb__page_read in two halves: the read and its checks, which touch no
+ * shared state (callable without the mutex), then, with the mutex held,
+ * the count and the error message (*bad as set by the first half). */
+int hdb__page_fetch(const hdb_pager *p, hdb_pgno pgno, uint8_t *buf, int *bad);
+int hdb__page_fetched(hdb_pager *p, hdb_pgno pgno, const uint8_t *buf, int rc, int bad);
 int hdb__page_write(hdb_pager *p, hdb_pgno pgno, uint8_t *buf);
 void hdb__cache_mark_dirty(hdb_pager *p, hdb_page *pg);
 void hdb__cache_mark_clean(hdb_pager *p, hdb_page *pg);

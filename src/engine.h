@@ -293,6 +293,11 @@ int hdb__history_resolve_time(hdb_engine *e, int64_t time_us, uint64_t *lsn);
 /* seq.c */
 int hdb__seq_store(hdb_txn *t, uint64_t id, int64_t v);
 
+/* merge_count.c: counts of adopted subtrees on a second thread */
+typedef struct hdb_mcount hdb_mcount;
+hdb_mcount *hdb__mcount_start(hdb_engine *e); /* NULL: count inline */
+int hdb__mcount_add(hdb_mcount *c, hdb_ref a, hdb_ref b); /* HDB_NOMEM */
+int hdb__mcount_finish(hdb_mcount *c, int abandon, uint64_t sum[3]); /* the first error */
 /* merge.c: a keyspace subtree := another branch's (HDB_REC_KS_GRAFT) */
 int hdb__merge_graft(hdb_txn *t, uint32_t id, const char *from, const hdb_ref *from_root,
                      int level, int from_level, const uint8_t *key, size_t kn, hdb_ref *was,

@@ -45,7 +45,9 @@
 **   as a key-by-key merge's.  The cost is the pages of the changed subtrees
 **   that must be read (base's and src's versions of an adopted subtree, for
 **   the counts: hdb__btdiff_count compares them without copying keys or
-**   values), not a write per key.  Those pages, and the branch pages of
+**   values), not a write per key.  Unless the layer above wants every key
+**   (opts.applied), those counts run on a second thread beside the merge
+**   (merge_count.c).  Those pages, and the branch pages of
 **   base and src, are read once: they enter the cache at its cold end
 **   (hdb__pager_get_cold), so a merge that reads more of them than the
 **   cache holds neither evicts dst's dirty pages (a write each) nor the
@@ -99,6 +101,8 @@ typedef struct mctx {
     hdb_buf rec;       /* a log record being built (reused) */
     uint8_t *ov;       /* dst's value of the current key (reused) */
     size_t ov_cap;
+    hdb_mcount *counter; /* counts adopted subtrees (merge_count.c), or NULL */
+    int no_counter;      /* one was tried and none could be had */
 } mctx;
 
 /* ------------------------------------------------------------------------
@@ -664,7 +668,13 @@ static int adopt(mctx *m, const ksent *ks, const uint8_t *lo, size_t lon, int de
         if (rc != HDB_OK)
             return m->t->failed = rc;
     }
-    int rc = count_diff(m, ks->name, base, theirs); /* dst's values there are the base's */
+    int rc;
+    if (!m->o->applied && !m->counter && !m->no_counter)
+        m->no_counter = !(m->counter = hdb__mcount_start(m->e));
+    if (!m->o->applied && m->counter)
+        rc = hdb__mcount_add(m->counter, base, theirs); /* counted beside the merge */
+    else
+        rc = count_diff(m, ks->name, base, theirs); /* dst's values there are the base's */
     if (rc != HDB_OK && !m->o->dry_run)
         m->t->failed = rc;
     return rc;
@@ -839,6 +849,18 @@ static int run(mctx *m)
             rc = hdb__br_adopt(m->t, m->dst, m->src);
     } else {
         rc = merge_all(m, base, rd.obj, rs.obj);
+        if (m->counter) {
+            uint64_t n[3];
+            int rc2 = hdb__mcount_finish(m->counter, rc != HDB_OK, n);
+            m->counter = NULL;
+            m->res->added += n[HDB_DIFF_ADDED];
+            m->res->changed += n[HDB_DIFF_CHANGED];
+            m->res->deleted += n[HDB_DIFF_DELETED];
+            if (rc == HDB_OK && rc2 != HDB_OK && !m->o->dry_run)
+                m->t->failed = rc2;
+            if (rc == HDB_OK)
+                rc = rc2;
+        }
     }
     if (rc == HDB_OK && !m->o->dry_run && !m->unresolved && !m->res->fast_forward && m->o->finish &&
         (m->res->added || m->res->changed || m->res->deleted)) {

@@ -925,6 +925,52 @@ START_TEST(test_merge_counts_exact)
 }
 END_TEST
 
+/* A damaged page in a subtree only src changed (whose changes are counted
+ * beside the merge, merge_count.c) fails the merge with HDB_CORRUPT, and
+ * dst keeps every key it had. */
+START_TEST(test_merge_corrupt_counted)
+{
+    env e;
+    env_init(&e);
+    put_n(e.db, "main", 0, 20000, 1, "base");
+    ck_assert_int_eq(hdb_branch_create(e.db, "dev", "main", NULL), HDB_OK);
+    put_n(e.db, "dev", 500, 10000, 100, "dev");     /* a key in many leaves */
+    put_n(e.db, "main", 15050, 20000, 1000, "main"); /* leaves dev did not touch */
+    ck_assert_int_eq(hdb_checkpoint(e.db), HDB_OK);
+    ck_assert_int_eq(hdb_close(e.db), HDB_OK);
+    FILE *f = fopen(e.path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    static unsigned char pg[4096];
+    int damaged = 0;
+    for (long at = 0; fseek(f, at, SEEK_SET) == 0 && fread(pg, 1, sizeof pg, f) == sizeof pg;
+         at += (long)sizeof pg) {
+        int has = 0;
+        for (size_t i = 0; i + 4 <= sizeof pg && !has; i++)
+            has = !memcmp(pg + i, "dev-", 4);
+        if (!has)
+            continue;
+        pg[sizeof pg - 1] ^= 0x5a; /* a byte of a cell: the checksum no longer holds */
+        ck_assert_int_eq(fseek(f, at, SEEK_SET), 0);
+        ck_assert_uint_eq(fwrite(pg, 1, sizeof pg, f), sizeof pg);
+        damaged++;
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_gt(damaged, 20);
+    ck_assert_int_eq(hdb_open(e.path, &e.o, &e.db), HDB_OK);
+    hdb_merge_result *r = NULL;
+    ck_assert_int_eq(hdb_branch_use(e.db, "main"), HDB_OK);
+    ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", NULL, &r), HDB_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(hdb_errmsg(e.db), "checksum"));
+    hdb_merge_result_free(r);
+    ck_assert_str_eq(get(e.db, "main", "kv", "key0000500"), "base-500-padding-padding-padding");
+    ck_assert_str_eq(get(e.db, "main", "kv", "key0016050"), "main-16050-padding-padding-padding");
+    ck_assert_int_eq(hdb_close(e.db), HDB_OK);
+    e.db = NULL;
+    tu_rmdir(e.dir);
+    free(e.dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("merge");
@@ -938,8 +984,13 @@ static Suite *suite(void)
     tcase_add_test(c, test_graft_replay);
     tcase_add_test(c, test_graft_log_model);
     tcase_add_test(c, test_merge_cold_reads);
-    tcase_add_test(c, test_merge_counts_exact);
     suite_add_tcase(s, c);
+    /* Merges whose counts run on a second thread (also run under TSan). */
+    TCase *w = tcase_create("counted");
+    tcase_set_timeout(w, 600);
+    tcase_add_test(w, test_merge_counts_exact);
+    tcase_add_test(w, test_merge_corrupt_counted);
+    suite_add_tcase(s, w);
     return s;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include "heliosdb.h"
@@ -357,6 +358,85 @@ START_TEST(test_cold_reads)
 }
 END_TEST
 
+/* Reads run without the mutex (pager.h, THREADS): threads that get the
+ * same pages through a cache far smaller than them wait for each other's
+ * reads, see every page whole, and each get of a damaged page fails alone
+ * (no thread hangs on it, and it is read again by a later get). */
+enum { TR_N = 600, TR_THREADS = 4, TR_GETS = 6000 };
+typedef struct treader {
+    env *e;
+    const hdb_ref *refs;
+    hdb_pgno bad;
+    unsigned seed;
+    int wrong, corrupt;
+} treader;
+
+static void *treader_run(void *arg)
+{
+    treader *r = arg;
+    for (int i = 0; i < TR_GETS; i++) {
+        r->seed = r->seed * 1103515245u + 12345u;
+        int k = (int)((r->seed >> 8) % TR_N);
+        hdb_page *pg;
+        int rc = (r->seed >> 4) & 1 ? hdb__pager_get(r->e->p, r->refs[k], &pg)
+                                    : hdb__pager_get_cold(r->e->p, r->refs[k], &pg);
+        if (r->refs[k].pgno == r->bad) {
+            r->corrupt += rc == HDB_CORRUPT;
+            r->wrong += rc != HDB_CORRUPT;
+            if (rc == HDB_OK)
+                hdb__pager_put(r->e->p, pg);
+            continue;
+        }
+        if (rc != HDB_OK) {
+            r->wrong++;
+            continue;
+        }
+        r->wrong += hdb__get32(pg->data + 100) != (uint32_t)k;
+        hdb__pager_put(r->e->p, pg);
+    }
+    return NULL;
+}
+
+START_TEST(test_parallel_reads)
+{
+    env e;
+    static hdb_ref refs[TR_N];
+    env_init(&e, 64 << 10);
+    ck_assert_int_eq(hdb__pager_begin(e.p, 1), HDB_OK);
+    alloc_n(&e, TR_N, refs);
+    hdb__pager_commit(e.p);
+    ckpt(&e, 1, refs[0]);
+    hdb__pager_close(e.p);
+    int fd = open(e.path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    uint8_t b = 0;
+    off_t at = (off_t)refs[TR_N / 2].pgno * 4096 + 2000;
+    ck_assert_int_eq(pread(fd, &b, 1, at), 1);
+    b ^= 0xff;
+    ck_assert_int_eq(pwrite(fd, &b, 1, at), 1);
+    close(fd);
+    env_open(&e, 64 << 10);
+    pthread_t th[TR_THREADS];
+    treader r[TR_THREADS];
+    for (int i = 0; i < TR_THREADS; i++) {
+        r[i] = (treader){&e, refs, refs[TR_N / 2].pgno, 17u + 31u * (unsigned)i, 0, 0};
+        ck_assert_int_eq(pthread_create(&th[i], NULL, treader_run, &r[i]), 0);
+    }
+    int corrupt = 0;
+    for (int i = 0; i < TR_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_int_eq(r[i].wrong, 0);
+        corrupt += r[i].corrupt;
+    }
+    ck_assert_int_gt(corrupt, 0);
+    hdb_pager_stats st;
+    hdb__pager_stats(e.p, &st);
+    ck_assert_uint_le(st.cache_bytes, (64 << 10) + (TR_THREADS + 8) * 4096);
+    ck_assert_uint_gt(st.page_reads, TR_N);
+    env_fini(&e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("pager");
@@ -369,6 +449,9 @@ static Suite *suite(void)
     tcase_add_test(c, test_u32set_model);
     tcase_add_test(c, test_cold_reads);
     suite_add_tcase(s, c);
+    TCase *t = tcase_create("threads"); /* also run under TSan */
+    tcase_add_test(t, test_parallel_reads);
+    suite_add_tcase(s, t);
     return s;
 }
 

@@ -118,12 +118,33 @@ int hdb__page_pointers(hdb_bt *t, const uint8_t *pg, int (*fn)(void *ctx, hdb_re
     return HDB_OK;
 }
 
-static int incr_fn(void *ctx, hdb_ref r) { return hdb__pager_incr(((hdb_bt *)ctx)->pager, r.pgno); }
+/* Page numbers whose counts go up together (hdb__pager_incr_many). */
+typedef struct incr_batch {
+    hdb_bt *t;
+    size_t n;
+    hdb_pgno v[256];
+} incr_batch;
+
+static int incr_fn(void *ctx, hdb_ref r)
+{
+    incr_batch *b = ctx;
+    b->v[b->n++] = r.pgno;
+    if (b->n < sizeof b->v / sizeof b->v[0])
+        return HDB_OK;
+    b->n = 0;
+    return hdb__pager_incr_many(b->t->pager, b->v, sizeof b->v / sizeof b->v[0]);
+}
 
 /* The copy of a shared page points to everything the original does. */
 int hdb__bt_incr_pointers(hdb_bt *t, const uint8_t *pg)
 {
-    return hdb__page_pointers(t, pg, incr_fn, t);
+    incr_batch b;
+    b.t = t;
+    b.n = 0;
+    int rc = hdb__page_pointers(t, pg, incr_fn, &b);
+    if (rc == HDB_OK && b.n)
+        rc = hdb__pager_incr_many(t->pager, b.v, b.n);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------

@@ -482,6 +482,34 @@ int hdb__pager_incr(hdb_pager *p, hdb_pgno pgno)
     return rc;
 }
 
+int hdb__pager_incr_many(hdb_pager *p, const hdb_pgno *v, size_t n)
+{
+    hdb_page *m = NULL;
+    uint32_t c = 0;
+    pthread_mutex_lock(&p->mu);
+    int rc = p->err;
+    if (rc == HDB_OK && p->in_txn &&
+        grow(p->mem, (void **)&p->undo, &p->undo_cap, p->nundo + n, sizeof *p->undo))
+        rc = HDB_NOMEM;
+    for (size_t i = 0; rc == HDB_OK && i < n; i++) {
+        if ((rc = hdb__map_bump(p, v[i], &m, &c)) != HDB_OK)
+            break;
+        if (c == 0)
+            rc = hdb__pager_corrupt(p, "reference to free page %u", v[i]);
+        else if (c >= UINT32_MAX - 1)
+            rc = HDB_FULL;
+        else if (p->in_txn) {
+            p->undo[p->nundo].pgno = v[i];
+            p->undo[p->nundo].old = c;
+            p->nundo++;
+        }
+    }
+    if (m)
+        m->pin--;
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
 static int freed_push(hdb_pager *p, hdb_ref ref)
 {
     if (grow(p->mem, (void **)&p->freed, &p->freed_cap, p->nfreed + 1, sizeof *p->freed))

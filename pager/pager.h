@@ -182,6 +182,9 @@ int hdb__pager_alloc(hdb_pager *p, unsigned type, hdb_page **out);
  * releases what the page pointed to, if anything. */
 int hdb__pager_rc(hdb_pager *p, hdb_pgno pgno, uint32_t *count);
 int hdb__pager_incr(hdb_pager *p, hdb_pgno pgno);
+/* hdb__pager_incr of n pages under one lock (the children of a page
+ * copied from a shared one).  On an error the pages before it are counted. */
+int hdb__pager_incr_many(hdb_pager *p, const hdb_pgno *v, size_t n);
 int hdb__pager_decr(hdb_pager *p, hdb_ref ref, uint32_t *left);
 
 /* Readers register the LSN of their snapshot for as long as they read. */

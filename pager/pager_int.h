@@ -127,6 +127,10 @@ hdb_pgno hdb__map_slot_a(const hdb_pager *p, size_t region);
 int hdb__map_count(hdb_pager *p, hdb_pgno pgno, uint32_t *count);
 uint32_t hdb__map_count_in(const hdb_pager *p, const hdb_page *map, hdb_pgno pgno);
 int hdb__map_set(hdb_pager *p, hdb_pgno pgno, uint32_t count);
+/* Add one to pgno's count unless it is 0 or at its limit (*old is the count
+ * before).  *m is a pinned map frame kept between calls (NULL at first; the
+ * caller unpins it at the end). */
+int hdb__map_bump(hdb_pager *p, hdb_pgno pgno, hdb_page **m, uint32_t *old);
 int hdb__map_load(hdb_pager *p, size_t region, uint8_t *buf);
 int hdb__map_write_slot(hdb_pager *p, hdb_page *pg, uint64_t seq);
 int hdb__map_scan_open(hdb_pager *p);

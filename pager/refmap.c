@@ -172,6 +172,28 @@ int hdb__map_count(hdb_pager *p, hdb_pgno pgno, uint32_t *count)
     return HDB_OK;
 }
 
+int hdb__map_bump(hdb_pager *p, hdb_pgno pgno, hdb_page **m, uint32_t *old)
+{
+    size_t region = hdb__map_region(p, pgno);
+    int rc = check_data_page(p, pgno);
+    if (rc != HDB_OK)
+        return rc;
+    if (!*m || (*m)->pgno != hdb__map_slot_a(p, region)) {
+        if (*m)
+            (*m)->pin--;
+        *m = NULL;
+        if ((rc = map_frame(p, region, m)) != HDB_OK)
+            return rc;
+    }
+    uint8_t *at = (*m)->data + HDB_MAP_HDR + 4 * map_index(p, pgno);
+    *old = hdb__get32(at);
+    if (*old == 0 || *old >= UINT32_MAX - 1)
+        return HDB_OK; /* the caller's error */
+    hdb__put32(at, *old + 1);
+    hdb__cache_mark_dirty(p, *m);
+    return HDB_OK;
+}
+
 int hdb__map_set(hdb_pager *p, hdb_pgno pgno, uint32_t count)
 {
     hdb_page *m;

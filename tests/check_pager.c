@@ -177,6 +177,51 @@ START_TEST(test_savepoints_abort)
 }
 END_TEST
 
+/* hdb__pager_incr_many: counts of pages in several map regions go up
+ * together (a page twice: twice), a savepoint undoes them, and a free page
+ * in the list is corrupt. */
+START_TEST(test_incr_many)
+{
+    env e;
+    enum { N = 2500 }; /* more than one map region of 4 KiB pages */
+    static hdb_ref a[N];
+    static hdb_pgno v[N + 1];
+    uint32_t c;
+    env_init(&e, 1 << 20);
+    ck_assert_int_eq(hdb__pager_begin(e.p, 1), HDB_OK);
+    alloc_n(&e, N, a);
+    hdb__pager_commit(e.p);
+    ckpt(&e, 1, a[0]);
+    for (int i = 0; i < N; i++)
+        v[i] = a[(i * 7) % N].pgno;
+    v[N] = a[5].pgno;
+    ck_assert_int_eq(hdb__pager_begin(e.p, 2), HDB_OK);
+    hdb_pager_sp sp;
+    ck_assert_int_eq(hdb__pager_savepoint(e.p, &sp), HDB_OK);
+    ck_assert_int_eq(hdb__pager_incr_many(e.p, v, N + 1), HDB_OK);
+    for (int i = 0; i < N; i += 97) {
+        ck_assert_int_eq(hdb__pager_rc(e.p, a[i].pgno, &c), HDB_OK);
+        ck_assert_uint_eq(c, i == 5 ? 3 : 2);
+    }
+    ck_assert_int_eq(hdb__pager_rc(e.p, a[5].pgno, &c), HDB_OK);
+    ck_assert_uint_eq(c, 3);
+    hdb__pager_rollback_to(e.p, &sp);
+    for (int i = 0; i < N; i += 97) {
+        ck_assert_int_eq(hdb__pager_rc(e.p, a[i].pgno, &c), HDB_OK);
+        ck_assert_uint_eq(c, 1);
+    }
+    ck_assert_int_eq(hdb__pager_decr(e.p, a[N - 1], &c), HDB_OK); /* now free */
+    hdb_pgno bad[3] = {a[1].pgno, a[N - 1].pgno, a[2].pgno};
+    ck_assert_int_eq(hdb__pager_incr_many(e.p, bad, 3), HDB_CORRUPT);
+    hdb__pager_abort(e.p);
+    ck_assert_int_eq(hdb__pager_rc(e.p, a[1].pgno, &c), HDB_OK);
+    ck_assert_uint_eq(c, 1);
+    ck_assert_int_eq(hdb__pager_rc(e.p, a[N - 1].pgno, &c), HDB_OK);
+    ck_assert_uint_eq(c, 1);
+    env_fini(&e);
+}
+END_TEST
+
 /* A damaged meta slot falls back to the other one; both damaged is corrupt. */
 START_TEST(test_meta_slots)
 {
@@ -444,6 +489,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_budget_and_eviction);
     tcase_add_test(c, test_free_and_reuse);
     tcase_add_test(c, test_savepoints_abort);
+    tcase_add_test(c, test_incr_many);
     tcase_add_test(c, test_meta_slots);
     tcase_add_test(c, test_format_versions);
     tcase_add_test(c, test_u32set_model);

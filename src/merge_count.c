@@ -81,7 +81,14 @@ hdb_mcount *hdb__mcount_start(hdb_engine *e)
     c->e = e;
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
-    if (pthread_create(&c->th, NULL, worker, c) != 0) {
+    pthread_attr_t at;
+    int made = pthread_attr_init(&at) == 0;
+    if (made) {
+        (void)pthread_attr_setstacksize(&at, 256 << 10); /* a diff's walk is shallow */
+        made = pthread_create(&c->th, &at, worker, c) == 0;
+        pthread_attr_destroy(&at);
+    }
+    if (!made) {
         pthread_cond_destroy(&c->cv);
         pthread_mutex_destroy(&c->mu);
         hdb__free(e->mem, c);

@@ -4,6 +4,7 @@
 ** Insertion with splits lives in insert.c, deletion with merges in
 ** delete.c, overflow chains in overflow.c, cursors in cursor.c.
 */
+#include <stdlib.h>
 #include <string.h>
 #include "btree/btree_int.h"
 
@@ -125,14 +126,26 @@ typedef struct incr_batch {
     hdb_pgno v[256];
 } incr_batch;
 
+static int pgno_cmp(const void *a, const void *b)
+{
+    hdb_pgno x = *(const hdb_pgno *)a, y = *(const hdb_pgno *)b;
+    return (x > y) - (x < y);
+}
+
+/* In page order, the counts of one map page are changed together. */
+static int incr_flush(incr_batch *b)
+{
+    qsort(b->v, b->n, sizeof b->v[0], pgno_cmp);
+    int rc = hdb__pager_incr_many(b->t->pager, b->v, b->n);
+    b->n = 0;
+    return rc;
+}
+
 static int incr_fn(void *ctx, hdb_ref r)
 {
     incr_batch *b = ctx;
     b->v[b->n++] = r.pgno;
-    if (b->n < sizeof b->v / sizeof b->v[0])
-        return HDB_OK;
-    b->n = 0;
-    return hdb__pager_incr_many(b->t->pager, b->v, sizeof b->v / sizeof b->v[0]);
+    return b->n < sizeof b->v / sizeof b->v[0] ? HDB_OK : incr_flush(b);
 }
 
 /* The copy of a shared page points to everything the original does. */
@@ -143,7 +156,7 @@ int hdb__bt_incr_pointers(hdb_bt *t, const uint8_t *pg)
     b.n = 0;
     int rc = hdb__page_pointers(t, pg, incr_fn, &b);
     if (rc == HDB_OK && b.n)
-        rc = hdb__pager_incr_many(t->pager, b.v, b.n);
+        rc = incr_flush(&b);
     return rc;
 }
 

@@ -12,9 +12,10 @@
 ** HOW IT WORKS
 **   The merge queues each pair (base subtree, src subtree) with
 **   hdb__mcount_add(); one worker thread takes them in order and sums their
-**   counts.  hdb__mcount_finish() waits for the queue to empty (or, with
-**   abandon, for the pair in hand), joins the worker and returns the sums
-**   and the first error.  The worker is a reader of the tree like any
+**   counts.  hdb__mcount_finish() takes what is left in the queue itself,
+**   alongside the worker (so the two threads end together), or with
+**   abandon drops it, then joins the worker and returns the sums and the
+**   first error.  The worker is a reader of the tree like any
 **   other (pager.h, THREADS): it pins what it reads, and the pages it reads
 **   stay as they are until the merge's transaction ends (base's and src's
 **   pages belong to committed states, and a page the merge frees is only
@@ -40,31 +41,39 @@ struct hdb_mcount {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     mpair *q;
-    size_t n, done, cap;
+    size_t n, next, cap; /* pairs queued; the next one to take */
     int stop, abandon, rc;
     uint64_t sum[3];
 };
+
+/* Take the next pair and count it (with c->mu held; it is released while
+ * counting).  0 if there is none to take. */
+static int count_next(hdb_mcount *c)
+{
+    if (c->next == c->n || c->abandon)
+        return 0;
+    mpair pr = c->q[c->next++];
+    int failed = c->rc != HDB_OK;
+    pthread_mutex_unlock(&c->mu);
+    uint64_t n[3] = {0, 0, 0};
+    int rc = failed ? HDB_OK : hdb__btdiff_count(&c->e->bt, pr.a, pr.b, n);
+    pthread_mutex_lock(&c->mu);
+    for (int i = 0; i < 3; i++)
+        c->sum[i] += n[i];
+    if (rc != HDB_OK && c->rc == HDB_OK)
+        c->rc = rc;
+    return 1;
+}
 
 static void *worker(void *arg)
 {
     hdb_mcount *c = arg;
     pthread_mutex_lock(&c->mu);
     for (;;) {
-        while (c->done == c->n && !c->stop)
+        while (c->next == c->n && !c->stop)
             pthread_cond_wait(&c->cv, &c->mu);
-        if (c->done == c->n || c->abandon)
+        if (!count_next(c))
             break;
-        mpair pr = c->q[c->done];
-        int failed = c->rc != HDB_OK;
-        pthread_mutex_unlock(&c->mu);
-        uint64_t n[3] = {0, 0, 0};
-        int rc = failed ? HDB_OK : hdb__btdiff_count(&c->e->bt, pr.a, pr.b, n);
-        pthread_mutex_lock(&c->mu);
-        for (int i = 0; i < 3; i++)
-            c->sum[i] += n[i];
-        if (rc != HDB_OK && c->rc == HDB_OK)
-            c->rc = rc;
-        c->done++;
     }
     pthread_mutex_unlock(&c->mu);
     return NULL;
@@ -127,6 +136,8 @@ int hdb__mcount_finish(hdb_mcount *c, int abandon, uint64_t sum[3])
     c->stop = 1;
     c->abandon = abandon;
     pthread_cond_signal(&c->cv);
+    while (count_next(c)) /* the caller helps empty the queue */
+        ;
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->th, NULL);
     for (int i = 0; i < 3; i++)

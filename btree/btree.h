@@ -150,9 +150,12 @@ int hdb__bt_graft_from(hdb_bt *t, hdb_ref *root, int level, hdb_ref from, int fr
  * range is the cell's: the cell taken at depth `level` toward key, if it
  * points to page old, points to now instead.  HDB_NOTFOUND (the way
  * shadowed, nothing else changed) if it does not, or a way ends above the
- * level.  *root may move. */
+ * level.  *root may move.  keep (may be NULL): a page of this tree kept
+ * pinned between calls (NULL at first), tried before the walk; after a
+ * graft it is the page changed.  The caller puts it (hdb__pager_put) before
+ * any other change to the tree's shape. */
 int hdb__bt_graft_at(hdb_bt *t, hdb_ref *root, int level, const void *key, size_t klen,
-                     hdb_pgno old, hdb_ref now);
+                     hdb_pgno old, hdb_ref now, hdb_page **keep);
 /* Replace the value of key, in place, by val when the old one is a plain
  * inline value of the same length (graft.c): HDB_OK, HDB_NOTFOUND (no such
  * key) or HDB_RANGE (nothing changed: use hdb__bt_put).  *leaf is a private

@@ -24,7 +24,11 @@
 **   source subtree and knows both cells bound the same keys (a merge that
 **   found the three trees' pages at that depth to have the same separators,
 **   src/merge.c): it shadows the way down to `level` and swaps the child if
-**   it is still page `old`, without reading the source's way again.
+**   it is still page `old`, without reading the source's way again.  It
+**   can keep the page it changed pinned for the caller, and try that page
+**   first on the next call (the next graft of a merge is usually a sibling
+**   of the last): a try that does not find page `old` there falls back to
+**   the walk from the root, so a stale page costs only the walk.
 **
 ** VALUES REPLACED IN PLACE (hdb__bt_overwrite)
 **   A merge writes many keys of one leaf in a row.  When a key's new value
@@ -249,22 +253,43 @@ int hdb__bt_graft_from(hdb_bt *t, hdb_ref *root, int level, hdb_ref from, int fr
     return rc;
 }
 
-int hdb__bt_graft_at(hdb_bt *t, hdb_ref *root, int level, const void *key, size_t klen,
-                     hdb_pgno old, hdb_ref now)
+/* Make the cell of private page pg toward key point to now if it points
+ * to page old (HDB_NOTFOUND otherwise, nothing changed). */
+static int swap_child(hdb_bt *t, hdb_page *pg, unsigned idx, hdb_pgno old, hdb_ref now)
 {
-    gpath dst = {0};
     hdb_cell c;
-    if (!root->pgno)
-        return HDB_NOTFOUND;
-    int rc = path_write(t, root, key, klen, level, &dst);
-    if (rc == HDB_OK)
-        rc = hdb__node_cell(t, dst.pg[dst.n - 1]->data, dst.idx[dst.n - 1], &c);
+    int rc = hdb__node_cell(t, pg->data, idx, &c);
     if (rc == HDB_OK && c.child.pgno != old)
-        rc = HDB_NOTFOUND; /* not there: only shadowed */
+        rc = HDB_NOTFOUND;
     if (rc == HDB_OK && old != now.pgno && (rc = hdb__pager_incr(t->pager, now.pgno)) == HDB_OK) {
-        hdb__node_set_child(dst.pg[dst.n - 1]->data, dst.idx[dst.n - 1], now);
+        hdb__node_set_child(pg->data, idx, now);
         rc = hdb__bt_release(t, c.child);
     }
+    return rc;
+}
+
+int hdb__bt_graft_at(hdb_bt *t, hdb_ref *root, int level, const void *key, size_t klen,
+                     hdb_pgno old, hdb_ref now, hdb_page **keep)
+{
+    gpath dst = {0};
+    unsigned idx;
+    if (!root->pgno)
+        return HDB_NOTFOUND;
+    if (keep && *keep) { /* the page of the last graft, if it still holds the cell */
+        hdb_page *pg = *keep;
+        int rc = hdb__pager_writable(t->pager, pg) && hdb__page_type(pg->data) == HDB_PT_BRANCH
+                     ? hdb__node_search_branch(t, pg->data, key, klen, &idx)
+                     : HDB_NOTFOUND;
+        if (rc == HDB_OK && (rc = swap_child(t, pg, idx, old, now)) != HDB_NOTFOUND)
+            return rc;
+        hdb__pager_put(t->pager, pg);
+        *keep = NULL;
+    }
+    int rc = path_write(t, root, key, klen, level, &dst);
+    if (rc == HDB_OK)
+        rc = swap_child(t, dst.pg[dst.n - 1], dst.idx[dst.n - 1], old, now);
+    if (rc == HDB_OK && keep)
+        *keep = dst.pg[--dst.n]; /* stays pinned for the caller */
     path_put(t, &dst);
     return rc;
 }

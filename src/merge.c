@@ -102,6 +102,7 @@ typedef struct mctx {
     uint8_t *ov;       /* dst's value of the current key (reused) */
     size_t ov_cap;
     hdb_mcount *counter; /* counts adopted subtrees (merge_count.c), or NULL */
+    uint64_t writes;     /* keys written to dst so far (write_key) */
     int no_counter;      /* one was tried and none could be had */
 } mctx;
 
@@ -326,6 +327,7 @@ static int write_key(mctx *m, uint32_t id, const uint8_t *k, size_t kn, const vo
     if (t->failed)
         return t->failed;
     int rc = hdb__txn_ks(t, id, 1, &r);
+    m->writes++;
     if (rc == HDB_OK) {
         hdb__txn_drop_last(t);
         if (m->wleaf && m->wks != id)
@@ -623,7 +625,7 @@ int hdb__merge_graft(hdb_txn *t, uint32_t id, const char *from, const hdb_ref *f
  * hdb__merge_graft with every check.  HDB_NOTFOUND (nothing grafted or
  * logged, the transaction not failed) if dst's cell there is not ours. */
 static int graft_known(mctx *m, const ksent *ks, int level, int from_level, const uint8_t *key,
-                       size_t kn, hdb_ref ours, hdb_ref theirs)
+                       size_t kn, hdb_ref ours, hdb_ref theirs, hdb_page **keep)
 {
     hdb_txn *t = m->t;
     hdb_ksroot *r;
@@ -638,7 +640,7 @@ static int graft_known(mctx *m, const ksent *ks, int level, int from_level, cons
     if (rc != HDB_OK)
         return t->failed = rc == HDB_NOTFOUND ? HDB_CORRUPT : rc;
     hdb__txn_drop_last(t);
-    rc = hdb__bt_graft_at(&m->e->bt, &r->root, level, key, kn, ours.pgno, theirs);
+    rc = hdb__bt_graft_at(&m->e->bt, &r->root, level, key, kn, ours.pgno, theirs, keep);
     if (rc == HDB_NOTFOUND)
         return rc;
     if (rc == HDB_OK)
@@ -651,7 +653,7 @@ static int graft_known(mctx *m, const ksent *ks, int level, int from_level, cons
  * whole, one pointer and one log record, and the changes inside it are
  * only counted. */
 static int adopt(mctx *m, const ksent *ks, const uint8_t *lo, size_t lon, int depth, hdb_ref base,
-                 hdb_ref ours, hdb_ref theirs)
+                 hdb_ref ours, hdb_ref theirs, hdb_page **keep)
 {
     const uint8_t *key = lo ? lo : (const uint8_t *)"";
     if (!m->o->dry_run) {
@@ -659,12 +661,15 @@ static int adopt(mctx *m, const ksent *ks, const uint8_t *lo, size_t lon, int de
         int level = depth;
         /* dst's tree still has the shape of ours there (the usual case),
          * or its cell for ours is at another depth now (a split above). */
-        int rc = graft_known(m, ks, level, depth, key, lon, ours, theirs);
+        int rc = graft_known(m, ks, level, depth, key, lon, ours, theirs, keep);
         if (rc == HDB_NOTFOUND && (rc = hdb__txn_ks(m->t, ks->id, 1, &r)) == HDB_OK &&
             (rc = hdb__bt_graft_level(&m->e->bt, r->root, key, lon, ours.pgno, &level)) == HDB_OK)
-            rc = graft_known(m, ks, level, depth, key, lon, ours, theirs);
-        if (rc == HDB_NOTFOUND) /* dst's tree is shaped otherwise now */
+            rc = graft_known(m, ks, level, depth, key, lon, ours, theirs, NULL);
+        if (rc == HDB_NOTFOUND) { /* dst's tree is shaped otherwise now */
+            hdb__pager_put(m->e->pager, *keep);
+            *keep = NULL;
             return merge_range(m, ks, base, theirs, NULL);
+        }
         if (rc != HDB_OK)
             return m->t->failed = rc;
     }
@@ -696,6 +701,10 @@ static int merge_node(mctx *m, const ksent *ks, hdb_ref b, hdb_ref o, hdb_ref th
         rc = node_get(m, th, &pt);
     int leaves = rc == HDB_OK && hdb__page_type(pb->data) == HDB_PT_LEAF &&
                  hdb__page_type(po->data) == HDB_PT_LEAF && hdb__page_type(pt->data) == HDB_PT_LEAF;
+    /* dst's page that the last adoption here changed (hdb__bt_graft_at):
+     * the next one is usually in it too, unless keys were written since. */
+    hdb_page *keep = NULL;
+    uint64_t writes = m->writes;
     if (rc == HDB_OK && (!same_shape(m, pb->data, po->data) || !same_shape(m, pb->data, pt->data)))
         rc = merge_range(m, ks, b, th, leaves ? po : NULL);
     else
@@ -709,11 +718,17 @@ static int merge_node(mctx *m, const ksent *ks, hdb_ref b, hdb_ref o, hdb_ref th
             size_t clon = i ? cb.klen : lon;
             if (ct.child.pgno == cb.child.pgno || ct.child.pgno == co.child.pgno)
                 continue;
+            if (keep && (m->writes != writes || co.child.pgno != cb.child.pgno)) {
+                hdb__pager_put(m->e->pager, keep); /* before dst's shape may change */
+                keep = NULL;
+            }
             if (co.child.pgno == cb.child.pgno)
-                rc = adopt(m, ks, clo, clon, depth, cb.child, co.child, ct.child);
+                rc = adopt(m, ks, clo, clon, depth, cb.child, co.child, ct.child, &keep);
             else
                 rc = merge_node(m, ks, cb.child, co.child, ct.child, clo, clon, depth + 1);
+            writes = m->writes;
         }
+    hdb__pager_put(m->e->pager, keep);
     hdb__pager_put(m->e->pager, pt);
     hdb__pager_put(m->e->pager, po);
     hdb__pager_put(m->e->pager, pb);

@@ -412,7 +412,7 @@ START_TEST(test_graft_at)
     ck_assert_int_eq(hdb__pager_incr(e.p, a.pgno), HDB_OK);
     b = c = a;
     tu_model_copy(&mb, &ma);
-    for (int i = 10000; i < 10003; i++) { /* one leaf of b, values of the same length */
+    for (int i = 10000; i <= 10200; i += i == 10002 ? 198 : 1) { /* two leaves of b */
         snprintf(k, sizeof k, "k%06d", i);
         snprintf(v, sizeof v, "VALUE-%06d-padding-padding", i);
         ck_assert_int_eq(hdb__bt_put(&e.t, &b, k, strlen(k), v, strlen(v), 0), HDB_OK);
@@ -420,21 +420,36 @@ START_TEST(test_graft_at)
     }
     commit(&e);
     hdb_ref old = child_at(&e, a, "k010000", level), now = child_at(&e, b, "k010000", level);
+    hdb_ref old2 = child_at(&e, a, "k010200", level), now2 = child_at(&e, b, "k010200", level);
     ck_assert_uint_ne(old.pgno, now.pgno);
+    ck_assert_uint_ne(old2.pgno, now2.pgno);
+    ck_assert_uint_ne(old.pgno, old2.pgno);
     begin(&e);
     /* The cell does not point to the page named: nothing but the way changes. */
-    ck_assert_int_eq(hdb__bt_graft_at(&e.t, &c, level, "k010000", 7, now.pgno, now),
+    ck_assert_int_eq(hdb__bt_graft_at(&e.t, &c, level, "k010000", 7, now.pgno, now, NULL),
                      HDB_NOTFOUND);
     /* A level below the leaves' parents: the way ends above it (another
      * way: this one shadows the leaf it reaches). */
-    ck_assert_int_eq(hdb__bt_graft_at(&e.t, &c, level + 1, "k000001", 7, old.pgno, now),
+    ck_assert_int_eq(hdb__bt_graft_at(&e.t, &c, level + 1, "k000001", 7, old.pgno, now, NULL),
                      HDB_NOTFOUND);
-    ck_assert_int_eq(hdb__bt_graft_at(&e.t, &c, level, "k010001", 7, old.pgno, now), HDB_OK);
+    /* Two siblings, the second through the page the first one kept. */
+    hdb_page *keep = NULL;
+    ck_assert_int_eq(hdb__bt_graft_at(&e.t, &c, level, "k010001", 7, old.pgno, now, &keep), HDB_OK);
+    ck_assert_ptr_nonnull(keep);
+    hdb_page *kept = keep;
+    ck_assert_int_eq(hdb__bt_graft_at(&e.t, &c, level, "k010200", 7, old2.pgno, now2, &keep),
+                     HDB_OK);
+    ck_assert_ptr_eq(keep, kept);
+    /* Page old is no longer there: the kept page is let go, nothing changes. */
+    ck_assert_int_eq(hdb__bt_graft_at(&e.t, &c, level, "k010001", 7, old.pgno, now, &keep),
+                     HDB_NOTFOUND);
+    ck_assert_ptr_null(keep);
     ck_assert_uint_eq(child_at(&e, c, "k010000", level).pgno, now.pgno);
+    ck_assert_uint_eq(child_at(&e, c, "k010200", level).pgno, now2.pgno);
     commit(&e);
     check_model(&e, a, &ma);
     check_model(&e, b, &mb);
-    check_model(&e, c, &mb); /* c now holds b's leaf */
+    check_model(&e, c, &mb); /* c now holds b's two leaves */
     verify(&e, (hdb_ref[]){a, b, c}, 3);
     tu_model_free(&ma);
     tu_model_free(&mb);

@@ -648,6 +648,33 @@ static int graft_known(mctx *m, const ksent *ks, int level, int from_level, cons
     return rc == HDB_OK ? HDB_OK : (t->failed = rc);
 }
 
+/* Count what changes from tree a to tree b, on the counting thread when
+ * there is one and nobody needs the keys (merge_count.c), else here. */
+static int count_async(mctx *m, const char *ks, hdb_ref a, hdb_ref b)
+{
+    if (!m->o->applied && !m->counter && !m->no_counter)
+        m->no_counter = !(m->counter = hdb__mcount_start(m->e));
+    if (!m->o->applied && m->counter)
+        return hdb__mcount_add(m->counter, a, b);
+    return count_diff(m, ks, a, b);
+}
+
+/* The counting thread's sums into the result, and its first error. */
+static int count_end(mctx *m, int rc)
+{
+    if (!m->counter)
+        return rc;
+    uint64_t n[3];
+    int rc2 = hdb__mcount_finish(m->counter, rc != HDB_OK, n);
+    m->counter = NULL;
+    m->res->added += n[HDB_DIFF_ADDED];
+    m->res->changed += n[HDB_DIFF_CHANGED];
+    m->res->deleted += n[HDB_DIFF_DELETED];
+    if (rc == HDB_OK && rc2 != HDB_OK && !m->o->dry_run)
+        m->t->failed = rc2;
+    return rc == HDB_OK ? rc2 : rc;
+}
+
 /* Only src changed this subtree (dst still has the base's page `ours`, in
  * a page at depth `depth` of the three trees): dst takes src's subtree
  * whole, one pointer and one log record, and the changes inside it are
@@ -673,13 +700,7 @@ static int adopt(mctx *m, const ksent *ks, const uint8_t *lo, size_t lon, int de
         if (rc != HDB_OK)
             return m->t->failed = rc;
     }
-    int rc;
-    if (!m->o->applied && !m->counter && !m->no_counter)
-        m->no_counter = !(m->counter = hdb__mcount_start(m->e));
-    if (!m->o->applied && m->counter)
-        rc = hdb__mcount_add(m->counter, base, theirs); /* counted beside the merge */
-    else
-        rc = count_diff(m, ks->name, base, theirs); /* dst's values there are the base's */
+    int rc = count_async(m, ks->name, base, theirs); /* dst's values there are the base's */
     if (rc != HDB_OK && !m->o->dry_run)
         m->t->failed = rc;
     return rc;
@@ -829,6 +850,36 @@ static int brec_of(hdb_txn *t, const char *name, hdb_brec *r)
     return rc;
 }
 
+/* A fast-forward's counts of keyspace ks from a to b: where the two roots
+ * have the same separators, each pair of changed children is counted on
+ * its own, so that both threads can take them (count_async). */
+static int count_split(mctx *m, const char *ks, hdb_ref a, hdb_ref b)
+{
+    hdb_page *pa, *pb;
+    if (m->o->applied || !a.pgno || !b.pgno || a.pgno == b.pgno)
+        return a.pgno == b.pgno ? HDB_OK : count_diff(m, ks, a, b);
+    int rc = node_get(m, a, &pa);
+    if (rc != HDB_OK)
+        return rc;
+    if ((rc = node_get(m, b, &pb)) != HDB_OK) {
+        hdb__pager_put(m->e->pager, pa);
+        return rc;
+    }
+    if (!same_shape(m, pa->data, pb->data))
+        rc = count_async(m, ks, a, b);
+    else
+        for (unsigned i = 0; rc == HDB_OK && i < hdb__page_count(pa->data); i++) {
+            hdb_cell ca, cb;
+            if ((rc = hdb__node_cell(&m->e->bt, pa->data, i, &ca)) == HDB_OK &&
+                (rc = hdb__node_cell(&m->e->bt, pb->data, i, &cb)) == HDB_OK &&
+                ca.child.pgno != cb.child.pgno)
+                rc = count_async(m, ks, ca.child, cb.child);
+        }
+    hdb__pager_put(m->e->pager, pb);
+    hdb__pager_put(m->e->pager, pa);
+    return rc;
+}
+
 static int run(mctx *m)
 {
     hdb_brec rs, rd;
@@ -852,30 +903,19 @@ static int run(mctx *m)
             hdb_ref none = {0, 0};
             for (size_t i = 0; rc == HDB_OK && i < lt.n; i++) {
                 ksent *o = ks_by_id(&lo, lt.v[i].id);
-                rc = count_diff(m, lt.v[i].name, o ? o->root : none, lt.v[i].root);
+                rc = count_split(m, lt.v[i].name, o ? o->root : none, lt.v[i].root);
             }
             for (size_t i = 0; rc == HDB_OK && i < lo.n; i++)
                 if (!ks_by_id(&lt, lo.v[i].id))
                     rc = count_diff(m, lo.v[i].name, lo.v[i].root, none);
         }
+        rc = count_end(m, rc);
         hdb__free(m->e->mem, lt.v);
         hdb__free(m->e->mem, lo.v);
         if (rc == HDB_OK && !m->o->dry_run)
             rc = hdb__br_adopt(m->t, m->dst, m->src);
     } else {
-        rc = merge_all(m, base, rd.obj, rs.obj);
-        if (m->counter) {
-            uint64_t n[3];
-            int rc2 = hdb__mcount_finish(m->counter, rc != HDB_OK, n);
-            m->counter = NULL;
-            m->res->added += n[HDB_DIFF_ADDED];
-            m->res->changed += n[HDB_DIFF_CHANGED];
-            m->res->deleted += n[HDB_DIFF_DELETED];
-            if (rc == HDB_OK && rc2 != HDB_OK && !m->o->dry_run)
-                m->t->failed = rc2;
-            if (rc == HDB_OK)
-                rc = rc2;
-        }
+        rc = count_end(m, merge_all(m, base, rd.obj, rs.obj));
     }
     if (rc == HDB_OK && !m->o->dry_run && !m->unresolved && !m->res->fast_forward && m->o->finish &&
         (m->res->added || m->res->changed || m->res->deleted)) {

@@ -188,6 +188,10 @@ int hdb__btcur_prev(hdb_btcur *c);
 int hdb__btcur_key(hdb_btcur *c, const uint8_t **key, size_t *klen);
 /* The current value (v to be released with hdb__btval_release). */
 int hdb__btcur_val(hdb_btcur *c, hdb_btval *v);
+/* The current cell, parsed once (struct hdb_cell, below): its key and an
+ * inline value are borrowed from the pinned leaf until the cursor moves. */
+struct hdb_cell;
+int hdb__btcur_cell(hdb_btcur *c, struct hdb_cell *cell);
 
 /* ------------------------------------------------------------------------
 ** Structural diff (diff.c): the keys that differ between trees a and b, in

@@ -195,3 +195,14 @@ int hdb__btcur_val(hdb_btcur *c, hdb_btval *v)
     hdb__pager_pin(c->t->pager, leaf); /* the value holds its own pin */
     return hdb__bt_cell_value(c->t, leaf, &cell, v);
 }
+
+/* The current cell parsed once: key and value bytes borrowed from the
+ * pinned leaf (with HDB_CELL_OVERFLOW, cell->val is the descriptor: read
+ * the value with hdb__btcur_val). */
+int hdb__btcur_cell(hdb_btcur *c, hdb_cell *cell)
+{
+    if (!c->valid)
+        return HDB_NOTFOUND;
+    return hdb__node_cell(c->t, c->path[c->depth - 1].pg->data, (unsigned)c->path[c->depth - 1].idx,
+                          cell);
+}

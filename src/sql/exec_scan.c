@@ -139,15 +139,58 @@ static int keycmp(hdb_val k, const void *b, size_t bn)
     return cmp ? cmp : (k.size > bn) - (k.size < bn);
 }
 
+/* ---- the cursor of a scan ---------------------------------------------------
+** A read transaction walks with the engine's lean scan (hdb_kvscan: key and
+** value lent from the leaf, one parse per entry); a write transaction with
+** a public cursor, which survives the writes a statement may make. */
+typedef struct xcur {
+    hdb_cursor *pub; /* NULL: the lean scan */
+    hdb_kvscan lean;
+} xcur;
+
+static int xcur_open(hdb_txn *t, uint32_t ks, xcur *cu)
+{
+    cu->pub = NULL;
+    if (!t->write)
+        return hdb__kvscan_open(t, ks, &cu->lean);
+    cu->lean.t = NULL;
+    return hdb_cursor_open(t, ks, &cu->pub);
+}
+
+static void xcur_close(xcur *cu)
+{
+    if (cu->pub)
+        hdb_cursor_close(cu->pub);
+    else
+        hdb__kvscan_close(&cu->lean);
+}
+
+static int xcur_first(xcur *cu) { return cu->pub ? hdb_cursor_first(cu->pub) : hdb__kvscan_first(&cu->lean); }
+static int xcur_last(xcur *cu) { return cu->pub ? hdb_cursor_last(cu->pub) : hdb__kvscan_last(&cu->lean); }
+static int xcur_next(xcur *cu) { return cu->pub ? hdb_cursor_next(cu->pub) : hdb__kvscan_next(&cu->lean); }
+static int xcur_prev(xcur *cu) { return cu->pub ? hdb_cursor_prev(cu->pub) : hdb__kvscan_prev(&cu->lean); }
+
+static int xcur_seek(xcur *cu, const hdb_buf *key)
+{
+    if (cu->pub)
+        return hdb_cursor_seek(cu->pub, (hdb_val){key->data, key->len});
+    return hdb__kvscan_seek(&cu->lean, key->data, key->len);
+}
+
+static int xcur_get(xcur *cu, hdb_val *k, hdb_val *v)
+{
+    return cu->pub ? hdb_cursor_get(cu->pub, k, v) : hdb__kvscan_get(&cu->lean, k, v);
+}
+
 /* Position on the last key of range r (for a reverse walk). */
-static int range_last(hdb_cursor *cu, range *r)
+static int range_last(xcur *cu, range *r)
 {
     if (!r->has_end)
-        return hdb_cursor_last(cu);
-    int rc = hdb_cursor_seek(cu, (hdb_val){r->end.data, r->end.len});
+        return xcur_last(cu);
+    int rc = xcur_seek(cu, &r->end);
     if (rc == HDB_NOTFOUND)
-        return hdb_cursor_last(cu);
-    return rc == HDB_OK ? hdb_cursor_prev(cu) : rc;
+        return xcur_last(cu);
+    return rc == HDB_OK ? xcur_prev(cu) : rc;
 }
 
 static int fetch_row(xctx *x, xsrc *s, uint32_t tks, int64_t rowid, int *found)
@@ -258,17 +301,15 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
 {
     xsrc *s = &c->src[i];
     int is_index = s->plan.kind == PLAN_INDEX;
-    hdb_cursor *cu;
-    int rc = hdb_cursor_open(x->t, ks, &cu);
+    xcur cu;
+    int rc = xcur_open(x->t, ks, &cu);
     if (rc != HDB_OK)
         return hdb__sql_err(x, rc, "cannot open cursor: %s", hdb_errstr(rc));
     int rev = s->plan.reverse;
-    rc = rev ? range_last(cu, r)
-         : r->start.len ? hdb_cursor_seek(cu, (hdb_val){r->start.data, r->start.len})
-                        : hdb_cursor_first(cu);
-    for (; rc == HDB_OK; rc = rev ? hdb_cursor_prev(cu) : hdb_cursor_next(cu)) {
+    rc = rev ? range_last(&cu, r) : r->start.len ? xcur_seek(&cu, &r->start) : xcur_first(&cu);
+    for (; rc == HDB_OK; rc = rev ? xcur_prev(&cu) : xcur_next(&cu)) {
         hdb_val k, v; /* an index entry's value is empty: not asked for */
-        if ((rc = hdb_cursor_get(cu, &k, is_index ? NULL : &v)) != HDB_OK)
+        if ((rc = xcur_get(&cu, &k, is_index ? NULL : &v)) != HDB_OK)
             break;
         if (!rev && r->has_end && keycmp(k, r->end.data, r->end.len) >= 0)
             break;
@@ -299,7 +340,7 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
         if ((rc = hdb__sql_progress(x)) != HDB_OK || (rc = fn(x, c, i, arg)) != HDB_OK)
             break;
     }
-    hdb_cursor_close(cu);
+    xcur_close(&cu);
     if (rc == HDB_NOTFOUND)
         return HDB_OK;
     if (rc != HDB_OK && x->rc == HDB_OK && rc != HDB_SQL_STOP)

@@ -254,6 +254,8 @@ int hdb__kvscan_seek(hdb_kvscan *s, const void *key, size_t kn); /* the first ke
 int hdb__kvscan_next(hdb_kvscan *s);
 int hdb__kvscan_prev(hdb_kvscan *s);
 int hdb__kvscan_get(hdb_kvscan *s, hdb_val *key, hdb_val *val); /* val may be NULL */
+/* Position on key itself and lend its value: HDB_OK or HDB_NOTFOUND. */
+int hdb__kvscan_find(hdb_kvscan *s, const void *key, size_t kn, hdb_val *val);
 void hdb__kvscan_close(hdb_kvscan *s);
 
 /* branch.c */

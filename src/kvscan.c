@@ -17,6 +17,7 @@
 **   - What get lends points into a pinned leaf or into `ovf`, both held
 **     until the next move or the close.
 */
+#include <string.h>
 #include "src/engine.h"
 
 static int scan_err(hdb_kvscan *s, int rc)
@@ -105,6 +106,19 @@ int hdb__kvscan_get(hdb_kvscan *s, hdb_val *key, hdb_val *val)
     val->data = s->ovf.data ? s->ovf.data : (const void *)"";
     val->size = s->ovf.size;
     return HDB_OK;
+}
+
+int hdb__kvscan_find(hdb_kvscan *s, const void *key, size_t kn, hdb_val *val)
+{
+    hdb_val k;
+    int rc = hdb__kvscan_seek(s, key, kn);
+    if (rc == HDB_OK)
+        rc = hdb__kvscan_get(s, &k, NULL);
+    if (rc == HDB_OK && (k.size != kn || (kn && memcmp(k.data, key, kn) != 0)))
+        rc = HDB_NOTFOUND;
+    if (rc == HDB_OK)
+        rc = hdb__kvscan_get(s, &k, val);
+    return rc;
 }
 
 void hdb__kvscan_close(hdb_kvscan *s)

@@ -2,7 +2,8 @@
 ** check_kvscan.c — the read transaction's lean keyspace walk (src/kvscan.c):
 ** it visits the same entries in the same order as a public cursor, forward
 ** and backward, from a seek, the first and the last key; it lends inline
-** and overflow values whole; an empty keyspace has no entries; a write
+** and overflow values whole; an exact lookup finds a key or reports it
+** missing; an empty keyspace has no entries; a write
 ** transaction cannot open one; and hdb_check() stays clean.
 */
 #include <check.h>
@@ -105,8 +106,24 @@ START_TEST(walks)
     expect(&s, 1004);
     sk = key_of(NKEYS, k);
     ck_assert_int_eq(hdb__kvscan_seek(&s, sk.data, sk.size), HDB_NOTFOUND);
-    hdb_val key;
+    hdb_val key, val;
     ck_assert_int_eq(hdb__kvscan_get(&s, &key, NULL), HDB_NOTFOUND);
+    /* Exact lookups: a key that is there (inline and overflow values), one
+     * between two keys, past the last, before the first, the empty key. */
+    for (int j = 0; j < NKEYS; j += 97) {
+        sk = key_of(j, k);
+        if (j % 2) {
+            ck_assert_int_eq(hdb__kvscan_find(&s, sk.data, sk.size, &val), HDB_NOTFOUND);
+            continue;
+        }
+        ck_assert_int_eq(hdb__kvscan_find(&s, sk.data, sk.size, &val), HDB_OK);
+        expect(&s, j);
+    }
+    sk = key_of(NKEYS + 5, k);
+    ck_assert_int_eq(hdb__kvscan_find(&s, sk.data, sk.size, &val), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__kvscan_find(&s, "a", 1, &val), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__kvscan_find(&s, "k", 1, &val), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__kvscan_find(&s, "", 0, &val), HDB_NOTFOUND);
     hdb__kvscan_close(&s);
     hdb__kvscan_close(&s); /* twice is harmless */
     /* An empty keyspace. */

@@ -193,19 +193,38 @@ static int range_last(xcur *cu, range *r)
     return rc == HDB_OK ? xcur_prev(cu) : rc;
 }
 
+/* Load s's row stored under table key `key`; *found = 0 when there is
+ * none.  A read transaction finds it with the lean scan (the cursor's
+ * search), a write transaction with hdb_get. */
+static int load_by_key(xctx *x, xsrc *s, uint32_t tks, const void *key, size_t kn, int *found)
+{
+    hdb_val v;
+    hdb_kvscan ks;
+    int rc, lean = !x->t->write;
+    if (!lean)
+        rc = hdb_get(x->t, tks, (hdb_val){key, kn}, &v);
+    else if ((rc = hdb__kvscan_open(x->t, tks, &ks)) == HDB_OK)
+        rc = hdb__kvscan_find(&ks, key, kn, &v);
+    *found = rc == HDB_OK;
+    if (rc == HDB_OK)
+        rc = hdb__sql_load_row(x, s, v.data, v.size);
+    else if (rc == HDB_NOTFOUND)
+        rc = HDB_OK;
+    else
+        rc = hdb__sql_err(x, rc, "cannot read row: %s", hdb_errstr(rc));
+    if (lean)
+        hdb__kvscan_close(&ks);
+    return rc;
+}
+
 static int fetch_row(xctx *x, xsrc *s, uint32_t tks, int64_t rowid, int *found)
 {
     uint8_t k[9];
     hdb__sql_key_int_put(k, rowid);
-    hdb_val v;
-    int rc = hdb_get(x->t, tks, (hdb_val){k, sizeof k}, &v);
-    *found = rc == HDB_OK;
-    if (rc == HDB_NOTFOUND)
-        return HDB_OK;
-    if (rc != HDB_OK)
-        return hdb__sql_err(x, rc, "cannot read row: %s", hdb_errstr(rc));
-    s->rowid = rowid;
-    return hdb__sql_load_row(x, s, v.data, v.size);
+    int rc = load_by_key(x, s, tks, k, sizeof k, found);
+    if (rc == HDB_OK && *found)
+        s->rowid = rowid;
+    return rc;
 }
 
 /* ---- reading an index alone ------------------------------------------------ */
@@ -469,18 +488,14 @@ static int scan_point(xctx *x, xcore *c, int i, uint32_t tks, const hdb_buf *key
                       int (*fn)(xctx *, xcore *, int, void *), void *arg)
 {
     xsrc *s = &c->src[i];
-    hdb_val v;
     int64_t rowid;
-    int rc = hdb_get(x->t, tks, (hdb_val){key->data, key->len}, &v);
-    if (rc == HDB_NOTFOUND)
-        return HDB_OK;
-    if (rc != HDB_OK)
-        return hdb__sql_err(x, rc, "cannot read row: %s", hdb_errstr(rc));
+    int found, rc = load_by_key(x, s, tks, key->data, key->len, &found);
+    if (rc != HDB_OK || !found)
+        return rc;
     if ((rc = key_rowid(x, key->data, key->len, 0, NULL, &rowid)) != HDB_OK)
         return rc;
     s->rowid = rowid;
-    if ((rc = hdb__sql_load_row(x, s, v.data, v.size)) != HDB_OK ||
-        (rc = hdb__sql_progress(x)) != HDB_OK)
+    if ((rc = hdb__sql_progress(x)) != HDB_OK)
         return rc;
     return fn(x, c, i, arg);
 }

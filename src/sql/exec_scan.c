@@ -82,30 +82,31 @@ int hdb__sql_source_defaults(xctx *x, xsrc *s)
 
 int hdb__sql_load_row(xctx *x, xsrc *s, const void *rec, size_t n)
 {
-    int ncol = s->tab->ncol, nst = 0;
+    int ncol = s->tab->ncol, nst = 0, rc = HDB_OK, j;
     /* A SELECT's source keeps only the columns the query reads (no copy of
      * a text nobody looks at); the others read as NULL, and nothing reads
      * them (xsrc.need). */
     uint64_t skip = s->cover_ok && !(s->need >> 63) ? ~s->need : 0;
-    for (int j = 0; j < ncol; j++)
+    for (j = 0; j < ncol; j++)
         if (s->rowbuf[j].owned) /* only an owned value holds memory */
             hdb__sql_value_clear(&s->rowbuf[j]);
     if (hdb__sql_record_decode_some(rec, n, s->rowbuf, ncol, &nst, skip) != HDB_OK)
         return hdb__sql_err(x, HDB_CORRUPT, "malformed row in table %s", s->tab->name);
-    for (int j = 0; j < ncol; j++) {
+    /* Stored columns: a skipped one was left NULL; a text or blob borrows
+     * from the record, so it is copied. */
+    for (j = 0; j < nst && rc == HDB_OK; j++) {
         hdb_sql_value *v = &s->rowbuf[j];
-        if (j < 63 && (skip >> j & 1)) {
-            *v = (hdb_sql_value)HDB_SQL_NULL_INIT; /* borrowed: nothing to free */
-            continue;
-        }
-        if (j < nst && v->type != HDB_TEXT && v->type != HDB_BLOB)
-            continue; /* a number or NULL: nothing borrowed */
-        int rc = j < nst ? hdb__sql_value_own(v) : hdb__sql_value_copy(v, &s->dflt[j]);
-        if (rc != HDB_OK) {
-            for (int k = j; k < ncol; k++)
-                s->rowbuf[k].type = HDB_NULL;
-            return nomem(x);
-        }
+        if (v->type == HDB_TEXT || v->type == HDB_BLOB)
+            rc = hdb__sql_value_own(v);
+    }
+    /* Columns the record lacks read as their default. */
+    for (; j < ncol && rc == HDB_OK; j++)
+        if (!(j < 63 && (skip >> j & 1)))
+            rc = hdb__sql_value_copy(&s->rowbuf[j], &s->dflt[j]);
+    if (rc != HDB_OK) {
+        for (int k = j - 1; k < ncol; k++)
+            s->rowbuf[k].type = HDB_NULL;
+        return nomem(x);
     }
     s->row = s->rowbuf;
     return HDB_OK;

@@ -395,17 +395,23 @@ static inline uint64_t be64_at(const uint8_t *p)
            (uint64_t)p[6] << 8 | (uint64_t)p[7];
 }
 
-/* hdb__keycmp, with keys of 8 bytes or more told apart by their first
- * eight bytes as one big-endian number when those differ. */
-static inline int probe_cmp(const uint8_t *a, size_t an, const void *b, size_t bn)
+/* hdb__keycmp, with the first eight bytes compared here: as one
+ * big-endian number when both keys have them, else byte by byte (the
+ * short separators of branches); memcmp only for what follows. */
+static inline int probe_cmp(const uint8_t *a, size_t an, const void *bv, size_t bn)
 {
-    if (an >= 8 && bn >= 8) {
+    const uint8_t *b = bv;
+    size_t n = an < bn ? an : bn, i = 0;
+    if (n >= 8) {
         uint64_t x = be64_at(a), y = be64_at(b);
         if (x != y)
             return x < y ? -1 : 1;
+        i = 8;
     }
-    size_t n = an < bn ? an : bn;
-    int c = n ? memcmp(a, b, n) : 0;
+    for (; i < n && i < 8; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    int c = n > 8 ? memcmp(a + 8, b + 8, n - 8) : 0;
     return c ? c : (an > bn) - (an < bn);
 }
 

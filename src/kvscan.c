@@ -20,13 +20,17 @@
 #include <string.h>
 #include "src/engine.h"
 
-static int scan_err(hdb_kvscan *s, int rc)
+static int report(hdb_kvscan *s, int rc)
 {
-    if (rc == HDB_OK || rc == HDB_NOTFOUND)
-        return rc;
     if (rc == HDB_CORRUPT)
         return hdb__seterr(s->t->db, rc, "cursor: %s", hdb__pager_errmsg(s->t->e->pager));
     return hdb__seterr(s->t->db, rc, "cursor: %s", hdb_errstr(rc));
+}
+
+/* rc, with the connection's message set when it is an error. */
+static inline int scan_err(hdb_kvscan *s, int rc)
+{
+    return rc == HDB_OK || rc == HDB_NOTFOUND ? rc : report(s, rc);
 }
 
 int hdb__kvscan_open(hdb_txn *t, uint32_t ks, hdb_kvscan *s)

@@ -390,20 +390,16 @@ static int plan_value(xctx *x, xcore *c, xplan *p, int k, hdb_sql_expr *e, hdb_b
     return b->oom ? nomem(x) : HDB_OK;
 }
 
-static int make_range(xctx *x, xcore *c, xplan *p, const hdb_buf *prefix, range *r, int *empty)
+/* Range r of the plan under prefix; the prefix's memory may move into r
+ * (it is left empty then). */
+static int make_range(xctx *x, xcore *c, xplan *p, hdb_buf *prefix, range *r, int *empty)
 {
     int k = p->neq + (p->in ? 1 : 0), null = 0, rc = HDB_OK;
-    hdb__buf_append(&r->start, prefix->data, prefix->len);
-    if (prefix->len) {
-        hdb__sql_key_prefix_end(&r->end, prefix->data, prefix->len);
-        r->has_end = 1;
-    }
     if (p->lo) {
         hdb_buf t;
         hdb__buf_init(&t, NULL);
         hdb__buf_append(&t, prefix->data, prefix->len);
         rc = plan_value(x, c, p, k, p->lo, &t, &null);
-        hdb__buf_reset(&r->start);
         if (p->lo_incl)
             hdb__buf_append(&r->start, t.data, t.len);
         else
@@ -415,13 +411,20 @@ static int make_range(xctx *x, xcore *c, xplan *p, const hdb_buf *prefix, range 
         hdb__buf_init(&t, NULL);
         hdb__buf_append(&t, prefix->data, prefix->len);
         rc = plan_value(x, c, p, k, p->hi, &t, &null);
-        hdb__buf_reset(&r->end);
         if (p->hi_incl)
             hdb__sql_key_prefix_end(&r->end, t.data, t.len);
         else
             hdb__buf_append(&r->end, t.data, t.len);
         r->has_end = 1;
         hdb__buf_free(&t);
+    } else if (prefix->len) {
+        hdb__sql_key_prefix_end(&r->end, prefix->data, prefix->len);
+        r->has_end = 1;
+    }
+    if (!p->lo) { /* the range starts at the prefix: take its bytes */
+        hdb__buf_free(&r->start);
+        r->start = *prefix;
+        hdb__buf_init(prefix, NULL);
     }
     *empty = null;
     if (rc == HDB_OK && (r->start.oom || r->end.oom))
@@ -437,8 +440,9 @@ static int bufcmp(const void *a, const void *b)
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-/* The key prefixes of the plan: one, or one per IN value (sorted, unique). */
-static int plan_prefixes(xctx *x, xcore *c, xplan *p, hdb_buf **out, int *n)
+/* The key prefixes of the plan: one (in *one, which *out then points to),
+ * or one per IN value (sorted, unique; *out allocated). */
+static int plan_prefixes(xctx *x, xcore *c, xplan *p, hdb_buf *one, hdb_buf **out, int *n)
 {
     hdb_buf base;
     hdb__buf_init(&base, NULL);
@@ -446,7 +450,7 @@ static int plan_prefixes(xctx *x, xcore *c, xplan *p, hdb_buf **out, int *n)
     for (int k = 0; k < p->neq && rc == HDB_OK; k++)
         rc = plan_value(x, c, p, k, p->eq[k], &base, &null);
     int nin = p->in ? p->in->u.in.list.n : 1;
-    hdb_buf *pre = calloc(nin + 1, sizeof *pre);
+    hdb_buf *pre = p->in ? calloc(nin + 1, sizeof *pre) : one;
     *out = pre;
     *n = 0;
     if (!pre) {
@@ -509,8 +513,8 @@ static int scan_plan(xctx *x, xcore *c, int i, uint32_t tks, uint32_t ks,
     int rc = HDB_OK, n = 0;
     /* A rowid plan without a range names whole keys: one lookup each. */
     int point = p->kind == PLAN_ROWID && !p->lo && !p->hi;
-    hdb_buf *pre = NULL;
-    rc = plan_prefixes(x, c, p, &pre, &n);
+    hdb_buf *pre = NULL, one;
+    rc = plan_prefixes(x, c, p, &one, &pre, &n);
     for (int jj = 0; jj < n && rc == HDB_OK; jj++) {
         int j = p->reverse ? n - 1 - jj : jj;
         range r;
@@ -530,7 +534,8 @@ static int scan_plan(xctx *x, xcore *c, int i, uint32_t tks, uint32_t ks,
     }
     for (int j = 0; j < n; j++)
         hdb__buf_free(&pre[j]);
-    free(pre);
+    if (pre != &one)
+        free(pre);
     return rc;
 }
 

@@ -2,7 +2,15 @@
 ** sql_bench.c — HeliosDB Nano's SQL against SQLite on the same workload, in
 ** one run.
 **
-**   sql_bench [--rows N] [--commits N]
+**   sql_bench [--rows N] [--commits N] [--only LIST] [--repeat N]
+**
+** --only runs the load and the tests named in LIST (comma-separated names
+** as printed: "range,idx range"; also "branch"); the others print zeros.
+** --repeat N runs each timed read test N times on each engine and keeps the
+** best time (for quieter numbers on a busy machine); the default is once.
+** Repeats of range, idx range and join3 ask for other keys than the first
+** run (so a repeat does not find its pages cached); the others read every
+** key each time.
 **
 ** Both engines run the same statements through their prepared-statement
 ** APIs (hdb_prepare/hdb_step mirror sqlite3_prepare_v2/sqlite3_step), each
@@ -38,7 +46,8 @@
 #include <unistd.h>
 #include "heliosdb.h"
 
-static long nrows = 1000000, ncommits = 10000;
+static long nrows = 1000000, ncommits = 10000, nrepeat = 1;
+static const char *only; /* NULL: every test */
 static char tmpdir[] = "/tmp/hdb-sqlbench-XXXXXX";
 
 /* One engine behind a small table of functions. */
@@ -135,9 +144,40 @@ enum { T_LOAD, T_PKGET, T_IDXGET, T_RANGE, T_IRANGE, T_JOIN3, T_GROUP, T_SORT, T
 static const char *tname[T__N] = { "load", "pk get", "idx get", "range", "idx range", "join3",
                                    "group", "sort", "commits" };
 
+/* Is test name (or "branch") to be run? */
+static int want(const char *name)
+{
+    if (!only)
+        return 1;
+    size_t n = strlen(name);
+    for (const char *p = only; *p;) {
+        const char *e = strchr(p, ',');
+        size_t m = e ? (size_t)(e - p) : strlen(p);
+        if (m == n && !strncmp(p, name, n))
+            return 1;
+        p += m + (e != NULL);
+    }
+    return 0;
+}
+
 static long perm(long i, long n)
 {
     return (long)(((unsigned long long)i * 2654435761ULL + 12345) % (unsigned long long)n);
+}
+
+/* How many times test k runs (--only, --repeat; a write test runs once). */
+static long reps(int k)
+{
+    if (!want(tname[k]))
+        return 0;
+    return k == T_COMMITS ? 1 : nrepeat;
+}
+
+/* Keep the best time of test k's runs. */
+static void keep(double t[T__N], int k, long rep, double dt)
+{
+    if (rep == 0 || dt < t[k])
+        t[k] = dt;
 }
 
 /* Run the workload on e; times into t[], a digest of every answer into *sum. */
@@ -146,6 +186,8 @@ static void workload(eng *e, double t[T__N], double *sum)
     char b[64];
     double t0;
     *sum = 0;
+    for (int k = 0; k < T__N; k++)
+        t[k] = 0;
     e->exec(e->db, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c REAL)");
     e->exec(e->db, "CREATE INDEX t_a ON t(a)");
 
@@ -166,49 +208,57 @@ static void workload(eng *e, double t[T__N], double *sum)
     e->exec(e->db, "COMMIT");
     t[T_LOAD] = now() - t0;
 
-    t0 = now();
-    st = e->prepare(e->db, "SELECT c FROM t WHERE id = ?1");
-    for (long i = 0; i < nrows; i++) {
-        e->bind_int(st, 1, perm(i * 7, nrows));
-        if (e->step(st))
-            *sum += e->col_double(st, 0);
-        e->reset(st);
+    for (long rep = 0; rep < reps(T_PKGET); rep++) {
+        t0 = now();
+        st = e->prepare(e->db, "SELECT c FROM t WHERE id = ?1");
+        for (long i = 0; i < nrows; i++) {
+            e->bind_int(st, 1, perm(i * 7, nrows));
+            if (e->step(st))
+                *sum += e->col_double(st, 0);
+            e->reset(st);
+        }
+        e->finalize(st);
+        keep(t, T_PKGET, rep, now() - t0);
     }
-    e->finalize(st);
-    t[T_PKGET] = now() - t0;
 
-    t0 = now();
-    st = e->prepare(e->db, "SELECT count(*) FROM t WHERE a = ?1");
-    for (long i = 0; i < nrows / 10; i++) {
-        e->bind_int(st, 1, perm(i, nrows / 10));
-        if (e->step(st))
-            *sum += e->col_int(st, 0);
-        e->reset(st);
+    for (long rep = 0; rep < reps(T_IDXGET); rep++) {
+        t0 = now();
+        st = e->prepare(e->db, "SELECT count(*) FROM t WHERE a = ?1");
+        for (long i = 0; i < nrows / 10; i++) {
+            e->bind_int(st, 1, perm(i, nrows / 10));
+            if (e->step(st))
+                *sum += e->col_int(st, 0);
+            e->reset(st);
+        }
+        e->finalize(st);
+        keep(t, T_IDXGET, rep, now() - t0);
     }
-    e->finalize(st);
-    t[T_IDXGET] = now() - t0;
 
-    t0 = now();
-    st = e->prepare(e->db, "SELECT sum(c) FROM t WHERE id BETWEEN ?1 AND ?1 + 99");
-    for (long i = 0; i < 1000; i++) {
-        e->bind_int(st, 1, perm(i, nrows > 100 ? nrows - 100 : 1));
-        if (e->step(st))
-            *sum += e->col_double(st, 0);
-        e->reset(st);
+    for (long rep = 0; rep < reps(T_RANGE); rep++) {
+        t0 = now();
+        st = e->prepare(e->db, "SELECT sum(c) FROM t WHERE id BETWEEN ?1 AND ?1 + 99");
+        for (long i = 0; i < 1000; i++) {
+            e->bind_int(st, 1, perm(i + rep * 1000, nrows > 100 ? nrows - 100 : 1));
+            if (e->step(st))
+                *sum += e->col_double(st, 0);
+            e->reset(st);
+        }
+        e->finalize(st);
+        keep(t, T_RANGE, rep, now() - t0);
     }
-    e->finalize(st);
-    t[T_RANGE] = now() - t0;
 
-    t0 = now();
-    st = e->prepare(e->db, "SELECT count(*), sum(c) FROM t WHERE a BETWEEN ?1 AND ?1 + 2");
-    for (long i = 0; i < 1000; i++) {
-        e->bind_int(st, 1, perm(i, nrows / 10));
-        if (e->step(st))
-            *sum += e->col_int(st, 0) + e->col_double(st, 1);
-        e->reset(st);
+    for (long rep = 0; rep < reps(T_IRANGE); rep++) {
+        t0 = now();
+        st = e->prepare(e->db, "SELECT count(*), sum(c) FROM t WHERE a BETWEEN ?1 AND ?1 + 2");
+        for (long i = 0; i < 1000; i++) {
+            e->bind_int(st, 1, perm(i + rep * 1000, nrows / 10));
+            if (e->step(st))
+                *sum += e->col_int(st, 0) + e->col_double(st, 1);
+            e->reset(st);
+        }
+        e->finalize(st);
+        keep(t, T_IRANGE, rep, now() - t0);
     }
-    e->finalize(st);
-    t[T_IRANGE] = now() - t0;
 
     /* two more tables for the join (not timed) */
     long nsmall = nrows / 10;
@@ -234,41 +284,49 @@ static void workload(eng *e, double t[T__N], double *sum)
     e->exec(e->db, "COMMIT");
     e->exec(e->db, "CREATE INDEX v_u ON v(u_id)");
 
-    t0 = now();
-    st = e->prepare(e->db, "SELECT count(*), sum(v.y + t.c) FROM u JOIN t ON t.id = u.t_id "
-                           "JOIN v ON v.u_id = u.id WHERE u.id BETWEEN ?1 AND ?1 + 9");
-    for (long i = 0; i < 1000; i++) {
-        e->bind_int(st, 1, perm(i, nsmall > 10 ? nsmall - 10 : 1));
-        if (e->step(st))
-            *sum += e->col_int(st, 0) + e->col_double(st, 1);
-        e->reset(st);
+    for (long rep = 0; rep < reps(T_JOIN3); rep++) {
+        t0 = now();
+        st = e->prepare(e->db, "SELECT count(*), sum(v.y + t.c) FROM u JOIN t ON t.id = u.t_id "
+                               "JOIN v ON v.u_id = u.id WHERE u.id BETWEEN ?1 AND ?1 + 9");
+        for (long i = 0; i < 1000; i++) {
+            e->bind_int(st, 1, perm(i + rep * 1000, nsmall > 10 ? nsmall - 10 : 1));
+            if (e->step(st))
+                *sum += e->col_int(st, 0) + e->col_double(st, 1);
+            e->reset(st);
+        }
+        e->finalize(st);
+        keep(t, T_JOIN3, rep, now() - t0);
     }
-    e->finalize(st);
-    t[T_JOIN3] = now() - t0;
 
-    t0 = now();
-    st = e->prepare(e->db, "SELECT a % 10, count(*), avg(c) FROM t GROUP BY 1");
-    while (e->step(st))
-        *sum += e->col_int(st, 0) + e->col_int(st, 1) + e->col_double(st, 2);
-    e->finalize(st);
-    t[T_GROUP] = now() - t0;
-
-    t0 = now();
-    st = e->prepare(e->db, "SELECT id FROM t ORDER BY b, id LIMIT 10");
-    while (e->step(st))
-        *sum += e->col_int(st, 0);
-    e->finalize(st);
-    t[T_SORT] = now() - t0;
-
-    t0 = now();
-    st = e->prepare(e->db, "UPDATE t SET c = c + 1 WHERE id = ?1");
-    for (long i = 0; i < ncommits; i++) {
-        e->bind_int(st, 1, perm(i * 13, nrows));
-        e->step(st);
-        e->reset(st);
+    for (long rep = 0; rep < reps(T_GROUP); rep++) {
+        t0 = now();
+        st = e->prepare(e->db, "SELECT a % 10, count(*), avg(c) FROM t GROUP BY 1");
+        while (e->step(st))
+            *sum += e->col_int(st, 0) + e->col_int(st, 1) + e->col_double(st, 2);
+        e->finalize(st);
+        keep(t, T_GROUP, rep, now() - t0);
     }
-    e->finalize(st);
-    t[T_COMMITS] = now() - t0;
+
+    for (long rep = 0; rep < reps(T_SORT); rep++) {
+        t0 = now();
+        st = e->prepare(e->db, "SELECT id FROM t ORDER BY b, id LIMIT 10");
+        while (e->step(st))
+            *sum += e->col_int(st, 0);
+        e->finalize(st);
+        keep(t, T_SORT, rep, now() - t0);
+    }
+
+    for (long rep = 0; rep < reps(T_COMMITS); rep++) {
+        t0 = now();
+        st = e->prepare(e->db, "UPDATE t SET c = c + 1 WHERE id = ?1");
+        for (long i = 0; i < ncommits; i++) {
+            e->bind_int(st, 1, perm(i * 13, nrows));
+            e->step(st);
+            e->reset(st);
+        }
+        e->finalize(st);
+        keep(t, T_COMMITS, rep, now() - t0);
+    }
 }
 
 static void branch_part(void)
@@ -301,8 +359,12 @@ int main(int argc, char **argv)
             nrows = atol(argv[++i]);
         else if (!strcmp(argv[i], "--commits") && i + 1 < argc)
             ncommits = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
+        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+            nrepeat = atol(argv[++i]);
         else {
-            fprintf(stderr, "usage: sql_bench [--rows N] [--commits N]\n");
+            fprintf(stderr, "usage: sql_bench [--rows N] [--commits N] [--only LIST] [--repeat N]\n");
             return 2;
         }
     }
@@ -310,6 +372,8 @@ int main(int argc, char **argv)
         nrows = 1000;
     if (ncommits < 1)
         ncommits = 1;
+    if (nrepeat < 1)
+        nrepeat = 1;
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;
@@ -340,7 +404,8 @@ int main(int argc, char **argv)
     printf("%-10s %12s %12s %8s\n", "test", "heliosdb s", "sqlite s", "ratio");
     for (int i = 0; i < T__N; i++)
         printf("%-10s %12.4f %12.4f %8.2f\n", tname[i], th[i], ts[i], ts[i] > 0 ? th[i] / ts[i] : 0);
-    branch_part();
+    if (want("branch"))
+        branch_part();
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("peak RSS of the process (both engines): %ld MiB\n", ru.ru_maxrss / 1024);

@@ -198,6 +198,10 @@ int hdb__btcur_prev(hdb_btcur *c);
 int hdb__btcur_key(hdb_btcur *c, const uint8_t **key, size_t *klen);
 /* The current value (v to be released with hdb__btval_release). */
 int hdb__btcur_val(hdb_btcur *c, hdb_btval *v);
+/* The current cell, parsed once (struct hdb_cell, below): its key and an
+ * inline value are borrowed from the pinned leaf until the cursor moves. */
+struct hdb_cell;
+int hdb__btcur_cell(hdb_btcur *c, struct hdb_cell *cell);
 
 /* ------------------------------------------------------------------------
 ** Structural diff (diff.c): the keys that differ between trees a and b, in
@@ -300,12 +304,19 @@ typedef struct hdb_cell {
 
 int hdb__node_check(hdb_bt *t, const uint8_t *pg); /* header sanity: HDB_OK or HDB_CORRUPT */
 int hdb__node_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c);
+/* The same for a cell of a leaf, faster for cells with one-byte lengths. */
+int hdb__node_leaf_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c);
 /* Index of the first cell with key >= key (leaf); *eq set if equal. */
 int hdb__node_search_leaf(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
                           unsigned *idx, int *eq);
 /* Index of the child to follow for key (branch). */
 int hdb__node_search_branch(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
                             unsigned *idx);
+/* The search of cursors: in a leaf, as hdb__node_search_leaf; in a branch,
+ * as hdb__node_search_branch (*eq = 0); faster for cells with one-byte
+ * lengths. */
+int hdb__node_find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, unsigned *idx,
+                   int *eq);
 int hdb__keycmp(const void *a, size_t an, const void *b, size_t bn);
 /* The value of leaf cell c of a leaf the caller pinned once more for it: the
  * pin moves to v (released with hdb__btval_release). */

@@ -136,20 +136,24 @@ int hdb__btcur_seek(hdb_btcur *c, const void *key, size_t klen, int *exact)
     rc = push(c, c->root);
     while (rc == HDB_OK && !is_leaf(c)) {
         unsigned idx;
-        hdb_cell cell;
+        int ignored;
+        hdb_ref child;
         uint8_t *pg = c->path[c->depth - 1].pg->data;
-        rc = hdb__node_search_branch(c->t, pg, key, klen, &idx);
-        if (rc == HDB_OK)
-            rc = hdb__node_cell(c->t, pg, idx, &cell);
+        rc = hdb__node_find(c->t, pg, key, klen, &idx, &ignored);
+        if (rc == HDB_OK && !hdb__branch_child(c->t, pg, idx, &child)) {
+            hdb_cell cell; /* out of place: the full parse says why */
+            if ((rc = hdb__node_cell(c->t, pg, idx, &cell)) == HDB_OK)
+                child = cell.child;
+        }
         if (rc == HDB_OK) {
             c->path[c->depth - 1].idx = (int)idx;
-            rc = push(c, cell.child);
+            rc = push(c, child);
         }
     }
     if (rc == HDB_OK) {
         unsigned idx;
         uint8_t *pg = c->path[c->depth - 1].pg->data;
-        rc = hdb__node_search_leaf(c->t, pg, key, klen, &idx, &eq);
+        rc = hdb__node_find(c->t, pg, key, klen, &idx, &eq);
         if (rc == HDB_OK) {
             c->valid = 1;
             c->path[c->depth - 1].idx = (int)idx;
@@ -194,4 +198,15 @@ int hdb__btcur_val(hdb_btcur *c, hdb_btval *v)
         return rc;
     hdb__pager_pin(c->t->pager, leaf); /* the value holds its own pin */
     return hdb__bt_cell_value(c->t, leaf, &cell, v);
+}
+
+/* The current cell parsed once: key and value bytes borrowed from the
+ * pinned leaf (with HDB_CELL_OVERFLOW, cell->val is the descriptor: read
+ * the value with hdb__btcur_val). */
+int hdb__btcur_cell(hdb_btcur *c, hdb_cell *cell)
+{
+    if (!c->valid)
+        return HDB_NOTFOUND;
+    return hdb__node_leaf_cell(c->t, c->path[c->depth - 1].pg->data,
+                               (unsigned)c->path[c->depth - 1].idx, cell);
 }

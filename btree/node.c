@@ -326,3 +326,135 @@ void hdb__node_fill(hdb_bt *t, uint8_t *pg, const hdb_cellref *cells, unsigned f
     hdb__node_set_content(pg, top);
     hdb__put16(pg + HDB_NODE_FRAG, 0);
 }
+
+/* ------------------------------------------------------------------------
+** The hot path of cursor walks
+*/
+
+/* Cell i of a leaf, as hdb__node_cell parses it (same checks), with the
+ * one-byte key and value lengths of small cells read inline; any other
+ * cell takes the general path. */
+int hdb__node_leaf_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c)
+{
+    if (i >= hdb__page_count(pg) || hdb__page_type(pg) != HDB_PT_LEAF)
+        return hdb__node_cell(t, pg, i, c);
+    size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i);
+    const uint8_t *end = pg + t->psize, *cell = pg + off, *p = cell + 1;
+    if (off < hdb__node_content(t, pg) || off + 3 > t->psize || p[0] >= 0x80 || p[1] >= 0x80)
+        return hdb__node_cell(t, pg, i, c);
+    size_t kl = p[0], vl = p[1];
+    p += 2;
+    if (kl > (size_t)(end - p) || vl > (size_t)(end - p) - kl)
+        return bad_cell(t, pg, i);
+    c->flags = *cell;
+    c->key = p;
+    c->klen = kl;
+    c->val = p + kl;
+    c->vlen = vl;
+    c->size = (size_t)(c->val + vl - cell);
+    if ((c->flags & HDB_CELL_OVERFLOW) && vl != HDB_OVF_DESC)
+        return bad_cell(t, pg, i);
+    return HDB_OK;
+}
+
+/* The key of cell i of a node whose content starts at `content` (i below
+ * the cell count): cells with a one-byte key length (and value length, in
+ * a leaf) are read here, with the checks of cell_key; any other goes to
+ * cell_key, which reads it or reports the damage. */
+static inline int probe_key(hdb_bt *t, const uint8_t *pg, unsigned i, size_t content, int leaf,
+                            const uint8_t **key, size_t *klen)
+{
+    size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i);
+    const uint8_t *end = pg + t->psize, *p = pg + off + (leaf ? 1 : HDB_REF_SIZE);
+    if (off >= content && off + (leaf ? 3 : HDB_REF_SIZE + 1) <= t->psize) {
+        if (leaf && p[0] < 0x80 && p[1] < 0x80) {
+            size_t kl = p[0], vl = p[1];
+            p += 2;
+            if (kl <= (size_t)(end - p) && vl <= (size_t)(end - p) - kl) {
+                *key = p;
+                *klen = kl;
+                return HDB_OK;
+            }
+        } else if (!leaf && p[0] < 0x80) {
+            size_t kl = p[0];
+            p++;
+            if (kl <= (size_t)(end - p)) {
+                *key = p;
+                *klen = kl;
+                return HDB_OK;
+            }
+        }
+    }
+    return cell_key(t, pg, i, key, klen);
+}
+
+static inline uint64_t be64_at(const uint8_t *p)
+{
+    return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+           (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+           (uint64_t)p[6] << 8 | (uint64_t)p[7];
+}
+
+/* hdb__keycmp, with the first eight bytes compared here: as one
+ * big-endian number when both keys have them, else byte by byte (the
+ * short separators of branches); memcmp only for what follows. */
+static inline int probe_cmp(const uint8_t *a, size_t an, const void *bv, size_t bn)
+{
+    const uint8_t *b = bv;
+    size_t n = an < bn ? an : bn, i = 0;
+    if (n >= 8) {
+        uint64_t x = be64_at(a), y = be64_at(b);
+        if (x != y)
+            return x < y ? -1 : 1;
+        i = 8;
+    }
+    for (; i < n && i < 8; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    int c = n > 8 ? memcmp(a + 8, b + 8, n - 8) : 0;
+    return c ? c : (an > bn) - (an < bn);
+}
+
+int hdb__node_find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, unsigned *idx,
+                   int *eq)
+{
+    unsigned n = hdb__page_count(pg);
+    size_t content = hdb__node_content(t, pg);
+    const uint8_t *k;
+    size_t kn;
+    int rc;
+    *eq = 0;
+    if (hdb__page_type(pg) != HDB_PT_LEAF) {
+        /* The first cell (from 1) whose key is > key; follow the one before. */
+        unsigned lo = 1, hi = n;
+        if (n == 0)
+            return hdb__pager_corrupt(t->pager, "page %u: empty branch", hdb__page_pgno(pg));
+        while (lo < hi) {
+            unsigned mid = (lo + hi) / 2;
+            if ((rc = probe_key(t, pg, mid, content, 0, &k, &kn)) != HDB_OK)
+                return rc;
+            if (probe_cmp(k, kn, key, klen) <= 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        *idx = lo - 1;
+        return HDB_OK;
+    }
+    /* The first cell whose key is >= key. */
+    unsigned lo = 0, hi = n;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if ((rc = probe_key(t, pg, mid, content, 1, &k, &kn)) != HDB_OK)
+            return rc;
+        int c = probe_cmp(k, kn, key, klen);
+        if (c < 0)
+            lo = mid + 1;
+        else {
+            *eq = c == 0;
+            hi = mid;
+        }
+    }
+    *idx = lo;
+    return HDB_OK;
+}

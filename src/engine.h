@@ -235,6 +235,29 @@ int hdb__ks_drop_id(hdb_txn *t, uint32_t id);
 int hdb__ks_rename_id(hdb_txn *t, uint32_t id, const char *to);
 int hdb__ks_copy(hdb_txn *t, uint32_t id, const char *from);
 
+/* kv.c: a walk over one keyspace for a read transaction that lends each
+ * entry's key and value straight from the pinned leaf, parsed once (the
+ * SQL layer's range scans).  Unlike an hdb_cursor it keeps no copy of its
+ * key and is not re-sought after writes: a read transaction never writes,
+ * and a write transaction gets HDB_MISUSE from hdb__kvscan_open (use an
+ * hdb_cursor there).  Moves answer HDB_OK or HDB_NOTFOUND (past the end);
+ * what hdb__kvscan_get lends lives until the next move or the close. */
+typedef struct hdb_kvscan {
+    hdb_txn *t;
+    hdb_btcur c;
+    hdb_btval ovf; /* an overflow value lent by hdb__kvscan_get */
+} hdb_kvscan;
+int hdb__kvscan_open(hdb_txn *t, uint32_t ks, hdb_kvscan *s);
+int hdb__kvscan_first(hdb_kvscan *s);
+int hdb__kvscan_last(hdb_kvscan *s);
+int hdb__kvscan_seek(hdb_kvscan *s, const void *key, size_t kn); /* the first key >= key */
+int hdb__kvscan_next(hdb_kvscan *s);
+int hdb__kvscan_prev(hdb_kvscan *s);
+int hdb__kvscan_get(hdb_kvscan *s, hdb_val *key, hdb_val *val); /* val may be NULL */
+/* Position on key itself and lend its value: HDB_OK or HDB_NOTFOUND. */
+int hdb__kvscan_find(hdb_kvscan *s, const void *key, size_t kn, hdb_val *val);
+void hdb__kvscan_close(hdb_kvscan *s);
+
 /* branch.c */
 typedef struct hdb_brec {
     hdb_ref obj, base;

@@ -150,6 +150,34 @@ static void check_model(env *e, hdb_ref root, const tu_model *m)
     }
     ck_assert_int_eq(rc, HDB_NOTFOUND);
     ck_assert_uint_eq(i, 0);
+    /* Seeks land on the first key >= the one sought (a model key, or one
+     * just past it), and the cell there reads whole in one parse. */
+    tu_rng r = {m->n * 2 + 1};
+    static unsigned char probe[8192];
+    for (int s = 0; s < 300 && m->n; s++) {
+        size_t j = tu_below(&r, m->n), pn = m->e[j].kn, at;
+        int found, exact;
+        memcpy(probe, m->e[j].k, pn);
+        if (s % 3 == 1)
+            probe[pn++] = 0;
+        else if (s % 3 == 2 && pn > 1)
+            pn--;
+        at = tu_model_find(m, probe, pn, &found);
+        rc = hdb__btcur_seek(&c, probe, pn, &exact);
+        if (at == m->n) {
+            ck_assert_int_eq(rc, HDB_NOTFOUND);
+            continue;
+        }
+        ck_assert_int_eq(rc, HDB_OK);
+        ck_assert_int_eq(exact, found);
+        hdb_cell cell;
+        ck_assert_int_eq(hdb__btcur_cell(&c, &cell), HDB_OK);
+        ck_assert_int_eq(tu_keycmp(cell.key, cell.klen, m->e[at].k, m->e[at].kn), 0);
+        if (!(cell.flags & HDB_CELL_OVERFLOW)) {
+            ck_assert_uint_eq(cell.vlen, m->e[at].vn);
+            ck_assert(cell.vlen == 0 || memcmp(cell.val, m->e[at].v, cell.vlen) == 0);
+        }
+    }
     hdb__btcur_reset(&c);
 }
 

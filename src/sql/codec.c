@@ -227,9 +227,48 @@ int hdb__sql_record_ncol(const void *p, size_t n)
     return (int)ncol;
 }
 
+/* Body lengths of the type codes below 12 (codec.h). */
+static const uint8_t small_len[12] = {0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 8};
+
+/* Decode the first c columns of a record whose header (from rec + k, ncol
+ * codes) holds only one-byte type codes, as the general path would, with
+ * the same checks: the common case of rows without long texts or blobs.
+ * 0 when the header is not of that kind (nothing written), 1 when decoded,
+ * -1 when corrupt. */
+static int decode_short(const uint8_t *rec, size_t n, size_t k, uint64_t ncol, hdb_sql_value *out,
+                        int c, uint64_t skip)
+{
+    const uint8_t *h = rec + k;
+    uint32_t off[64], total = 0;
+    uint8_t any = 0;
+    if (ncol > 64 || ncol > n - k)
+        return 0;
+    for (uint64_t i = 0; i < ncol; i++)
+        any |= h[i];
+    if (any & 0x80)
+        return 0;
+    /* Each body is under 64 bytes: the total cannot overflow. */
+    for (uint64_t i = 0; i < ncol; i++) {
+        uint8_t t = h[i];
+        off[i] = total;
+        total += t < 12 ? small_len[t] : (uint32_t)(t - 12) / 2;
+    }
+    if (total != n - k - ncol)
+        return -1;
+    const uint8_t *body = h + ncol;
+    for (int j = 0; j < c; j++) {
+        if (j < 63 && (skip >> j & 1))
+            out[j] = (hdb_sql_value)HDB_SQL_NULL_INIT;
+        else
+            decode_body(body + off[j], h[j], &out[j]);
+    }
+    return 1;
+}
+
 /* One pass over the header (the checks of read_header) until the bodies
  * are known to fill the record; then a second over the type codes of the
- * first max columns (each one already checked), decoding their bodies. */
+ * first max columns (each one already checked), decoding their bodies.
+ * A header of one-byte codes (the usual row) takes decode_short. */
 int hdb__sql_record_decode(const void *p, size_t n, hdb_sql_value *out, int max, int *nstored)
 {
     return hdb__sql_record_decode_some(p, n, out, max, nstored, 0);
@@ -245,25 +284,30 @@ int hdb__sql_record_decode_some(const void *p, size_t n, hdb_sql_value *out, int
         *nstored = 0;
     if (!rec || !get_varint(rec, n, &k, &ncol) || ncol > n - k || ncol > 0x7fffffff)
         return HDB_CORRUPT;
-    size_t hdr = k;
-    for (uint64_t i = 0; i < ncol; i++) {
-        uint64_t t, len;
-        if (!get_varint(rec, n, &k, &t) || (len = body_len(t)) > n || total + len > n)
-            return HDB_CORRUPT;
-        total += len;
-    }
-    if (total != n - k)
-        return HDB_CORRUPT;
     int c = ncol < (uint64_t)(max > 0 ? max : 0) ? (int)ncol : (max > 0 ? max : 0);
-    size_t body = k;
-    for (int j = 0; j < c; j++) {
-        uint64_t t = 0;
-        get_varint(rec, n, &hdr, &t); /* checked above */
-        if (j < 63 && (skip >> j & 1))
-            out[j] = (hdb_sql_value)HDB_SQL_NULL_INIT;
-        else
-            decode_body(rec + body, t, &out[j]);
-        body += (size_t)body_len(t);
+    int fast = decode_short(rec, n, k, ncol, out, c, skip);
+    if (fast < 0)
+        return HDB_CORRUPT;
+    if (!fast) {
+        size_t hdr = k;
+        for (uint64_t i = 0; i < ncol; i++) {
+            uint64_t t, len;
+            if (!get_varint(rec, n, &k, &t) || (len = body_len(t)) > n || total + len > n)
+                return HDB_CORRUPT;
+            total += len;
+        }
+        if (total != n - k)
+            return HDB_CORRUPT;
+        size_t body = k;
+        for (int j = 0; j < c; j++) {
+            uint64_t t = 0;
+            get_varint(rec, n, &hdr, &t); /* checked above */
+            if (j < 63 && (skip >> j & 1))
+                out[j] = (hdb_sql_value)HDB_SQL_NULL_INIT;
+            else
+                decode_body(rec + body, t, &out[j]);
+            body += (size_t)body_len(t);
+        }
     }
     if (nstored)
         *nstored = c;

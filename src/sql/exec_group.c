@@ -142,6 +142,28 @@ static int save_rows(xctx *x, xcore *c, group *g)
     return HDB_OK;
 }
 
+/* Argument a when it is a plain column of c's own sources: its value,
+ * borrowed from the row as hdb__sql_eval would give it, without the
+ * evaluator's dispatch (the hot path of sum(col), count(col) and the
+ * like).  0 when a is anything else: evaluate it. */
+static int arg_column(xcore *c, const hdb_sql_expr *a, hdb_sql_value *out)
+{
+    const xref *r = a->aux;
+    if (a->kind != HDB_SQL_E_COLUMN || !r || r->kind != XR_COL || r->up != 0 || r->src < 0 ||
+        r->src >= c->nsrc)
+        return 0;
+    const xsrc *s = &c->src[r->src];
+    if (s->nullrow || !s->row)
+        *out = (hdb_sql_value)HDB_SQL_NULL_INIT;
+    else if (r->col < 0)
+        *out = (hdb_sql_value){HDB_INTEGER, 0, {.i = s->rowid}};
+    else {
+        *out = s->row[r->col];
+        out->owned = 0;
+    }
+    return 1;
+}
+
 static int agg_step(xctx *x, xcore *c, group *g, int i)
 {
     hdb_sql_expr *e = c->agg[i];
@@ -153,14 +175,16 @@ static int agg_step(xctx *x, xcore *c, group *g, int i)
         if (t != 1)
             return HDB_OK;
     }
-    int n = e->u.func.args.n, rc = HDB_OK;
+    int n = e->u.func.args.n, rc = HDB_OK, set = 0; /* argv[0..set) hold values */
     hdb_sql_value argv[8];
     if (n > 8)
         return hdb__sql_err(x, HDB_ERROR, "too many arguments to %s()", e->u.func.name);
-    for (int k = 0; k < n; k++)
-        argv[k] = (hdb_sql_value)HDB_SQL_NULL_INIT;
-    for (int k = 0; k < n && rc == HDB_OK; k++)
-        rc = hdb__sql_eval(x, c, e->u.func.args.a[k], &argv[k]);
+    for (; set < n && rc == HDB_OK; set++) {
+        if (arg_column(c, e->u.func.args.a[set], &argv[set]))
+            continue;
+        argv[set] = (hdb_sql_value)HDB_SQL_NULL_INIT;
+        rc = hdb__sql_eval(x, c, e->u.func.args.a[set], &argv[set]);
+    }
     if (rc == HDB_OK && (e->flags & HDB_SQL_EF_DISTINCT) && argv[0].type != HDB_NULL) {
         hdb_buf b;
         hdb__buf_init(&b, NULL);
@@ -181,8 +205,9 @@ static int agg_step(xctx *x, xcore *c, group *g, int i)
             rc = nomem(x);
     }
 done:
-    for (int k = 0; k < n; k++)
-        hdb__sql_value_clear(&argv[k]);
+    for (int k = 0; k < set; k++)
+        if (argv[k].owned) /* a borrowed value holds nothing */
+            hdb__sql_value_clear(&argv[k]);
     return rc;
 }
 

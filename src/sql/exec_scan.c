@@ -82,30 +82,31 @@ int hdb__sql_source_defaults(xctx *x, xsrc *s)
 
 int hdb__sql_load_row(xctx *x, xsrc *s, const void *rec, size_t n)
 {
-    int ncol = s->tab->ncol, nst = 0;
+    int ncol = s->tab->ncol, nst = 0, rc = HDB_OK, j;
     /* A SELECT's source keeps only the columns the query reads (no copy of
      * a text nobody looks at); the others read as NULL, and nothing reads
      * them (xsrc.need). */
     uint64_t skip = s->cover_ok && !(s->need >> 63) ? ~s->need : 0;
-    for (int j = 0; j < ncol; j++)
+    for (j = 0; j < ncol; j++)
         if (s->rowbuf[j].owned) /* only an owned value holds memory */
             hdb__sql_value_clear(&s->rowbuf[j]);
     if (hdb__sql_record_decode_some(rec, n, s->rowbuf, ncol, &nst, skip) != HDB_OK)
         return hdb__sql_err(x, HDB_CORRUPT, "malformed row in table %s", s->tab->name);
-    for (int j = 0; j < ncol; j++) {
+    /* Stored columns: a skipped one was left NULL; a text or blob borrows
+     * from the record, so it is copied. */
+    for (j = 0; j < nst && rc == HDB_OK; j++) {
         hdb_sql_value *v = &s->rowbuf[j];
-        if (j < 63 && (skip >> j & 1)) {
-            *v = (hdb_sql_value)HDB_SQL_NULL_INIT; /* borrowed: nothing to free */
-            continue;
-        }
-        if (j < nst && v->type != HDB_TEXT && v->type != HDB_BLOB)
-            continue; /* a number or NULL: nothing borrowed */
-        int rc = j < nst ? hdb__sql_value_own(v) : hdb__sql_value_copy(v, &s->dflt[j]);
-        if (rc != HDB_OK) {
-            for (int k = j; k < ncol; k++)
-                s->rowbuf[k].type = HDB_NULL;
-            return nomem(x);
-        }
+        if (v->type == HDB_TEXT || v->type == HDB_BLOB)
+            rc = hdb__sql_value_own(v);
+    }
+    /* Columns the record lacks read as their default. */
+    for (; j < ncol && rc == HDB_OK; j++)
+        if (!(j < 63 && (skip >> j & 1)))
+            rc = hdb__sql_value_copy(&s->rowbuf[j], &s->dflt[j]);
+    if (rc != HDB_OK) {
+        for (int k = j - 1; k < ncol; k++)
+            s->rowbuf[k].type = HDB_NULL;
+        return nomem(x);
     }
     s->row = s->rowbuf;
     return HDB_OK;
@@ -139,30 +140,92 @@ static int keycmp(hdb_val k, const void *b, size_t bn)
     return cmp ? cmp : (k.size > bn) - (k.size < bn);
 }
 
+/* ---- the cursor of a scan ---------------------------------------------------
+** A read transaction walks with the engine's lean scan (hdb_kvscan: key and
+** value lent from the leaf, one parse per entry); a write transaction with
+** a public cursor, which survives the writes a statement may make. */
+typedef struct xcur {
+    hdb_cursor *pub; /* NULL: the lean scan */
+    hdb_kvscan lean;
+} xcur;
+
+static int xcur_open(hdb_txn *t, uint32_t ks, xcur *cu)
+{
+    cu->pub = NULL;
+    if (!t->write)
+        return hdb__kvscan_open(t, ks, &cu->lean);
+    cu->lean.t = NULL;
+    return hdb_cursor_open(t, ks, &cu->pub);
+}
+
+static void xcur_close(xcur *cu)
+{
+    if (cu->pub)
+        hdb_cursor_close(cu->pub);
+    else
+        hdb__kvscan_close(&cu->lean);
+}
+
+static int xcur_first(xcur *cu) { return cu->pub ? hdb_cursor_first(cu->pub) : hdb__kvscan_first(&cu->lean); }
+static int xcur_last(xcur *cu) { return cu->pub ? hdb_cursor_last(cu->pub) : hdb__kvscan_last(&cu->lean); }
+static int xcur_next(xcur *cu) { return cu->pub ? hdb_cursor_next(cu->pub) : hdb__kvscan_next(&cu->lean); }
+static int xcur_prev(xcur *cu) { return cu->pub ? hdb_cursor_prev(cu->pub) : hdb__kvscan_prev(&cu->lean); }
+
+static int xcur_seek(xcur *cu, const hdb_buf *key)
+{
+    if (cu->pub)
+        return hdb_cursor_seek(cu->pub, (hdb_val){key->data, key->len});
+    return hdb__kvscan_seek(&cu->lean, key->data, key->len);
+}
+
+static int xcur_get(xcur *cu, hdb_val *k, hdb_val *v)
+{
+    return cu->pub ? hdb_cursor_get(cu->pub, k, v) : hdb__kvscan_get(&cu->lean, k, v);
+}
+
 /* Position on the last key of range r (for a reverse walk). */
-static int range_last(hdb_cursor *cu, range *r)
+static int range_last(xcur *cu, range *r)
 {
     if (!r->has_end)
-        return hdb_cursor_last(cu);
-    int rc = hdb_cursor_seek(cu, (hdb_val){r->end.data, r->end.len});
+        return xcur_last(cu);
+    int rc = xcur_seek(cu, &r->end);
     if (rc == HDB_NOTFOUND)
-        return hdb_cursor_last(cu);
-    return rc == HDB_OK ? hdb_cursor_prev(cu) : rc;
+        return xcur_last(cu);
+    return rc == HDB_OK ? xcur_prev(cu) : rc;
+}
+
+/* Load s's row stored under table key `key`; *found = 0 when there is
+ * none.  A read transaction finds it with the lean scan (the cursor's
+ * search), a write transaction with hdb_get. */
+static int load_by_key(xctx *x, xsrc *s, uint32_t tks, const void *key, size_t kn, int *found)
+{
+    hdb_val v;
+    hdb_kvscan ks;
+    int rc, lean = !x->t->write;
+    if (!lean)
+        rc = hdb_get(x->t, tks, (hdb_val){key, kn}, &v);
+    else if ((rc = hdb__kvscan_open(x->t, tks, &ks)) == HDB_OK)
+        rc = hdb__kvscan_find(&ks, key, kn, &v);
+    *found = rc == HDB_OK;
+    if (rc == HDB_OK)
+        rc = hdb__sql_load_row(x, s, v.data, v.size);
+    else if (rc == HDB_NOTFOUND)
+        rc = HDB_OK;
+    else
+        rc = hdb__sql_err(x, rc, "cannot read row: %s", hdb_errstr(rc));
+    if (lean)
+        hdb__kvscan_close(&ks);
+    return rc;
 }
 
 static int fetch_row(xctx *x, xsrc *s, uint32_t tks, int64_t rowid, int *found)
 {
     uint8_t k[9];
     hdb__sql_key_int_put(k, rowid);
-    hdb_val v;
-    int rc = hdb_get(x->t, tks, (hdb_val){k, sizeof k}, &v);
-    *found = rc == HDB_OK;
-    if (rc == HDB_NOTFOUND)
-        return HDB_OK;
-    if (rc != HDB_OK)
-        return hdb__sql_err(x, rc, "cannot read row: %s", hdb_errstr(rc));
-    s->rowid = rowid;
-    return hdb__sql_load_row(x, s, v.data, v.size);
+    int rc = load_by_key(x, s, tks, k, sizeof k, found);
+    if (rc == HDB_OK && *found)
+        s->rowid = rowid;
+    return rc;
 }
 
 /* ---- reading an index alone ------------------------------------------------ */
@@ -258,17 +321,15 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
 {
     xsrc *s = &c->src[i];
     int is_index = s->plan.kind == PLAN_INDEX;
-    hdb_cursor *cu;
-    int rc = hdb_cursor_open(x->t, ks, &cu);
+    xcur cu;
+    int rc = xcur_open(x->t, ks, &cu);
     if (rc != HDB_OK)
         return hdb__sql_err(x, rc, "cannot open cursor: %s", hdb_errstr(rc));
     int rev = s->plan.reverse;
-    rc = rev ? range_last(cu, r)
-         : r->start.len ? hdb_cursor_seek(cu, (hdb_val){r->start.data, r->start.len})
-                        : hdb_cursor_first(cu);
-    for (; rc == HDB_OK; rc = rev ? hdb_cursor_prev(cu) : hdb_cursor_next(cu)) {
+    rc = rev ? range_last(&cu, r) : r->start.len ? xcur_seek(&cu, &r->start) : xcur_first(&cu);
+    for (; rc == HDB_OK; rc = rev ? xcur_prev(&cu) : xcur_next(&cu)) {
         hdb_val k, v; /* an index entry's value is empty: not asked for */
-        if ((rc = hdb_cursor_get(cu, &k, is_index ? NULL : &v)) != HDB_OK)
+        if ((rc = xcur_get(&cu, &k, is_index ? NULL : &v)) != HDB_OK)
             break;
         if (!rev && r->has_end && keycmp(k, r->end.data, r->end.len) >= 0)
             break;
@@ -299,7 +360,7 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
         if ((rc = hdb__sql_progress(x)) != HDB_OK || (rc = fn(x, c, i, arg)) != HDB_OK)
             break;
     }
-    hdb_cursor_close(cu);
+    xcur_close(&cu);
     if (rc == HDB_NOTFOUND)
         return HDB_OK;
     if (rc != HDB_OK && x->rc == HDB_OK && rc != HDB_SQL_STOP)
@@ -329,20 +390,16 @@ static int plan_value(xctx *x, xcore *c, xplan *p, int k, hdb_sql_expr *e, hdb_b
     return b->oom ? nomem(x) : HDB_OK;
 }
 
-static int make_range(xctx *x, xcore *c, xplan *p, const hdb_buf *prefix, range *r, int *empty)
+/* Range r of the plan under prefix; the prefix's memory may move into r
+ * (it is left empty then). */
+static int make_range(xctx *x, xcore *c, xplan *p, hdb_buf *prefix, range *r, int *empty)
 {
     int k = p->neq + (p->in ? 1 : 0), null = 0, rc = HDB_OK;
-    hdb__buf_append(&r->start, prefix->data, prefix->len);
-    if (prefix->len) {
-        hdb__sql_key_prefix_end(&r->end, prefix->data, prefix->len);
-        r->has_end = 1;
-    }
     if (p->lo) {
         hdb_buf t;
         hdb__buf_init(&t, NULL);
         hdb__buf_append(&t, prefix->data, prefix->len);
         rc = plan_value(x, c, p, k, p->lo, &t, &null);
-        hdb__buf_reset(&r->start);
         if (p->lo_incl)
             hdb__buf_append(&r->start, t.data, t.len);
         else
@@ -354,13 +411,20 @@ static int make_range(xctx *x, xcore *c, xplan *p, const hdb_buf *prefix, range 
         hdb__buf_init(&t, NULL);
         hdb__buf_append(&t, prefix->data, prefix->len);
         rc = plan_value(x, c, p, k, p->hi, &t, &null);
-        hdb__buf_reset(&r->end);
         if (p->hi_incl)
             hdb__sql_key_prefix_end(&r->end, t.data, t.len);
         else
             hdb__buf_append(&r->end, t.data, t.len);
         r->has_end = 1;
         hdb__buf_free(&t);
+    } else if (prefix->len) {
+        hdb__sql_key_prefix_end(&r->end, prefix->data, prefix->len);
+        r->has_end = 1;
+    }
+    if (!p->lo) { /* the range starts at the prefix: take its bytes */
+        hdb__buf_free(&r->start);
+        r->start = *prefix;
+        hdb__buf_init(prefix, NULL);
     }
     *empty = null;
     if (rc == HDB_OK && (r->start.oom || r->end.oom))
@@ -376,8 +440,9 @@ static int bufcmp(const void *a, const void *b)
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-/* The key prefixes of the plan: one, or one per IN value (sorted, unique). */
-static int plan_prefixes(xctx *x, xcore *c, xplan *p, hdb_buf **out, int *n)
+/* The key prefixes of the plan: one (in *one, which *out then points to),
+ * or one per IN value (sorted, unique; *out allocated). */
+static int plan_prefixes(xctx *x, xcore *c, xplan *p, hdb_buf *one, hdb_buf **out, int *n)
 {
     hdb_buf base;
     hdb__buf_init(&base, NULL);
@@ -385,7 +450,7 @@ static int plan_prefixes(xctx *x, xcore *c, xplan *p, hdb_buf **out, int *n)
     for (int k = 0; k < p->neq && rc == HDB_OK; k++)
         rc = plan_value(x, c, p, k, p->eq[k], &base, &null);
     int nin = p->in ? p->in->u.in.list.n : 1;
-    hdb_buf *pre = calloc(nin + 1, sizeof *pre);
+    hdb_buf *pre = p->in ? calloc(nin + 1, sizeof *pre) : one;
     *out = pre;
     *n = 0;
     if (!pre) {
@@ -428,18 +493,14 @@ static int scan_point(xctx *x, xcore *c, int i, uint32_t tks, const hdb_buf *key
                       int (*fn)(xctx *, xcore *, int, void *), void *arg)
 {
     xsrc *s = &c->src[i];
-    hdb_val v;
     int64_t rowid;
-    int rc = hdb_get(x->t, tks, (hdb_val){key->data, key->len}, &v);
-    if (rc == HDB_NOTFOUND)
-        return HDB_OK;
-    if (rc != HDB_OK)
-        return hdb__sql_err(x, rc, "cannot read row: %s", hdb_errstr(rc));
+    int found, rc = load_by_key(x, s, tks, key->data, key->len, &found);
+    if (rc != HDB_OK || !found)
+        return rc;
     if ((rc = key_rowid(x, key->data, key->len, 0, NULL, &rowid)) != HDB_OK)
         return rc;
     s->rowid = rowid;
-    if ((rc = hdb__sql_load_row(x, s, v.data, v.size)) != HDB_OK ||
-        (rc = hdb__sql_progress(x)) != HDB_OK)
+    if ((rc = hdb__sql_progress(x)) != HDB_OK)
         return rc;
     return fn(x, c, i, arg);
 }
@@ -452,8 +513,8 @@ static int scan_plan(xctx *x, xcore *c, int i, uint32_t tks, uint32_t ks,
     int rc = HDB_OK, n = 0;
     /* A rowid plan without a range names whole keys: one lookup each. */
     int point = p->kind == PLAN_ROWID && !p->lo && !p->hi;
-    hdb_buf *pre = NULL;
-    rc = plan_prefixes(x, c, p, &pre, &n);
+    hdb_buf *pre = NULL, one;
+    rc = plan_prefixes(x, c, p, &one, &pre, &n);
     for (int jj = 0; jj < n && rc == HDB_OK; jj++) {
         int j = p->reverse ? n - 1 - jj : jj;
         range r;
@@ -473,7 +534,8 @@ static int scan_plan(xctx *x, xcore *c, int i, uint32_t tks, uint32_t ks,
     }
     for (int j = 0; j < n; j++)
         hdb__buf_free(&pre[j]);
-    free(pre);
+    if (pre != &one)
+        free(pre);
     return rc;
 }
 

@@ -1,0 +1,135 @@
+/*
+** kvscan.c — the read transaction's lean walk over a keyspace (engine.h,
+** hdb_kvscan), behind the SQL layer's range scans.
+**
+** WHY NOT AN hdb_cursor
+**   A public cursor must survive writes of its transaction: it copies every
+**   key it lands on and checks the change counter on every call, and its
+**   get parses the leaf cell again for the value.  In a read transaction no
+**   write can come, and the snapshot's pages are never reused while it
+**   lives (pager.h, invariant 3), so a walk can keep the tree cursor's
+**   pinned path as it is and lend key and value from the leaf with one
+**   parse of the cell.
+**
+** INVARIANTS
+**   - Only a read transaction opens one (a write could change or free the
+**     pinned pages under it).
+**   - What get lends points into a pinned leaf or into `ovf`, both held
+**     until the next move or the close.
+*/
+#include <string.h>
+#include "src/engine.h"
+
+static int report(hdb_kvscan *s, int rc)
+{
+    if (rc == HDB_CORRUPT)
+        return hdb__seterr(s->t->db, rc, "cursor: %s", hdb__pager_errmsg(s->t->e->pager));
+    return hdb__seterr(s->t->db, rc, "cursor: %s", hdb_errstr(rc));
+}
+
+/* rc, with the connection's message set when it is an error. */
+static inline int scan_err(hdb_kvscan *s, int rc)
+{
+    return rc == HDB_OK || rc == HDB_NOTFOUND ? rc : report(s, rc);
+}
+
+int hdb__kvscan_open(hdb_txn *t, uint32_t ks, hdb_kvscan *s)
+{
+    hdb_ksroot *r;
+    s->t = t;
+    s->ovf.pin = NULL;
+    s->ovf.owned = NULL;
+    hdb__btcur_init(&s->c, &t->e->bt, (hdb_ref){0, 0});
+    if (t->write)
+        return HDB_MISUSE;
+    int rc = hdb__txn_ks(t, ks, 0, &r);
+    if (rc == HDB_NOTFOUND)
+        return hdb__seterr(t->db, rc, "no keyspace %u", ks);
+    if (rc != HDB_OK)
+        return scan_err(s, rc);
+    hdb__btcur_init(&s->c, &t->e->bt, r->root);
+    return HDB_OK;
+}
+
+/* Before a move: give back the overflow value lent last. */
+static void drop_ovf(hdb_kvscan *s)
+{
+    if (s->ovf.pin || s->ovf.owned)
+        hdb__btval_release(&s->t->e->bt, &s->ovf);
+}
+
+int hdb__kvscan_first(hdb_kvscan *s)
+{
+    drop_ovf(s);
+    return scan_err(s, hdb__btcur_first(&s->c));
+}
+
+int hdb__kvscan_last(hdb_kvscan *s)
+{
+    drop_ovf(s);
+    return scan_err(s, hdb__btcur_last(&s->c));
+}
+
+int hdb__kvscan_seek(hdb_kvscan *s, const void *key, size_t kn)
+{
+    int exact;
+    drop_ovf(s);
+    return scan_err(s, hdb__btcur_seek(&s->c, key, kn, &exact));
+}
+
+int hdb__kvscan_next(hdb_kvscan *s)
+{
+    drop_ovf(s);
+    return scan_err(s, hdb__btcur_next(&s->c));
+}
+
+int hdb__kvscan_prev(hdb_kvscan *s)
+{
+    drop_ovf(s);
+    return scan_err(s, hdb__btcur_prev(&s->c));
+}
+
+int hdb__kvscan_get(hdb_kvscan *s, hdb_val *key, hdb_val *val)
+{
+    hdb_cell cell;
+    int rc = hdb__btcur_cell(&s->c, &cell);
+    if (rc != HDB_OK)
+        return scan_err(s, rc);
+    key->data = cell.key;
+    key->size = cell.klen;
+    if (!val)
+        return HDB_OK;
+    if (!(cell.flags & HDB_CELL_OVERFLOW)) {
+        val->data = cell.vlen ? cell.val : (const void *)"";
+        val->size = cell.vlen;
+        return HDB_OK;
+    }
+    drop_ovf(s);
+    if ((rc = hdb__btcur_val(&s->c, &s->ovf)) != HDB_OK)
+        return scan_err(s, rc);
+    val->data = s->ovf.data ? s->ovf.data : (const void *)"";
+    val->size = s->ovf.size;
+    return HDB_OK;
+}
+
+int hdb__kvscan_find(hdb_kvscan *s, const void *key, size_t kn, hdb_val *val)
+{
+    hdb_val k;
+    int rc = hdb__kvscan_seek(s, key, kn);
+    if (rc == HDB_OK)
+        rc = hdb__kvscan_get(s, &k, NULL);
+    if (rc == HDB_OK && (k.size != kn || (kn && memcmp(k.data, key, kn) != 0)))
+        rc = HDB_NOTFOUND;
+    if (rc == HDB_OK)
+        rc = hdb__kvscan_get(s, &k, val);
+    return rc;
+}
+
+void hdb__kvscan_close(hdb_kvscan *s)
+{
+    if (!s->t)
+        return;
+    drop_ovf(s);
+    hdb__btcur_reset(&s->c);
+    s->t = NULL;
+}

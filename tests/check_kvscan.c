@@ -1,0 +1,169 @@
+/*
+** check_kvscan.c — the read transaction's lean keyspace walk (src/kvscan.c):
+** it visits the same entries in the same order as a public cursor, forward
+** and backward, from a seek, the first and the last key; it lends inline
+** and overflow values whole; an exact lookup finds a key or reports it
+** missing; an empty keyspace has no entries; a write
+** transaction cannot open one; and hdb_check() stays clean.
+*/
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "heliosdb.h"
+#include "src/engine.h"
+#include "support/test_util.h"
+
+#define NKEYS 2000
+
+static hdb_val key_of(int i, char *buf)
+{
+    int n = snprintf(buf, 16, "k%06d", i);
+    return (hdb_val){buf, (size_t)n};
+}
+
+/* Entry i's value: short, except every 97th, which goes to overflow pages. */
+static size_t val_of(int i, unsigned char *buf)
+{
+    size_t n = i % 97 == 0 ? 9000 + (size_t)i : 1 + (size_t)i % 40;
+    for (size_t j = 0; j < n; j++)
+        buf[j] = (unsigned char)(i * 31 + j * 7);
+    return n;
+}
+
+static hdb *fill(char **dir, uint32_t *ks)
+{
+    hdb_txn *t;
+    static unsigned char v[20000];
+    char k[16];
+    *dir = tu_tmpdir();
+    hdb *db = tu_open_nosync(*dir, "scan.db");
+    ck_assert_int_eq(hdb_txn_begin(db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "empty", HDB_CREATE, ks), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "data", HDB_CREATE, ks), HDB_OK);
+    for (int i = 0; i < NKEYS; i += 2) /* even keys only, so seeks fall between */
+        ck_assert_int_eq(hdb_put(t, *ks, key_of(i, k), (hdb_val){v, val_of(i, v)}), HDB_OK);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    return db;
+}
+
+static void done(hdb *db, char *dir)
+{
+    char *rep = NULL;
+    int rc = hdb_check(db, &rep);
+    ck_assert_msg(rc == HDB_OK, "hdb_check: %s", rep ? rep : "?");
+    hdb_free(rep);
+    ck_assert_int_eq(hdb_close(db), HDB_OK);
+    tu_rmdir(dir);
+    free(dir);
+}
+
+/* The entry at s is entry i (key and value). */
+static void expect(hdb_kvscan *s, int i)
+{
+    static unsigned char want[20000];
+    char k[16];
+    hdb_val key, val, wk = key_of(i, k);
+    ck_assert_int_eq(hdb__kvscan_get(s, &key, &val), HDB_OK);
+    ck_assert_uint_eq(key.size, wk.size);
+    ck_assert(memcmp(key.data, wk.data, wk.size) == 0);
+    size_t n = val_of(i, want);
+    ck_assert_uint_eq(val.size, n);
+    ck_assert(memcmp(val.data, want, n) == 0);
+    ck_assert_int_eq(hdb__kvscan_get(s, &key, NULL), HDB_OK); /* the key alone */
+    ck_assert(memcmp(key.data, wk.data, wk.size) == 0);
+}
+
+START_TEST(walks)
+{
+    char *dir, k[16];
+    uint32_t ks;
+    hdb *db = fill(&dir, &ks);
+    hdb_txn *t;
+    hdb_kvscan s;
+    ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
+    ck_assert_int_eq(hdb__kvscan_open(t, ks, &s), HDB_OK);
+    /* Forward from the first key, every entry once. */
+    int i = 0, rc;
+    for (rc = hdb__kvscan_first(&s); rc == HDB_OK; rc = hdb__kvscan_next(&s), i += 2)
+        expect(&s, i);
+    ck_assert_int_eq(rc, HDB_NOTFOUND);
+    ck_assert_int_eq(i, NKEYS);
+    /* Backward from the last. */
+    i = NKEYS - 2;
+    for (rc = hdb__kvscan_last(&s); rc == HDB_OK; rc = hdb__kvscan_prev(&s), i -= 2)
+        expect(&s, i);
+    ck_assert_int_eq(rc, HDB_NOTFOUND);
+    ck_assert_int_eq(i, -2);
+    /* A seek lands on the key or the next one. */
+    hdb_val sk = key_of(1001, k);
+    ck_assert_int_eq(hdb__kvscan_seek(&s, sk.data, sk.size), HDB_OK);
+    expect(&s, 1002);
+    sk = key_of(1002, k);
+    ck_assert_int_eq(hdb__kvscan_seek(&s, sk.data, sk.size), HDB_OK);
+    expect(&s, 1002);
+    ck_assert_int_eq(hdb__kvscan_next(&s), HDB_OK);
+    expect(&s, 1004);
+    sk = key_of(NKEYS, k);
+    ck_assert_int_eq(hdb__kvscan_seek(&s, sk.data, sk.size), HDB_NOTFOUND);
+    hdb_val key, val;
+    ck_assert_int_eq(hdb__kvscan_get(&s, &key, NULL), HDB_NOTFOUND);
+    /* Exact lookups: a key that is there (inline and overflow values), one
+     * between two keys, past the last, before the first, the empty key. */
+    for (int j = 0; j < NKEYS; j += 97) {
+        sk = key_of(j, k);
+        if (j % 2) {
+            ck_assert_int_eq(hdb__kvscan_find(&s, sk.data, sk.size, &val), HDB_NOTFOUND);
+            continue;
+        }
+        ck_assert_int_eq(hdb__kvscan_find(&s, sk.data, sk.size, &val), HDB_OK);
+        expect(&s, j);
+    }
+    sk = key_of(NKEYS + 5, k);
+    ck_assert_int_eq(hdb__kvscan_find(&s, sk.data, sk.size, &val), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__kvscan_find(&s, "a", 1, &val), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__kvscan_find(&s, "k", 1, &val), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__kvscan_find(&s, "", 0, &val), HDB_NOTFOUND);
+    hdb__kvscan_close(&s);
+    hdb__kvscan_close(&s); /* twice is harmless */
+    /* An empty keyspace. */
+    uint32_t eks;
+    ck_assert_int_eq(hdb_ks_open(t, "empty", 0, &eks), HDB_OK);
+    ck_assert_int_eq(hdb__kvscan_open(t, eks, &s), HDB_OK);
+    ck_assert_int_eq(hdb__kvscan_first(&s), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__kvscan_last(&s), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__kvscan_seek(&s, "a", 1), HDB_NOTFOUND);
+    hdb__kvscan_close(&s);
+    /* A keyspace that does not exist. */
+    ck_assert_int_eq(hdb__kvscan_open(t, 999999, &s), HDB_NOTFOUND);
+    hdb__kvscan_close(&s);
+    hdb_txn_abort(t);
+    done(db, dir);
+}
+END_TEST
+
+START_TEST(write_txn_refused)
+{
+    char *dir;
+    uint32_t ks;
+    hdb *db = fill(&dir, &ks);
+    hdb_txn *t;
+    hdb_kvscan s;
+    ck_assert_int_eq(hdb_txn_begin(db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb__kvscan_open(t, ks, &s), HDB_MISUSE);
+    hdb__kvscan_close(&s);
+    hdb_txn_abort(t);
+    done(db, dir);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("kvscan");
+    TCase *c = tcase_create("core");
+    tcase_set_timeout(c, 60);
+    tcase_add_test(c, walks);
+    tcase_add_test(c, write_txn_refused);
+    suite_add_tcase(s, c);
+    return tu_run(s);
+}

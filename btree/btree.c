@@ -297,7 +297,8 @@ int hdb__bt_descend(hdb_bt *t, hdb_ref root, const void *key, size_t klen, hdb_p
             *leaf = pg;
             return HDB_OK;
         }
-        rc = hdb__node_search_branch(t, pg->data, key, klen, &idx);
+        int eq;
+        rc = hdb__node_find(t, pg->data, key, klen, &idx, &eq);
         if (rc == HDB_OK)
             rc = hdb__node_cell(t, pg->data, idx, &c);
         hdb__pager_put(t->pager, pg);
@@ -341,11 +342,11 @@ int hdb__bt_get(hdb_bt *t, hdb_ref root, const void *key, size_t klen, hdb_btval
     rc = hdb__bt_descend(t, root, key, klen, &leaf);
     if (rc != HDB_OK)
         return rc;
-    rc = hdb__node_search_leaf(t, leaf->data, key, klen, &idx, &eq);
+    rc = hdb__node_find(t, leaf->data, key, klen, &idx, &eq);
     if (rc == HDB_OK && !eq)
         rc = HDB_NOTFOUND;
     if (rc == HDB_OK)
-        rc = hdb__node_cell(t, leaf->data, idx, &c);
+        rc = hdb__node_leaf_cell(t, leaf->data, idx, &c);
     if (rc != HDB_OK) {
         hdb__pager_put(t->pager, leaf);
         return rc;

@@ -467,21 +467,6 @@ int hdb__pager_rc(hdb_pager *p, hdb_pgno pgno, uint32_t *count)
     return rc;
 }
 
-int hdb__pager_incr(hdb_pager *p, hdb_pgno pgno)
-{
-    uint32_t c;
-    pthread_mutex_lock(&p->mu);
-    int rc = p->err ? p->err : hdb__map_count(p, pgno, &c);
-    if (rc == HDB_OK && c == 0)
-        rc = hdb__pager_corrupt(p, "reference to free page %u", pgno);
-    else if (rc == HDB_OK && c >= UINT32_MAX - 1)
-        rc = HDB_FULL;
-    if (rc == HDB_OK)
-        rc = set_count(p, pgno, c, c + 1);
-    pthread_mutex_unlock(&p->mu);
-    return rc;
-}
-
 int hdb__pager_incr_many(hdb_pager *p, const hdb_pgno *v, size_t n)
 {
     hdb_page *m = NULL;
@@ -509,6 +494,8 @@ int hdb__pager_incr_many(hdb_pager *p, const hdb_pgno *v, size_t n)
     pthread_mutex_unlock(&p->mu);
     return rc;
 }
+
+int hdb__pager_incr(hdb_pager *p, hdb_pgno pgno) { return hdb__pager_incr_many(p, &pgno, 1); }
 
 static int freed_push(hdb_pager *p, hdb_ref ref)
 {

@@ -229,6 +229,7 @@ static int evict(hdb_pager *p, hdb_page *pg, hdb_page **out)
         if (rc != HDB_OK)
             return rc;
     }
+    hdb__pager_note_evicted(p, pg);
     hash_remove(p, pg);
     lru_unlink(pg);
     hdb__cache_mark_clean(p, pg);

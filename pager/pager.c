@@ -246,6 +246,7 @@ int hdb__pager_open(const hdb_pager_cfg *cfg, hdb_pager **out, int *created)
     p->read_only = cfg->read_only;
     p->lru.lnext = p->lru.lprev = &p->lru;
     hdb__u32set_init(&p->pending, p->mem);
+    hdb__u32set_init(&p->spilled, p->mem);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->loaded_cv, NULL);
     int rc = open_file(p, cfg, created);
@@ -278,6 +279,7 @@ void hdb__pager_close(hdb_pager *p)
     pq_free(p, &p->pend_ckpt);
     pq_free(p, &p->pend_read);
     hdb__u32set_free(&p->pending);
+    hdb__u32set_free(&p->spilled);
     hdb__free(p->mem, p->undo);
     hdb__free(p->mem, p->freed);
     hdb__free(p->mem, p->sp);
@@ -334,6 +336,8 @@ static int get_locked(hdb_pager *p, hdb_ref ref, int cold, hdb_page **out)
         int rc = hdb__cache_new_at(p, ref.pgno, 0, cold, &pg);
         if (rc != HDB_OK)
             return rc;
+        if (p->in_txn && hdb__u32set_has(&p->spilled, ref.pgno))
+            pg->gen = p->gen; /* still writable (SPILLED PAGES) */
         /* Read without the mutex (THREADS in pager.h): the frame is pinned,
          * so it is not evicted, and not loaded, so nobody else uses it. */
         int bad;
@@ -631,6 +635,31 @@ int hdb__pager_writable(const hdb_pager *p, const hdb_page *pg)
     return pg->gen >= floor;
 }
 
+/* SPILLED PAGES.  A frame's gen says whether its page was born after the
+ * latest savepoint (invariant 2), and a frame read back after its eviction
+ * would not know it: under a savepoint (every SQL statement inside BEGIN
+ * that is not a one-row INSERT), a statement larger than the cache would
+ * copy each page again at each return to the cache.  So eviction notes the
+ * writable pages it writes out, and a read in the transaction gives them
+ * back a current gen.  A new savepoint or a rollback to one makes none of
+ * them writable (or frees them): the set is emptied.  Out of memory only
+ * loses the note (the page is then copied once more). */
+void hdb__pager_note_evicted(hdb_pager *p, const hdb_page *pg)
+{
+    if (p->in_txn && !pg->is_map && pg->loaded && hdb__pager_writable(p, pg))
+        (void)hdb__u32set_add(&p->spilled, pg->pgno);
+}
+
+static void spilled_clear(hdb_pager *p)
+{
+    if (p->spilled.n == 0)
+        return;
+    if (p->spilled.mask >= 4095)
+        hdb__u32set_free(&p->spilled); /* no large memset per statement */
+    else
+        hdb__u32set_clear(&p->spilled);
+}
+
 /* ------------------------------------------------------------------------
 ** The write transaction
 */
@@ -653,6 +682,7 @@ int hdb__pager_savepoint(hdb_pager *p, hdb_pager_sp *sp)
     int rc = grow(p->mem, (void **)&p->sp, &p->sp_cap, p->nsp + 1, sizeof *p->sp);
     if (rc == HDB_OK) {
         p->gen++;
+        spilled_clear(p);
         sp->undo = p->nundo;
         sp->freed = p->nfreed;
         sp->gen = p->gen;
@@ -697,6 +727,7 @@ void hdb__pager_rollback_to(hdb_pager *p, const hdb_pager_sp *sp)
     while (p->nsp && p->sp[p->nsp - 1].gen > sp->gen)
         p->nsp--;
     p->gen++;
+    spilled_clear(p);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -742,6 +773,7 @@ void hdb__pager_commit(hdb_pager *p)
     }
     p->nundo = p->nfreed = p->nsp = 0;
     p->in_txn = 0;
+    spilled_clear(p);
     hdb__pager_release_pending(p);
     pthread_mutex_unlock(&p->mu);
 }
@@ -753,6 +785,7 @@ void hdb__pager_abort(hdb_pager *p)
     unfree_to(p, 0);
     p->nsp = 0;
     p->in_txn = 0;
+    spilled_clear(p);
     pthread_mutex_unlock(&p->mu);
 }
 

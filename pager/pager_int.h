@@ -87,6 +87,7 @@ struct hdb_pager {
     size_t nfreed, freed_cap;
     hdb_spinfo *sp;
     size_t nsp, sp_cap;
+    hdb_u32set spilled;   /* writable pages evicted since the latest savepoint (pager.c) */
 
     /* readers: snapshot LSNs of open read transactions */
     uint64_t *readers;
@@ -103,6 +104,7 @@ uint64_t hdb__pager_min_reader(const hdb_pager *p);
 /* cache.c — all with p->mu held */
 hdb_page *hdb__cache_find(hdb_pager *p, hdb_pgno pgno);
 int hdb__cache_new(hdb_pager *p, hdb_pgno pgno, int is_map, hdb_page **out);
+void hdb__pager_note_evicted(hdb_pager *p, const hdb_page *pg); /* pager.c, SPILLED PAGES */
 /* The same, at the cold end of the LRU when cold != 0 (cache.c, COLD READS). */
 int hdb__cache_new_at(hdb_pager *p, hdb_pgno pgno, int is_map, int cold, hdb_page **out);
 void hdb__cache_touch(hdb_pager *p, hdb_page *pg);

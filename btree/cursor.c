@@ -4,7 +4,9 @@
 ** A cursor keeps the pinned pages of its root-to-leaf path and the index
 ** taken at each level.  Moving past the end of a leaf climbs to the first
 ** ancestor with a next (or previous) child and descends along its leftmost
-** (or rightmost) edge.  The cursor never writes and never looks at counts.
+** (or rightmost) edge.  A seek keeps the part of the path the new key's
+** way shares with the old one.  The cursor never writes and never looks at
+** counts.
 */
 #include <string.h>
 #include "btree/btree_int.h"
@@ -125,20 +127,47 @@ static int step(hdb_btcur *c, int dir)
 int hdb__btcur_next(hdb_btcur *c) { return step(c, 1); }
 int hdb__btcur_prev(hdb_btcur *c) { return step(c, -1); }
 
+/* Is the page pinned at path level lvl the one ref names?  (A seek keeps
+ * such a page instead of asking the pager for it again.) */
+static int path_has(const hdb_btcur *c, int lvl, hdb_ref ref)
+{
+    if (lvl >= c->depth)
+        return 0;
+    const hdb_page *pg = c->path[lvl].pg;
+    return pg->pgno == ref.pgno && (!ref.birth || hdb__page_birth(pg->data) == ref.birth);
+}
+
+/* Make the page at level lvl the one ref names: keep it if it is already
+ * pinned there, else let go of the path from lvl down and push it. */
+static int path_set(hdb_btcur *c, int lvl, hdb_ref ref)
+{
+    if (path_has(c, lvl, ref))
+        return HDB_OK;
+    while (c->depth > lvl)
+        hdb__pager_put(c->t->pager, c->path[--c->depth].pg);
+    return push(c, ref);
+}
+
+/* A seek starts from the path it is on: the pages that the new key's way
+ * shares with it (at least the root) stay pinned and are searched again
+ * without going through the pager.  They cannot have changed: the cursor is
+ * not used across a write to its tree (btree.h). */
 int hdb__btcur_seek(hdb_btcur *c, const void *key, size_t klen, int *exact)
 {
-    int eq = 0, rc;
-    hdb__btcur_reset(c);
+    int eq = 0, rc, lvl = 0;
+    c->valid = 0;
     if (exact)
         *exact = 0;
-    if (!c->root.pgno)
+    if (!c->root.pgno) {
+        hdb__btcur_reset(c);
         return HDB_NOTFOUND;
-    rc = push(c, c->root);
-    while (rc == HDB_OK && !is_leaf(c)) {
+    }
+    rc = path_set(c, 0, c->root);
+    while (rc == HDB_OK && hdb__page_type(c->path[lvl].pg->data) != HDB_PT_LEAF) {
         unsigned idx;
         int ignored;
         hdb_ref child;
-        uint8_t *pg = c->path[c->depth - 1].pg->data;
+        uint8_t *pg = c->path[lvl].pg->data;
         rc = hdb__node_find(c->t, pg, key, klen, &idx, &ignored);
         if (rc == HDB_OK && !hdb__branch_child(c->t, pg, idx, &child)) {
             hdb_cell cell; /* out of place: the full parse says why */
@@ -146,20 +175,22 @@ int hdb__btcur_seek(hdb_btcur *c, const void *key, size_t klen, int *exact)
                 child = cell.child;
         }
         if (rc == HDB_OK) {
-            c->path[c->depth - 1].idx = (int)idx;
-            rc = push(c, child);
+            c->path[lvl].idx = (int)idx;
+            rc = path_set(c, ++lvl, child);
         }
     }
     if (rc == HDB_OK) {
         unsigned idx;
-        uint8_t *pg = c->path[c->depth - 1].pg->data;
+        while (c->depth > lvl + 1) /* a leaf above the old path's end */
+            hdb__pager_put(c->t->pager, c->path[--c->depth].pg);
+        uint8_t *pg = c->path[lvl].pg->data;
         rc = hdb__node_find(c->t, pg, key, klen, &idx, &eq);
         if (rc == HDB_OK) {
             c->valid = 1;
-            c->path[c->depth - 1].idx = (int)idx;
+            c->path[lvl].idx = (int)idx;
             if (idx >= hdb__page_count(pg)) {
                 /* Past the last key of this leaf: the answer is the next one. */
-                c->path[c->depth - 1].idx = (int)idx - 1;
+                c->path[lvl].idx = (int)idx - 1;
                 return step(c, 1);
             }
         }

@@ -168,6 +168,7 @@ struct hdb_txn {
     uint64_t records;   /* log records appended */
     struct hdb_cursor *cursors; /* open cursors, unpinned before each write */
     hdb_btval last;     /* the value hdb_get() lent out */
+    struct hdb_kvfinds *finds; /* kept lookup scans (kvscan.c), or NULL */
     hdb_txn_state *sp;  /* savepoints */
     int nsp, sp_cap;
     uint64_t next_ks, next_id, next_branch;
@@ -257,6 +258,16 @@ int hdb__kvscan_get(hdb_kvscan *s, hdb_val *key, hdb_val *val); /* val may be NU
 /* Position on key itself and lend its value: HDB_OK or HDB_NOTFOUND. */
 int hdb__kvscan_find(hdb_kvscan *s, const void *key, size_t kn, hdb_val *val);
 void hdb__kvscan_close(hdb_kvscan *s);
+/* A point lookup of a read transaction that keeps its scan (and so its
+ * pinned path: a next lookup in the same keyspace searches the pages it
+ * shares with the last one without asking the pager).  The transaction
+ * keeps the scans of its last HDB_KVFIND_MAX keyspaces until it ends.
+ * HDB_OK or HDB_NOTFOUND; *val lives until the next lookup in the same
+ * keyspace or the end of the transaction.  HDB_MISUSE in a write
+ * transaction. */
+#define HDB_KVFIND_MAX 4
+int hdb__kv_find(hdb_txn *t, uint32_t ks, const void *key, size_t kn, hdb_val *val);
+void hdb__kv_find_end(hdb_txn *t); /* close them (at the transaction's end) */
 
 /* branch.c */
 typedef struct hdb_brec {

@@ -11,6 +11,13 @@
 **   pinned path as it is and lend key and value from the leaf with one
 **   parse of the cell.
 **
+** KEPT LOOKUPS (hdb__kv_find)
+**   Fetching rows by key (a join's inner table, an index scan's rows) seeks
+**   the same tree again and again.  A read transaction keeps one scan per
+**   keyspace for that (the last HDB_KVFIND_MAX keyspaces, the oldest
+**   replaced first) until it ends, so each seek starts from the pinned
+**   path of the last one (btree/cursor.c).
+**
 ** INVARIANTS
 **   - Only a read transaction opens one (a write could change or free the
 **     pinned pages under it).
@@ -132,4 +139,54 @@ void hdb__kvscan_close(hdb_kvscan *s)
     drop_ovf(s);
     hdb__btcur_reset(&s->c);
     s->t = NULL;
+}
+
+/* ---- kept lookups ------------------------------------------------------ */
+struct hdb_kvfinds {
+    int n, next; /* scans open; the one to replace next */
+    struct {
+        uint32_t ks;
+        hdb_kvscan s;
+    } v[HDB_KVFIND_MAX];
+};
+
+int hdb__kv_find(hdb_txn *t, uint32_t ks, const void *key, size_t kn, hdb_val *val)
+{
+    if (t->write)
+        return hdb__seterr(t->db, HDB_MISUSE, "kept lookups are for read transactions");
+    struct hdb_kvfinds *f = t->finds;
+    if (!f && !(f = t->finds = hdb__zalloc(t->e->mem, sizeof *f)))
+        return hdb__seterr(t->db, HDB_NOMEM, "out of memory");
+    int i = 0;
+    while (i < f->n && f->v[i].ks != ks)
+        i++;
+    if (i == f->n) {
+        if (f->n < HDB_KVFIND_MAX) {
+            f->n++;
+        } else {
+            i = f->next;
+            f->next = (f->next + 1) % HDB_KVFIND_MAX;
+            hdb__kvscan_close(&f->v[i].s);
+        }
+        f->v[i].ks = ks;
+        int rc = hdb__kvscan_open(t, ks, &f->v[i].s);
+        if (rc != HDB_OK) {
+            hdb__kvscan_close(&f->v[i].s);
+            f->v[i] = f->v[--f->n]; /* (a struct copy: the pins move with it) */
+            f->next = 0;
+            return rc;
+        }
+    }
+    return hdb__kvscan_find(&f->v[i].s, key, kn, val);
+}
+
+void hdb__kv_find_end(hdb_txn *t)
+{
+    struct hdb_kvfinds *f = t->finds;
+    if (!f)
+        return;
+    for (int i = 0; i < f->n; i++)
+        hdb__kvscan_close(&f->v[i].s);
+    hdb__free(t->e->mem, f);
+    t->finds = NULL;
 }

@@ -100,6 +100,7 @@ void hdb__txn_drop_last(hdb_txn *t)
  * the caller). */
 void hdb__txn_free(hdb_txn *t)
 {
+    hdb__kv_find_end(t);
     hdb__txn_drop_last(t);
     hdb__cursor_detach_all(t);
     for (int i = 0; i < t->nsp; i++)
@@ -470,6 +471,7 @@ int hdb__txn_end(hdb_txn *t, int commit)
     int rc = HDB_OK, published = 0;
     hdb__txn_drop_last(t);
     if (!t->write) {
+        hdb__kv_find_end(t); /* its pins go before the snapshot does */
         hdb__pager_reader_remove(e->pager, t->lsn);
         hdb__txn_free(t);
         return HDB_OK;

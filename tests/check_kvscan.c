@@ -5,6 +5,9 @@
 ** and overflow values whole; an exact lookup finds a key or reports it
 ** missing; an empty keyspace has no entries; a write
 ** transaction cannot open one; and hdb_check() stays clean.
+** Kept lookups (hdb__kv_find) answer as hdb_get does across more keyspaces
+** than they keep, and a lookup in the leaf of the last one asks the pager
+** for no page.
 */
 #include <check.h>
 #include <stdio.h>
@@ -157,6 +160,65 @@ START_TEST(write_txn_refused)
 }
 END_TEST
 
+static uint64_t pager_requests(hdb *db)
+{
+    hdb_stats st;
+    ck_assert_int_eq(hdb_stats_get(db, &st), HDB_OK);
+    return st.cache_hits + st.page_reads;
+}
+
+START_TEST(kept_lookups)
+{
+    char *dir, k[16];
+    uint32_t ks[HDB_KVFIND_MAX + 2];
+    static unsigned char v[20000];
+    hdb *db = fill(&dir, &ks[0]);
+    hdb_txn *t;
+    ck_assert_int_eq(hdb_txn_begin(db, 0, &t), HDB_OK);
+    for (int j = 1; j < HDB_KVFIND_MAX + 2; j++) { /* more keyspaces than are kept */
+        char name[16];
+        snprintf(name, sizeof name, "more%d", j);
+        ck_assert_int_eq(hdb_ks_open(t, name, HDB_CREATE, &ks[j]), HDB_OK);
+        for (int i = j; i < NKEYS; i += j + 1)
+            ck_assert_int_eq(hdb_put(t, ks[j], key_of(i, k), (hdb_val){v, val_of(i + j, v)}), HDB_OK);
+    }
+    hdb_val val;
+    ck_assert_int_eq(hdb__kv_find(t, ks[0], "k", 1, &val), HDB_MISUSE);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+
+    ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
+    unsigned rng = 12345;
+    for (int n = 0; n < 6000; n++) {
+        rng = rng * 1103515245u + 12345u;
+        int j = (int)(rng >> 8) % (HDB_KVFIND_MAX + 2), i = (int)(rng >> 16) % (NKEYS + 3);
+        hdb_val key = key_of(i, k), want;
+        int rc = hdb_get(t, ks[j], key, &want), rc2;
+        size_t wn = rc == HDB_OK ? want.size : 0;
+        static unsigned char wbuf[20000];
+        if (rc == HDB_OK)
+            memcpy(wbuf, want.data, wn);
+        rc2 = hdb__kv_find(t, ks[j], key.data, key.size, &val);
+        ck_assert_int_eq(rc2, rc);
+        if (rc == HDB_OK) {
+            ck_assert_uint_eq(val.size, wn);
+            ck_assert(memcmp(val.data, wbuf, wn) == 0);
+        }
+    }
+    /* A keyspace that does not exist: reported, and the kept ones go on. */
+    ck_assert_int_eq(hdb__kv_find(t, 999999, "k", 1, &val), HDB_NOTFOUND);
+    ck_assert_int_eq(hdb__kv_find(t, ks[0], key_of(2, k).data, 7, &val), HDB_OK);
+    ck_assert_uint_eq(val.size, val_of(2, v));
+    /* The next key in the same leaf: found from the pinned path alone. */
+    uint64_t before = pager_requests(db);
+    ck_assert_int_eq(hdb__kv_find(t, ks[0], key_of(4, k).data, 7, &val), HDB_OK);
+    ck_assert_uint_eq(val.size, val_of(4, v));
+    ck_assert_int_eq(hdb__kv_find(t, ks[0], key_of(3, k).data, 7, &val), HDB_NOTFOUND);
+    ck_assert_uint_eq(pager_requests(db), before);
+    hdb_txn_abort(t); /* closes the kept scans: their pages are let go */
+    done(db, dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kvscan");
@@ -164,6 +226,7 @@ int main(void)
     tcase_set_timeout(c, 60);
     tcase_add_test(c, walks);
     tcase_add_test(c, write_txn_refused);
+    tcase_add_test(c, kept_lookups);
     suite_add_tcase(s, c);
     return tu_run(s);
 }

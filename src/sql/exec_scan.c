@@ -195,17 +195,17 @@ static int range_last(xcur *cu, range *r)
 }
 
 /* Load s's row stored under table key `key`; *found = 0 when there is
- * none.  A read transaction finds it with the lean scan (the cursor's
- * search), a write transaction with hdb_get. */
+ * none.  A read transaction finds it with its kept lookup of the table
+ * (hdb__kv_find: the search starts from the last lookup's pinned path), a
+ * write transaction with hdb_get. */
 static int load_by_key(xctx *x, xsrc *s, uint32_t tks, const void *key, size_t kn, int *found)
 {
     hdb_val v;
-    hdb_kvscan ks;
-    int rc, lean = !x->t->write;
-    if (!lean)
+    int rc;
+    if (x->t->write)
         rc = hdb_get(x->t, tks, (hdb_val){key, kn}, &v);
-    else if ((rc = hdb__kvscan_open(x->t, tks, &ks)) == HDB_OK)
-        rc = hdb__kvscan_find(&ks, key, kn, &v);
+    else
+        rc = hdb__kv_find(x->t, tks, key, kn, &v);
     *found = rc == HDB_OK;
     if (rc == HDB_OK)
         rc = hdb__sql_load_row(x, s, v.data, v.size);
@@ -213,8 +213,6 @@ static int load_by_key(xctx *x, xsrc *s, uint32_t tks, const void *key, size_t k
         rc = HDB_OK;
     else
         rc = hdb__sql_err(x, rc, "cannot read row: %s", hdb_errstr(rc));
-    if (lean)
-        hdb__kvscan_close(&ks);
     return rc;
 }
 

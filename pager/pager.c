@@ -642,11 +642,12 @@ int hdb__pager_writable(const hdb_pager *p, const hdb_page *pg)
  * copy each page again at each return to the cache.  So eviction notes the
  * writable pages it writes out, and a read in the transaction gives them
  * back a current gen.  A new savepoint or a rollback to one makes none of
- * them writable (or frees them): the set is emptied.  Out of memory only
- * loses the note (the page is then copied once more). */
+ * them writable (or frees them): the set is emptied.  Without a savepoint
+ * every page born in the transaction is writable: nothing is noted.  Out
+ * of memory only loses the note (the page is then copied once more). */
 void hdb__pager_note_evicted(hdb_pager *p, const hdb_page *pg)
 {
-    if (p->in_txn && !pg->is_map && pg->loaded && hdb__pager_writable(p, pg))
+    if (p->in_txn && p->nsp && !pg->is_map && pg->loaded && hdb__pager_writable(p, pg))
         (void)hdb__u32set_add(&p->spilled, pg->pgno);
 }
 

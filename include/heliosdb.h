@@ -183,6 +183,13 @@ void hdb_options_init(hdb_options *o);
 int hdb_open(const char *path, const hdb_options *o, hdb **out);
 
 /**
+ * Why the last hdb_open() of the calling thread failed (for example which
+ * file is damaged, or the recovery step that failed); "" after one that
+ * succeeded.  Valid until the thread's next hdb_open().
+ */
+const char *hdb_open_errmsg(void);
+
+/**
  * Close a connection: aborts its open transactions, finalizes nothing for
  * you (unfinalized statements are freed), and when it is the last
  * connection to the file, checkpoints and releases the engine.

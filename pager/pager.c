@@ -38,6 +38,8 @@ int hdb__pager_corrupt(hdb_pager *p, const char *fmt, ...)
 
 const char *hdb__pager_errmsg(const hdb_pager *p) { return p->errmsg; }
 int hdb__pager_error(const hdb_pager *p) { return p->err; }
+uint64_t hdb__pager_db_salt(const hdb_pager *p) { return p->db_salt; }
+
 unsigned hdb__pager_page_size(const hdb_pager *p) { return p->psize; }
 const hdb_meta *hdb__pager_meta(const hdb_pager *p) { return &p->meta; }
 hdb_pgno hdb__pager_next_pgno(const hdb_pager *p) { return p->next_pgno; }
@@ -90,6 +92,7 @@ static int header_check(hdb_pager *p, const uint8_t *buf, size_t got)
         return hdb__pager_corrupt(p, "unsupported format version %u (this library reads %u to %u)", v,
                                   HDB_FORMAT_OLDEST, HDB_FORMAT_VERSION);
     unsigned ps = hdb__get32(buf + 20);
+    p->db_salt = hdb__get64(buf + 32);
     if (!valid_page_size(ps))
         return hdb__pager_corrupt(p, "bad page size %u in the file header", ps);
     p->psize = ps;
@@ -159,6 +162,7 @@ static int file_create(hdb_pager *p, const hdb_pager_cfg *cfg)
     if (!buf)
         return HDB_NOMEM;
     header_build(buf, p->psize, cfg->now_us, cfg->salt);
+    p->db_salt = cfg->salt;
     int rc = p->vfs->write(p->file, buf, p->psize, 0);
     memset(&p->meta, 0, sizeof p->meta);
     p->meta.ckpt_seq = 1;

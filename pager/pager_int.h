@@ -87,6 +87,7 @@ struct hdb_pager {
     size_t nfreed, freed_cap;
     hdb_spinfo *sp;
     size_t nsp, sp_cap;
+    uint64_t db_salt;     /* the file header's salt: who the log belongs to (engine.c) */
     hdb_u32set spilled;   /* writable pages evicted since the latest savepoint (pager.c) */
 
     /* readers: snapshot LSNs of open read transactions */

@@ -141,13 +141,21 @@ static int canonical(const char *path, char *out, size_t n)
     return HDB_OK;
 }
 
+/* The message of the thread's last failed hdb_open (hdb_open_errmsg). */
+static _Thread_local char open_err[512];
+
+const char *hdb_open_errmsg(void) { return open_err; }
+
 int hdb_open(const char *path, const hdb_options *o, hdb **out)
 {
     hdb_options opt;
     char canon[PATH_MAX + 1], err[512] = "";
     hdb_engine *e = NULL;
-    if (!out)
+    open_err[0] = '\0';
+    if (!out) {
+        snprintf(open_err, sizeof open_err, "no place for the connection (out is NULL)");
         return HDB_MISUSE;
+    }
     *out = NULL;
     if (o)
         opt = *o;
@@ -158,8 +166,10 @@ int hdb_open(const char *path, const hdb_options *o, hdb **out)
     if (opt.cache_bytes < (64u << 10))
         opt.cache_bytes = 64u << 10;
     hdb *db = hdb__zalloc(opt.allocator, sizeof *db);
-    if (!db)
+    if (!db) {
+        snprintf(open_err, sizeof open_err, "out of memory");
         return HDB_NOMEM;
+    }
     db->opt = opt;
     snprintf(db->branch, sizeof db->branch, "main");
     int rc = path && *path ? check_options(&opt, err, sizeof err) : HDB_MISUSE;
@@ -179,6 +189,7 @@ int hdb_open(const char *path, const hdb_options *o, hdb **out)
     if (rc != HDB_OK) {
         if (!*err)
             snprintf(err, sizeof err, "%s", hdb_errstr(rc));
+        snprintf(open_err, sizeof open_err, "%s", err);
         hdb__seterr(db, rc, "%s", err);
         /* The caller can still read the message through *out == NULL?  No:
          * keep the contract (NULL on error) and print nothing. */

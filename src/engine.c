@@ -193,10 +193,14 @@ static int open_parts(hdb_engine *e, const char *path, char *err, size_t errlen)
     wc.prealloc = 1;
     wc.clock_us = e->opt.clock_us;
     wc.clock_ctx = e->opt.clock_ctx;
+    wc.owner = hdb__pager_db_salt(e->pager); /* a log is replayed only into its own file */
     rc = hdb__wal_open(&wc, &e->wal);
-    hdb__free(e->mem, dir);
-    if (rc != HDB_OK)
+    if (rc == HDB_CORRUPT)
+        snprintf(err, errlen, "cannot open the log %s: damaged, or the log of another database file",
+                 dir);
+    else if (rc != HDB_OK)
         snprintf(err, errlen, "cannot open the log of %s: %s", path, hdb_errstr(rc));
+    hdb__free(e->mem, dir);
     return rc;
 }
 

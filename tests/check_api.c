@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "heliosdb.h"
 #include "support/test_util.h"
 #include <pthread.h>
@@ -495,6 +496,51 @@ START_TEST(test_savepoint_larger_than_cache)
 }
 END_TEST
 
+/* A log is replayed only into its own database file: a file made anew
+ * beside an old log, or the log of another database put beside a file, is
+ * reported (HDB_CORRUPT, with the reason from hdb_open_errmsg()), not
+ * replayed into it. */
+START_TEST(test_log_of_another_file)
+{
+    env e;
+    env_init(&e);
+    put(e.db, "kv", "k", "v1");
+    ck_assert_int_eq(hdb_close(e.db), HDB_OK);
+    e.db = NULL;
+    char wal[700], other[600], other_wal[700];
+    snprintf(wal, sizeof wal, "%s-wal", e.path);
+    tu_path(other, sizeof other, e.dir, "other.db");
+    snprintf(other_wal, sizeof other_wal, "%s-wal", other);
+    /* The file removed, its log left: a new file does not take the log. */
+    ck_assert_int_eq(unlink(e.path), 0);
+    hdb *db = NULL;
+    ck_assert_int_eq(hdb_open(e.path, &e.o, &db), HDB_CORRUPT);
+    ck_assert_ptr_null(db);
+    ck_assert_ptr_nonnull(strstr(hdb_open_errmsg(), "another database file"));
+    /* Without the old log the new file opens (empty). */
+    tu_rmdir(wal);
+    env_open(&e);
+    ck_assert_str_eq(hdb_open_errmsg(), "");
+    ck_assert_ptr_null(get(e.db, "kv", "k"));
+    put(e.db, "kv", "k", "v2");
+    ck_assert_int_eq(hdb_close(e.db), HDB_OK);
+    e.db = NULL;
+    /* Another database's log beside this file. */
+    ck_assert_int_eq(hdb_open(other, &e.o, &db), HDB_OK);
+    ck_assert_int_eq(hdb_close(db), HDB_OK);
+    tu_rmdir(wal);
+    ck_assert_int_eq(rename(other_wal, wal), 0);
+    ck_assert_int_eq(hdb_open(e.path, &e.o, &db), HDB_CORRUPT);
+    ck_assert_ptr_nonnull(strstr(hdb_open_errmsg(), "-wal"));
+    /* Without that log the file opens with its own data (checkpointed when
+     * it was closed). */
+    tu_rmdir(wal);
+    env_open(&e);
+    ck_assert_str_eq(get(e.db, "kv", "k"), "v2");
+    env_fini(&e);
+}
+END_TEST
+
 START_TEST(test_random_model)
 {
     env e;
@@ -717,6 +763,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_cursor_across_writes);
     tcase_add_test(c, test_savepoints_and_keyspaces);
     tcase_add_test(c, test_savepoint_larger_than_cache);
+    tcase_add_test(c, test_log_of_another_file);
     tcase_add_test(c, test_random_model);
     tcase_add_test(c, test_concurrent_readers);
     tcase_add_test(c, test_read_roots_follow_commits);

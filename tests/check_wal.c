@@ -653,6 +653,63 @@ START_TEST(test_segment_headers)
 }
 END_TEST
 
+/* The owner in every segment header: written from cfg.owner; a log whose
+ * segments name another owner does not open; 0 (a log written before
+ * owners were recorded, or a handle that names none) is not checked. */
+START_TEST(test_owner)
+{
+    env e;
+    env_init(&e);
+    char p1[700], p2[700];
+    seg_path(&e, 1, p1, sizeof p1);
+    seg_path(&e, 2, p2, sizeof p2);
+    hdb_wal_cfg c = cfg_of(&e, NULL, HDB_SYNC_OFF, 256);
+    c.owner = 0x1122334455667788ull;
+    hdb_wal *w = NULL;
+    uint64_t last;
+    ck_assert_int_eq(hdb__wal_open(&c, &w), HDB_OK);
+    ck_assert_int_eq(hdb__wal_recover(w, 0, NULL, NULL, NULL, &last), HDB_OK);
+    for (uint64_t l = 1; l <= 3; l++) /* two segments */
+        ck_assert_int_eq(put_txn(w, l), HDB_OK);
+    hdb__wal_close(w);
+    uint64_t n;
+    uint8_t *h = file_read(p2, &n);
+    ck_assert_uint_eq(hdb__get64(h + 48), c.owner);
+    free(h);
+    ck_assert_int_eq(hdb__wal_open(&c, &w), HDB_OK); /* its own owner */
+    hdb__wal_close(w);
+    hdb_wal_cfg other = c;
+    other.owner = 0x99;
+    ck_assert_int_eq(hdb__wal_open(&other, &w), HDB_CORRUPT);
+    ck_assert_ptr_null(w);
+    other.owner = 0; /* names none: opens */
+    ck_assert_int_eq(hdb__wal_open(&other, &w), HDB_OK);
+    hdb__wal_close(w);
+    /* Segments without an owner (as older logs are) open under any owner,
+     * and a new segment then records it. */
+    tu_rmdir(e.dir);
+    c.owner = 0;
+    ck_assert_int_eq(hdb__wal_open(&c, &w), HDB_OK);
+    ck_assert_int_eq(hdb__wal_recover(w, 0, NULL, NULL, NULL, &last), HDB_OK);
+    ck_assert_int_eq(put_txn(w, 1), HDB_OK);
+    hdb__wal_close(w);
+    c.owner = 0x99;
+    ck_assert_int_eq(hdb__wal_open(&c, &w), HDB_OK);
+    ck_assert_int_eq(hdb__wal_recover(w, 0, NULL, NULL, NULL, &last), HDB_OK);
+    ck_assert_uint_eq(last, 1);
+    for (uint64_t l = 2; l <= 4; l++)
+        ck_assert_int_eq(put_txn(w, l), HDB_OK);
+    hdb__wal_close(w);
+    h = file_read(p2, &n);
+    ck_assert_uint_eq(hdb__get64(h + 48), 0x99);
+    free(h);
+    h = file_read(p1, &n);
+    ck_assert_uint_eq(hdb__get64(h + 48), 0);
+    free(h);
+    env_fini(&e);
+}
+END_TEST
+
 /* A bit flipped in a frame: recovery stops there when nothing follows, and
  * reports a hole when a later segment exists. */
 START_TEST(test_bit_flip)
@@ -1631,6 +1688,7 @@ static Suite *suite(void)
     tcase_add_test(f, test_bad_frames_corrupt);
     tcase_add_test(f, test_torn_tail_every_byte);
     tcase_add_test(f, test_segment_headers);
+    tcase_add_test(f, test_owner);
     tcase_add_test(f, test_bit_flip);
     tcase_add_test(f, test_holes_and_prune_leftovers);
     suite_add_tcase(s, f);

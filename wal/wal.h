@@ -18,7 +18,9 @@
 **       24    8 salt: random, chosen when the segment is created
 **       32    8 base LSN: every commit in this segment has an LSN > base
 **       40    8 creation time (µs since 1970, from the engine's clock)
-**       48    8 reserved, zero
+**       48    8 owner: the salt of the database file the log belongs to
+**               (page.h, file header); 0 = not recorded (logs written
+**               before it was), and then not checked
 **       56    8 XXH64 of bytes 0..55 (seed 0)
 **
 ** RECORD FRAME (follows the header, frames back to back)
@@ -94,6 +96,9 @@ typedef struct hdb_wal_cfg {
                                  when that saves space; 0 = default 256 */
     int64_t (*clock_us)(void *ctx); /* for segment creation times and NORMAL's 50 ms */
     void *clock_ctx;
+    uint64_t owner;           /* written into every new segment's header; a segment
+                                 whose recorded owner differs is HDB_CORRUPT at open
+                                 (0 = none: nothing written or checked) */
 } hdb_wal_cfg;
 
 /* One record handed to a reader.  data is borrowed until the callback returns. */
@@ -127,7 +132,7 @@ typedef struct hdb_wal_seg_info {
 
 /* Open the log (does not read the records yet: call hdb__wal_recover).
  * cfg is copied, cfg->dir too.  HDB_OK, HDB_IOERR, HDB_CORRUPT (a segment
- * header is damaged), HDB_NOMEM. */
+ * header is damaged, or names another owner), HDB_NOMEM. */
 int hdb__wal_open(const hdb_wal_cfg *cfg, hdb_wal **out);
 void hdb__wal_close(hdb_wal *w);
 

@@ -80,7 +80,8 @@ static int drop_front(hdb_wal *w, size_t k)
 /* ------------------------------------------------------------------------
 ** The header
 */
-static void header_put(uint8_t *h, uint64_t seq, uint64_t salt, uint64_t base, int64_t now)
+static void header_put(uint8_t *h, uint64_t seq, uint64_t salt, uint64_t base, int64_t now,
+                       uint64_t owner)
 {
     memset(h, 0, HDB_WAL_HDR);
     memcpy(h, HDB_WAL_MAGIC, 8);
@@ -90,6 +91,7 @@ static void header_put(uint8_t *h, uint64_t seq, uint64_t salt, uint64_t base, i
     hdb__put64(h + 24, salt);
     hdb__put64(h + 32, base);
     hdb__put64(h + 40, (uint64_t)now);
+    hdb__put64(h + 48, owner);
     hdb__put64(h + 56, XXH64(h, 56, 0));
 }
 
@@ -131,6 +133,9 @@ static int load_header(hdb_wal *w, size_t i, int *torn)
     if (rc != HDB_OK || *torn)
         return rc;
     rc = hdb__wal_header_parse(h, w->seg[i].seq, &w->seg[i], &salt);
+    uint64_t owner = hdb__get64(h + 48);
+    if (rc == HDB_OK && owner && w->cfg.owner && owner != w->cfg.owner)
+        rc = HDB_CORRUPT; /* the log of another database file */
     w->seg[i].last_lsn = w->seg[i].base_lsn;
     w->seg[i].bytes = size;
     return rc;
@@ -258,7 +263,7 @@ static int create_file(hdb_wal *w, uint64_t seq, uint64_t salt, uint64_t base, i
     int rc = vfs->open(vfs, path, HDB_VFS_CREATE, out);
     if (rc != HDB_OK)
         return rc;
-    header_put(h, seq, salt, base, now);
+    header_put(h, seq, salt, base, now, w->cfg.owner);
     rc = vfs->size(*out, &size);
     if (rc == HDB_OK && size > sizeof h) /* a stale file of that name */
         rc = vfs->truncate(*out, 0);

@@ -156,7 +156,7 @@ static inline int be_open(const char *path, const be_open_opts *o, be_db **out, 
     ho.create = o->create;
     rc = hdb_open(path, &ho, out);
     if (rc != HDB_OK)
-        snprintf(err, errn, "%s", hdb_errstr(rc));
+        snprintf(err, errn, "%s: %s", hdb_errstr(rc), hdb_open_errmsg());
     return rc;
 }
 

@@ -174,18 +174,23 @@ int hdb__map_count(hdb_pager *p, hdb_pgno pgno, uint32_t *count)
 
 int hdb__map_bump(hdb_pager *p, hdb_pgno pgno, hdb_page **m, uint32_t *old)
 {
-    size_t region = hdb__map_region(p, pgno);
-    int rc = check_data_page(p, pgno);
-    if (rc != HDB_OK)
-        return rc;
-    if (!*m || (*m)->pgno != hdb__map_slot_a(p, region)) {
+    /* One division for the region, the slot test and the index (a copied
+     * page's children are counted here one after another). */
+    if (pgno < HDB_MAP_FIRST)
+        return check_data_page(p, pgno);
+    hdb_pgno off = pgno - HDB_MAP_FIRST, span = REGION_SPAN(p);
+    size_t region = off / span, at_in = off - (hdb_pgno)region * span;
+    if (at_in < 2)
+        return check_data_page(p, pgno); /* a map slot */
+    int rc;
+    if (!*m || (*m)->pgno != HDB_MAP_FIRST + (hdb_pgno)region * span) {
         if (*m)
             (*m)->pin--;
         *m = NULL;
         if ((rc = map_frame(p, region, m)) != HDB_OK)
             return rc;
     }
-    uint8_t *at = (*m)->data + HDB_MAP_HDR + 4 * map_index(p, pgno);
+    uint8_t *at = (*m)->data + HDB_MAP_HDR + 4 * (at_in - 2);
     *old = hdb__get32(at);
     if (*old == 0 || *old >= UINT32_MAX - 1)
         return HDB_OK; /* the caller's error */

@@ -14,6 +14,7 @@
 #include "heliosdb.h"
 #include "pager/page.h"
 #include "pager/pager.h"
+#include "pager/refmap.h"
 #include "pager/u32set.h"
 #include "support/test_util.h"
 
@@ -209,6 +210,18 @@ START_TEST(test_incr_many)
     for (int i = 0; i < N; i += 97) {
         ck_assert_int_eq(hdb__pager_rc(e.p, a[i].pgno, &c), HDB_OK);
         ck_assert_uint_eq(c, 1);
+    }
+    /* Numbers that are no data page: a meta slot, the map slots of regions
+     * 0 and 1 (each after a data page of the same region). */
+    hdb_pgno span = (hdb_pgno)((4096 - HDB_MAP_HDR) / 4 + 2);
+    hdb_pgno notdata[][2] = {{a[1].pgno, 1},
+                             {a[1].pgno, HDB_MAP_FIRST},
+                             {a[1].pgno, HDB_MAP_FIRST + 1},
+                             {HDB_MAP_FIRST + span + 2, HDB_MAP_FIRST + span},
+                             {HDB_MAP_FIRST + span + 2, HDB_MAP_FIRST + span + 1}};
+    for (size_t i = 0; i < sizeof notdata / sizeof notdata[0]; i++) {
+        ck_assert_int_eq(hdb__pager_incr_many(e.p, notdata[i], 2), HDB_CORRUPT);
+        ck_assert_ptr_nonnull(strstr(hdb__pager_errmsg(e.p), "not a data page"));
     }
     ck_assert_int_eq(hdb__pager_decr(e.p, a[N - 1], &c), HDB_OK); /* now free */
     hdb_pgno bad[3] = {a[1].pgno, a[N - 1].pgno, a[2].pgno};

@@ -388,6 +388,13 @@ static inline int probe_key(hdb_bt *t, const uint8_t *pg, unsigned i, size_t con
     return cell_key(t, pg, i, key, klen);
 }
 
+int hdb__node_key(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **key, size_t *klen)
+{
+    if (i >= hdb__page_count(pg))
+        return hdb__pager_corrupt(t->pager, "page %u: no cell %u", hdb__page_pgno(pg), i);
+    return probe_key(t, pg, i, hdb__node_content(t, pg), hdb__page_type(pg) == HDB_PT_LEAF, key, klen);
+}
+
 static inline uint64_t be64_at(const uint8_t *p)
 {
     return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |

@@ -517,10 +517,10 @@ static int same_shape(mctx *m, const uint8_t *a, const uint8_t *b)
         hdb__page_count(b) != n)
         return 0;
     for (unsigned i = 1; i < n; i++) {
-        hdb_cell x, y;
-        if (hdb__node_cell(&m->e->bt, a, i, &x) != HDB_OK ||
-            hdb__node_cell(&m->e->bt, b, i, &y) != HDB_OK ||
-            hdb__keycmp(x.key, x.klen, y.key, y.klen) != 0)
+        const uint8_t *x, *y;
+        size_t xn, yn;
+        if (hdb__node_key(&m->e->bt, a, i, &x, &xn) != HDB_OK ||
+            hdb__node_key(&m->e->bt, b, i, &y, &yn) != HDB_OK || xn != yn || memcmp(x, y, xn) != 0)
             return 0;
     }
     return 1;

@@ -181,7 +181,7 @@ int hdb__btcur_seek(hdb_btcur *c, const void *key, size_t klen, int *exact)
     }
     if (rc == HDB_OK) {
         unsigned idx;
-        while (c->depth > lvl + 1) /* a leaf above the old path's end */
+        while (c->depth > lvl + 1) /* pinned below the leaf: not on this way */
             hdb__pager_put(c->t->pager, c->path[--c->depth].pg);
         uint8_t *pg = c->path[lvl].pg->data;
         rc = hdb__node_find(c->t, pg, key, klen, &idx, &eq);

@@ -152,45 +152,50 @@ uint32_t hdb__map_count_in(const hdb_pager *p, const hdb_page *map, hdb_pgno pgn
     return hdb__get32(map->data + HDB_MAP_HDR + 4 * map_index(p, pgno));
 }
 
-static int check_data_page(hdb_pager *p, hdb_pgno pgno)
+/* The region of data page pgno and its index there, with one division
+ * (counts are changed one page after another: a copied page's children);
+ * HDB_CORRUPT if pgno is no data page. */
+static int locate(hdb_pager *p, hdb_pgno pgno, size_t *region, size_t *idx)
 {
-    if (pgno < HDB_MAP_FIRST || hdb__map_is_slot(p, pgno))
+    hdb_pgno span = REGION_SPAN(p), off = pgno - HDB_MAP_FIRST;
+    if (pgno < HDB_MAP_FIRST)
         return hdb__pager_corrupt(p, "page %u is not a data page", pgno);
+    *region = off / span;
+    hdb_pgno in = off - (hdb_pgno)*region * span;
+    if (in < 2)
+        return hdb__pager_corrupt(p, "page %u is not a data page", pgno);
+    *idx = in - 2;
     return HDB_OK;
 }
 
 int hdb__map_count(hdb_pager *p, hdb_pgno pgno, uint32_t *count)
 {
     hdb_page *m;
-    int rc = check_data_page(p, pgno);
+    size_t region = 0, idx = 0;
+    int rc = locate(p, pgno, &region, &idx);
     if (rc == HDB_OK)
-        rc = map_frame(p, hdb__map_region(p, pgno), &m);
+        rc = map_frame(p, region, &m);
     if (rc != HDB_OK)
         return rc;
-    *count = hdb__map_count_in(p, m, pgno);
+    *count = hdb__get32(m->data + HDB_MAP_HDR + 4 * idx);
     m->pin--;
     return HDB_OK;
 }
 
 int hdb__map_bump(hdb_pager *p, hdb_pgno pgno, hdb_page **m, uint32_t *old)
 {
-    /* One division for the region, the slot test and the index (a copied
-     * page's children are counted here one after another). */
-    if (pgno < HDB_MAP_FIRST)
-        return check_data_page(p, pgno);
-    hdb_pgno off = pgno - HDB_MAP_FIRST, span = REGION_SPAN(p);
-    size_t region = off / span, at_in = off - (hdb_pgno)region * span;
-    if (at_in < 2)
-        return check_data_page(p, pgno); /* a map slot */
-    int rc;
-    if (!*m || (*m)->pgno != HDB_MAP_FIRST + (hdb_pgno)region * span) {
+    size_t region = 0, idx = 0;
+    int rc = locate(p, pgno, &region, &idx);
+    if (rc != HDB_OK)
+        return rc;
+    if (!*m || (*m)->pgno != hdb__map_slot_a(p, region)) {
         if (*m)
             (*m)->pin--;
         *m = NULL;
         if ((rc = map_frame(p, region, m)) != HDB_OK)
             return rc;
     }
-    uint8_t *at = (*m)->data + HDB_MAP_HDR + 4 * (at_in - 2);
+    uint8_t *at = (*m)->data + HDB_MAP_HDR + 4 * idx;
     *old = hdb__get32(at);
     if (*old == 0 || *old >= UINT32_MAX - 1)
         return HDB_OK; /* the caller's error */
@@ -202,12 +207,13 @@ int hdb__map_bump(hdb_pager *p, hdb_pgno pgno, hdb_page **m, uint32_t *old)
 int hdb__map_set(hdb_pager *p, hdb_pgno pgno, uint32_t count)
 {
     hdb_page *m;
-    int rc = check_data_page(p, pgno);
+    size_t region = 0, idx = 0;
+    int rc = locate(p, pgno, &region, &idx);
     if (rc == HDB_OK)
-        rc = map_frame(p, hdb__map_region(p, pgno), &m);
+        rc = map_frame(p, region, &m);
     if (rc != HDB_OK)
         return rc;
-    hdb__put32(m->data + HDB_MAP_HDR + 4 * map_index(p, pgno), count);
+    hdb__put32(m->data + HDB_MAP_HDR + 4 * idx, count);
     hdb__cache_mark_dirty(p, m);
     m->pin--;
     return HDB_OK;

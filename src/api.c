@@ -191,8 +191,7 @@ int hdb_open(const char *path, const hdb_options *o, hdb **out)
             snprintf(err, sizeof err, "%s", hdb_errstr(rc));
         snprintf(open_err, sizeof open_err, "%s", err);
         hdb__seterr(db, rc, "%s", err);
-        /* The caller can still read the message through *out == NULL?  No:
-         * keep the contract (NULL on error) and print nothing. */
+        /* *out stays NULL on error: the message is hdb_open_errmsg()'s. */
         hdb__free(opt.allocator, db);
         return rc;
     }

@@ -240,27 +240,27 @@ static int decode_short(const uint8_t *rec, size_t n, size_t k, uint64_t ncol, h
 {
     const uint8_t *h = rec + k;
     uint32_t off[64], total = 0;
-    uint8_t any = 0;
     if (ncol > 64 || ncol > n - k)
-        return 0;
-    for (uint64_t i = 0; i < ncol; i++)
-        any |= h[i];
-    if (any & 0x80)
         return 0;
     /* Each body is under 64 bytes: the total cannot overflow. */
     for (uint64_t i = 0; i < ncol; i++) {
         uint8_t t = h[i];
+        if (t & 0x80)
+            return 0; /* a longer type code: the general path */
         off[i] = total;
         total += t < 12 ? small_len[t] : (uint32_t)(t - 12) / 2;
     }
     if (total != n - k - ncol)
         return -1;
     const uint8_t *body = h + ncol;
-    for (int j = 0; j < c; j++) {
-        if (j < 63 && (skip >> j & 1))
-            out[j] = (hdb_sql_value)HDB_SQL_NULL_INIT;
-        else
-            decode_body(body + off[j], h[j], &out[j]);
+    /* Columns 0..c-1, the skipped ones (bits below 63) left NULL. */
+    uint64_t all = c >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << c) - 1;
+    uint64_t drop = all & skip & ~((uint64_t)1 << 63);
+    for (uint64_t b = drop; b; b &= b - 1)
+        out[hdb__sql_lowbit(b)] = (hdb_sql_value)HDB_SQL_NULL_INIT;
+    for (uint64_t b = all & ~drop; b; b &= b - 1) {
+        int j = hdb__sql_lowbit(b);
+        decode_body(body + off[j], h[j], &out[j]);
     }
     return 1;
 }

@@ -80,6 +80,12 @@ int hdb__sql_source_defaults(xctx *x, xsrc *s)
     return HDB_OK;
 }
 
+/* A stored text or blob borrows from the record: make it the row's own. */
+static int own_stored(hdb_sql_value *v)
+{
+    return v->type == HDB_TEXT || v->type == HDB_BLOB ? hdb__sql_value_own(v) : HDB_OK;
+}
+
 int hdb__sql_load_row(xctx *x, xsrc *s, const void *rec, size_t n)
 {
     int ncol = s->tab->ncol, nst = 0, rc = HDB_OK, j;
@@ -93,19 +99,23 @@ int hdb__sql_load_row(xctx *x, xsrc *s, const void *rec, size_t n)
     if (hdb__sql_record_decode_some(rec, n, s->rowbuf, ncol, &nst, skip) != HDB_OK)
         return hdb__sql_err(x, HDB_CORRUPT, "malformed row in table %s", s->tab->name);
     /* Stored columns: a skipped one was left NULL; a text or blob borrows
-     * from the record, so it is copied. */
-    for (j = 0; j < nst && rc == HDB_OK; j++) {
-        hdb_sql_value *v = &s->rowbuf[j];
-        if (v->type == HDB_TEXT || v->type == HDB_BLOB)
-            rc = hdb__sql_value_own(v);
-    }
+     * from the record, so it is copied.  The loop visits only the columns
+     * decoded (and every one from 63 on). */
+    int lim = nst < 63 ? nst : 63;
+    for (uint64_t m = (((uint64_t)1 << lim) - 1) & ~skip; m && rc == HDB_OK; m &= m - 1)
+        rc = own_stored(&s->rowbuf[hdb__sql_lowbit(m)]);
+    for (j = 63; j < nst && rc == HDB_OK; j++)
+        rc = own_stored(&s->rowbuf[j]);
     /* Columns the record lacks read as their default. */
-    for (; j < ncol && rc == HDB_OK; j++)
+    for (j = nst; j < ncol && rc == HDB_OK; j++)
         if (!(j < 63 && (skip >> j & 1)))
             rc = hdb__sql_value_copy(&s->rowbuf[j], &s->dflt[j]);
     if (rc != HDB_OK) {
-        for (int k = j - 1; k < ncol; k++)
-            s->rowbuf[k].type = HDB_NULL;
+        /* Nothing may keep pointing into the record. */
+        for (int k = 0; k < ncol; k++)
+            if ((s->rowbuf[k].type == HDB_TEXT || s->rowbuf[k].type == HDB_BLOB) &&
+                !s->rowbuf[k].owned)
+                s->rowbuf[k].type = HDB_NULL;
         return nomem(x);
     }
     s->row = s->rowbuf;

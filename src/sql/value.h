@@ -135,4 +135,19 @@ int hdb__sql_arith(int op, const hdb_sql_value *a, const hdb_sql_value *b, hdb_s
 /* Unary minus, plus, and ~ (HDB_SQL_OP_NEG, POS, BITNOT).  -(INT64_MIN) is REAL. */
 int hdb__sql_unary(int op, const hdb_sql_value *a, hdb_sql_value *out);
 
+/* ---- column masks -------------------------------------------------------- */
+/* The index of the lowest set bit of m (m != 0): walks the columns named
+ * by a mask of bit j = column j (codec.h's skip, exec.h's need). */
+static inline int hdb__sql_lowbit(uint64_t m)
+{
+#if defined(__GNUC__)
+    return __builtin_ctzll(m);
+#else
+    int j = 0;
+    while (!(m & 1))
+        m >>= 1, j++;
+    return j;
+#endif
+}
+
 #endif

@@ -14,7 +14,10 @@
 **
 ** Both engines run the same statements through their prepared-statement
 ** APIs (hdb_prepare/hdb_step mirror sqlite3_prepare_v2/sqlite3_step), each
-** on a fresh file in one temporary directory:
+** on a fresh file in one temporary directory.  Both load first; then each
+** test runs on one engine and at once on the other, repeat by repeat, the
+** first of the two alternating, so that a slow spell of the machine falls
+** on both alike:
 **   load      N rows inserted in one transaction by one prepared INSERT
 **             into t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c REAL)
 **             with an index on a
@@ -180,18 +183,14 @@ static void keep(double t[T__N], int k, long rep, double dt)
         t[k] = dt;
 }
 
-/* Run the workload on e; times into t[], a digest of every answer into *sum. */
-static void workload(eng *e, double t[T__N], double *sum)
+/* Create and load e's tables: t timed (into *t_load), u and v for the
+ * join not timed. */
+static void setup(eng *e, double *t_load)
 {
     char b[64];
-    double t0;
-    *sum = 0;
-    for (int k = 0; k < T__N; k++)
-        t[k] = 0;
     e->exec(e->db, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c REAL)");
     e->exec(e->db, "CREATE INDEX t_a ON t(a)");
-
-    t0 = now();
+    double t0 = now();
     e->exec(e->db, "BEGIN");
     void *st = e->prepare(e->db, "INSERT INTO t VALUES(?1, ?2, ?3, ?4)");
     for (long i = 0; i < nrows; i++) {
@@ -206,61 +205,8 @@ static void workload(eng *e, double t[T__N], double *sum)
     }
     e->finalize(st);
     e->exec(e->db, "COMMIT");
-    t[T_LOAD] = now() - t0;
+    *t_load = now() - t0;
 
-    for (long rep = 0; rep < reps(T_PKGET); rep++) {
-        t0 = now();
-        st = e->prepare(e->db, "SELECT c FROM t WHERE id = ?1");
-        for (long i = 0; i < nrows; i++) {
-            e->bind_int(st, 1, perm(i * 7, nrows));
-            if (e->step(st))
-                *sum += e->col_double(st, 0);
-            e->reset(st);
-        }
-        e->finalize(st);
-        keep(t, T_PKGET, rep, now() - t0);
-    }
-
-    for (long rep = 0; rep < reps(T_IDXGET); rep++) {
-        t0 = now();
-        st = e->prepare(e->db, "SELECT count(*) FROM t WHERE a = ?1");
-        for (long i = 0; i < nrows / 10; i++) {
-            e->bind_int(st, 1, perm(i, nrows / 10));
-            if (e->step(st))
-                *sum += e->col_int(st, 0);
-            e->reset(st);
-        }
-        e->finalize(st);
-        keep(t, T_IDXGET, rep, now() - t0);
-    }
-
-    for (long rep = 0; rep < reps(T_RANGE); rep++) {
-        t0 = now();
-        st = e->prepare(e->db, "SELECT sum(c) FROM t WHERE id BETWEEN ?1 AND ?1 + 99");
-        for (long i = 0; i < 1000; i++) {
-            e->bind_int(st, 1, perm(i + rep * 1000, nrows > 100 ? nrows - 100 : 1));
-            if (e->step(st))
-                *sum += e->col_double(st, 0);
-            e->reset(st);
-        }
-        e->finalize(st);
-        keep(t, T_RANGE, rep, now() - t0);
-    }
-
-    for (long rep = 0; rep < reps(T_IRANGE); rep++) {
-        t0 = now();
-        st = e->prepare(e->db, "SELECT count(*), sum(c) FROM t WHERE a BETWEEN ?1 AND ?1 + 2");
-        for (long i = 0; i < 1000; i++) {
-            e->bind_int(st, 1, perm(i + rep * 1000, nrows / 10));
-            if (e->step(st))
-                *sum += e->col_int(st, 0) + e->col_double(st, 1);
-            e->reset(st);
-        }
-        e->finalize(st);
-        keep(t, T_IRANGE, rep, now() - t0);
-    }
-
-    /* two more tables for the join (not timed) */
     long nsmall = nrows / 10;
     e->exec(e->db, "CREATE TABLE u(id INTEGER PRIMARY KEY, t_id INTEGER, x INTEGER)");
     e->exec(e->db, "CREATE TABLE v(id INTEGER PRIMARY KEY, u_id INTEGER, y INTEGER)");
@@ -283,9 +229,53 @@ static void workload(eng *e, double t[T__N], double *sum)
     e->finalize(sv);
     e->exec(e->db, "COMMIT");
     e->exec(e->db, "CREATE INDEX v_u ON v(u_id)");
+}
 
-    for (long rep = 0; rep < reps(T_JOIN3); rep++) {
-        t0 = now();
+/* Run test k (not the load) once on e, its rep-th run: the time it took;
+ * a digest of every answer is added to *sum. */
+static double run_test(eng *e, int k, long rep, double *sum)
+{
+    long nsmall = nrows / 10;
+    void *st;
+    double t0 = now();
+    switch (k) {
+    case T_PKGET:
+        st = e->prepare(e->db, "SELECT c FROM t WHERE id = ?1");
+        for (long i = 0; i < nrows; i++) {
+            e->bind_int(st, 1, perm(i * 7, nrows));
+            if (e->step(st))
+                *sum += e->col_double(st, 0);
+            e->reset(st);
+        }
+        break;
+    case T_IDXGET:
+        st = e->prepare(e->db, "SELECT count(*) FROM t WHERE a = ?1");
+        for (long i = 0; i < nsmall; i++) {
+            e->bind_int(st, 1, perm(i, nsmall));
+            if (e->step(st))
+                *sum += e->col_int(st, 0);
+            e->reset(st);
+        }
+        break;
+    case T_RANGE:
+        st = e->prepare(e->db, "SELECT sum(c) FROM t WHERE id BETWEEN ?1 AND ?1 + 99");
+        for (long i = 0; i < 1000; i++) {
+            e->bind_int(st, 1, perm(i + rep * 1000, nrows > 100 ? nrows - 100 : 1));
+            if (e->step(st))
+                *sum += e->col_double(st, 0);
+            e->reset(st);
+        }
+        break;
+    case T_IRANGE:
+        st = e->prepare(e->db, "SELECT count(*), sum(c) FROM t WHERE a BETWEEN ?1 AND ?1 + 2");
+        for (long i = 0; i < 1000; i++) {
+            e->bind_int(st, 1, perm(i + rep * 1000, nsmall));
+            if (e->step(st))
+                *sum += e->col_int(st, 0) + e->col_double(st, 1);
+            e->reset(st);
+        }
+        break;
+    case T_JOIN3:
         st = e->prepare(e->db, "SELECT count(*), sum(v.y + t.c) FROM u JOIN t ON t.id = u.t_id "
                                "JOIN v ON v.u_id = u.id WHERE u.id BETWEEN ?1 AND ?1 + 9");
         for (long i = 0; i < 1000; i++) {
@@ -294,39 +284,51 @@ static void workload(eng *e, double t[T__N], double *sum)
                 *sum += e->col_int(st, 0) + e->col_double(st, 1);
             e->reset(st);
         }
-        e->finalize(st);
-        keep(t, T_JOIN3, rep, now() - t0);
-    }
-
-    for (long rep = 0; rep < reps(T_GROUP); rep++) {
-        t0 = now();
+        break;
+    case T_GROUP:
         st = e->prepare(e->db, "SELECT a % 10, count(*), avg(c) FROM t GROUP BY 1");
         while (e->step(st))
             *sum += e->col_int(st, 0) + e->col_int(st, 1) + e->col_double(st, 2);
-        e->finalize(st);
-        keep(t, T_GROUP, rep, now() - t0);
-    }
-
-    for (long rep = 0; rep < reps(T_SORT); rep++) {
-        t0 = now();
+        break;
+    case T_SORT:
         st = e->prepare(e->db, "SELECT id FROM t ORDER BY b, id LIMIT 10");
         while (e->step(st))
             *sum += e->col_int(st, 0);
-        e->finalize(st);
-        keep(t, T_SORT, rep, now() - t0);
-    }
-
-    for (long rep = 0; rep < reps(T_COMMITS); rep++) {
-        t0 = now();
+        break;
+    default: /* T_COMMITS */
         st = e->prepare(e->db, "UPDATE t SET c = c + 1 WHERE id = ?1");
         for (long i = 0; i < ncommits; i++) {
             e->bind_int(st, 1, perm(i * 13, nrows));
             e->step(st);
             e->reset(st);
         }
-        e->finalize(st);
-        keep(t, T_COMMITS, rep, now() - t0);
+        break;
     }
+    e->finalize(st);
+    return now() - t0;
+}
+
+/* The whole workload on both engines, times into th[] and ts[], digests of
+ * the answers into *sumh and *sums.  Each test runs on one engine then the
+ * other, repeat by repeat, the first engine alternating: a slow spell of the
+ * machine falls on both alike. */
+static void workload(eng *h, eng *s, double th[T__N], double ts[T__N], double *sumh, double *sums)
+{
+    *sumh = *sums = 0;
+    for (int k = 0; k < T__N; k++)
+        th[k] = ts[k] = 0;
+    setup(s, &ts[T_LOAD]);
+    setup(h, &th[T_LOAD]);
+    for (int k = T_LOAD + 1; k < T__N; k++)
+        for (long rep = 0; rep < reps(k); rep++) {
+            if (rep % 2 == 0) {
+                keep(ts, k, rep, run_test(s, k, rep, sums));
+                keep(th, k, rep, run_test(h, k, rep, sumh));
+            } else {
+                keep(th, k, rep, run_test(h, k, rep, sumh));
+                keep(ts, k, rep, run_test(s, k, rep, sums));
+            }
+        }
 }
 
 static void branch_part(void)
@@ -397,8 +399,7 @@ int main(int argc, char **argv)
     s_exec(sdb, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL");
 
     double th[T__N], ts[T__N], sumh, sums;
-    workload(&s, ts, &sums);
-    workload(&h, th, &sumh);
+    workload(&h, &s, th, ts, &sumh, &sums);
     printf("SQL: HeliosDB Nano vs SQLite %s, %ld rows, %ld durable commits\n", sqlite3_libversion(), nrows,
            ncommits);
     printf("%-10s %12s %12s %8s\n", "test", "heliosdb s", "sqlite s", "ratio");

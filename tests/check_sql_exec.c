@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "heliosdb.h"
+#include "src/sql/codec.h"
 #include "support/test_util.h"
 
 static char *dir;
@@ -704,6 +705,57 @@ START_TEST(test_single_row_insert_in_txn)
 }
 END_TEST
 
+/* The column of an INTEGER PRIMARY KEY is the rowid: its record stores
+ * NULL there, and every reader (scans, lookups, covering indexes, DROP
+ * COLUMN, integrity check) gives the rowid back. */
+START_TEST(test_rowid_alias_record)
+{
+    q("CREATE TABLE r(a TEXT, id INTEGER PRIMARY KEY, b INTEGER)");
+    q("CREATE INDEX r_bid ON r(b, id)");
+    q("INSERT INTO r VALUES('x', 5, 7), ('y', NULL, 8), ('z', 300, 9)");
+    q("UPDATE r SET id = 10 WHERE id = 5");
+    EQ("SELECT id, a, b FROM r ORDER BY id", "6|y|8\n10|x|7\n300|z|9\n");
+    EQ("SELECT a, id FROM r WHERE id = 300", "z|300\n");
+    EQ("SELECT id FROM r WHERE id IN (6, 10) ORDER BY id DESC", "10\n6\n");
+    EQ("SELECT id, b FROM r INDEXED BY r_bid WHERE b >= 8 ORDER BY b", "6|8\n300|9\n");
+    EQ("SELECT count(*) FROM r WHERE id BETWEEN 6 AND 10", "2\n");
+    EQ("PRAGMA integrity_check", "ok\n");
+    /* The stored records: column 1 is NULL in every one. */
+    hdb_txn *t;
+    char **names;
+    size_t n, rows = 0;
+    ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_list(t, &names, &n), HDB_OK);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t ks;
+        hdb_cursor *cu;
+        if (names[i][0] != 't' || hdb_ks_open(t, names[i], 0, &ks) != HDB_OK)
+            continue;
+        ck_assert_int_eq(hdb_cursor_open(t, ks, &cu), HDB_OK);
+        for (int rc = hdb_cursor_first(cu); rc == HDB_OK; rc = hdb_cursor_next(cu)) {
+            hdb_val k, v;
+            hdb_sql_value col[3];
+            int nst;
+            ck_assert_int_eq(hdb_cursor_get(cu, &k, &v), HDB_OK);
+            ck_assert_int_eq(hdb__sql_record_decode(v.data, v.size, col, 3, &nst), HDB_OK);
+            ck_assert_int_eq(nst, 3);
+            ck_assert_int_eq(col[1].type, HDB_NULL);
+            rows++;
+        }
+        hdb_cursor_close(cu);
+    }
+    hdb_free(names);
+    hdb_txn_abort(t);
+    ck_assert_uint_eq(rows, 3);
+    /* A column dropped before it moves the rowid's column left. */
+    q("ALTER TABLE r DROP COLUMN a");
+    EQ("SELECT * FROM r ORDER BY id", "6|8\n10|7\n300|9\n");
+    q("INSERT INTO r VALUES(1, 1)");
+    EQ("SELECT id FROM r WHERE b = 1", "1\n");
+    EQ("PRAGMA integrity_check", "ok\n");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sql_exec");
@@ -732,6 +784,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_progress_limit);
     tcase_add_test(c, test_fuzz_exec_regressions);
     tcase_add_test(c, test_single_row_insert_in_txn);
+    tcase_add_test(c, test_rowid_alias_record);
     suite_add_tcase(s, c);
     return s;
 }

@@ -22,7 +22,8 @@
 ** KEYSPACES OF OBJECTS (names stable across RENAME: they use the id)
 **   "t<id>"        a table: key = key encoding (codec.h) of the rowid as
 **                  an INTEGER; value = record of all columns in declared
-**                  order (the INTEGER PRIMARY KEY column holds the rowid).
+**                  order (the INTEGER PRIMARY KEY column stored as NULL:
+**                  its value is the rowid, read from the key).
 **   "i<id>"        a CREATE INDEX: key = key encodings of the indexed
 **                  columns (collation, DESC) then of the rowid; value empty.
 **   "t<id>_a<n>"   the n-th automatic index of table <id> (a PRIMARY KEY

@@ -128,10 +128,15 @@ static uint64_t int_code(int64_t i, int *nbytes)
 
 void hdb__sql_record_encode(hdb_buf *b, const hdb_sql_value *v, int n)
 {
+    hdb__sql_record_encode_row(b, v, n, -1);
+}
+
+void hdb__sql_record_encode_row(hdb_buf *b, const hdb_sql_value *v, int n, int ipk)
+{
     int nb;
     put_varint(b, (uint64_t)(n < 0 ? 0 : n));
     for (int c = 0; c < n; c++) {
-        switch (v[c].type) {
+        switch (c == ipk ? HDB_NULL : v[c].type) {
         case HDB_INTEGER: put_varint(b, int_code(v[c].u.i, &nb)); break;
         case HDB_FLOAT: put_varint(b, 11); break;
         case HDB_BLOB: put_varint(b, 12 + 2 * (uint64_t)v[c].u.s.n); break;
@@ -141,7 +146,7 @@ void hdb__sql_record_encode(hdb_buf *b, const hdb_sql_value *v, int n)
     }
     for (int c = 0; c < n; c++) {
         uint8_t tmp[8];
-        switch (v[c].type) {
+        switch (c == ipk ? HDB_NULL : v[c].type) {
         case HDB_INTEGER:
             int_code(v[c].u.i, &nb);
             put_be64(tmp, (uint64_t)v[c].u.i);

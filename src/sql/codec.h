@@ -11,6 +11,8 @@
 **   (7 bits a byte, low first, at most 10 bytes).
 **   A record may hold fewer columns than the table has: the missing trailing
 **   columns read as their declared defaults (so ADD COLUMN rewrites no row).
+**   A table's INTEGER PRIMARY KEY column is stored as NULL: it is the rowid,
+**   which the row's key holds, and readers put it back (as SQLite does).
 **   Decoding checks every length against the buffer: a bad record is
 **   HDB_CORRUPT, never a read out of bounds.
 **
@@ -43,6 +45,9 @@
 
 /* Append the record of v[0..n) to b.  The caller checks b->oom. */
 void hdb__sql_record_encode(hdb_buf *b, const hdb_sql_value *v, int n);
+/* The same for a table row, whose column ipk (its INTEGER PRIMARY KEY, or
+ * -1 for none) is stored as NULL: it is the rowid, which the key holds. */
+void hdb__sql_record_encode_row(hdb_buf *b, const hdb_sql_value *v, int n, int ipk);
 /* Number of columns stored in record p[0..n), or -1 if it is corrupt. */
 int hdb__sql_record_ncol(const void *p, size_t n);
 /* Decode every stored column of p[0..n) into out[0..max): columns beyond

@@ -395,7 +395,9 @@ int hdb__sql_progress(xctx *x);
 /* Iterate every row of source i of core c, calling fn after setting it. */
 int hdb__sql_scan_source(xctx *x, xcore *c, int i, int (*fn)(xctx *, xcore *, int, void *),
                          void *arg);
-int hdb__sql_load_row(xctx *x, xsrc *s, const void *rec, size_t n);
+/* Make record rec[0..n) of rowid the current row of table source s (its
+ * INTEGER PRIMARY KEY column, stored as NULL, reads as the rowid). */
+int hdb__sql_load_row(xctx *x, xsrc *s, int64_t rowid, const void *rec, size_t n);
 int hdb__sql_source_defaults(xctx *x, xsrc *s);
 
 /* ---- DML (exec_dml.c) ---- */

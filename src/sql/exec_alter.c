@@ -273,7 +273,8 @@ static int drop_rows_column(xctx *x, hdb_sql_table *t, int j)
             hdb_sql_value tmp = r[j];
             memmove(&r[j], &r[j + 1], sizeof *r * (t->ncol - j - 1));
             r[t->ncol - 1] = tmp;
-            hdb__sql_record_encode(&v, r, t->ncol - 1);
+            int ipk = t->ipk > j ? t->ipk - 1 : t->ipk; /* never j: it cannot be dropped */
+            hdb__sql_record_encode_row(&v, r, t->ncol - 1, ipk);
             rc = k.oom || v.oom ? nomem(x)
                                 : hdb_put(x->t, ks, (hdb_val){k.data, k.len}, (hdb_val){v.data, v.len});
             hdb__buf_free(&k);

@@ -161,14 +161,10 @@ static int check_table(chk *c, hdb_sql_table *t)
             rc = problem(c, "malformed rowid in table %s", t->name);
             continue;
         }
-        if (hdb__sql_load_row(c->x, &s, v.data, v.size) != HDB_OK) {
+        if (hdb__sql_load_row(c->x, &s, id, v.data, v.size) != HDB_OK) {
             c->x->rc = HDB_OK;
             rc = problem(c, "malformed row %lld in table %s", (long long)id, t->name);
             continue;
-        }
-        if (t->ipk >= 0) {
-            hdb__sql_value_clear(&s.rowbuf[t->ipk]);
-            hdb__sql_value_int(&s.rowbuf[t->ipk], id);
         }
         for (int j = 0; j < t->ncol && rc == HDB_OK; j++)
             if (t->cols[j].notnull && s.rowbuf[j].type == HDB_NULL)

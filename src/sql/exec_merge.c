@@ -331,7 +331,7 @@ static hdb_sql_index *index_of_ks(hdb_sql_schema *s, const char *ks)
 static int index_entries(xctx *x, xsrc *src, hdb_sql_table *t, int64_t rowid, const void *p,
                          size_t n, int del)
 {
-    int rc = hdb__sql_load_row(x, src, p, n);
+    int rc = hdb__sql_load_row(x, src, rowid, p, n);
     hdb_buf k;
     hdb__buf_init(&k, NULL);
     for (hdb_sql_index *ix = t->indexes; ix && rc == HDB_OK; ix = ix->next) {
@@ -513,8 +513,9 @@ static int finish(void *ctx, hdb_txn *t)
 
 /* ---- the conflict report --------------------------------------------------------- */
 
-/* Append a record as "(1, 'bob', NULL)", or "absent". */
-static void append_record(hdb_buf *b, const hdb_val *v)
+/* Append a record as "(1, 'bob', NULL)", or "absent"; column ipk (if >= 0,
+ * stored as NULL) shows the rowid, *rowid (NULL: unknown, shown NULL). */
+static void append_record(hdb_buf *b, const hdb_val *v, int ipk, const hdb_sql_value *rowid)
 {
     if (!v || !v->data) {
         hdb__buf_puts(b, "absent");
@@ -530,6 +531,8 @@ static void append_record(hdb_buf *b, const hdb_val *v)
         hdb_sql_value c = HDB_SQL_NULL_INIT;
         if (hdb__sql_record_column(v->data, v->size, i, &c) != HDB_OK)
             break;
+        if (i == ipk && rowid)
+            c = *rowid;
         if (i)
             hdb__buf_puts(b, ", ");
         if (c.type == HDB_NULL)
@@ -571,11 +574,12 @@ static void describe(xctx *x, hdb_buf *b, const hdb_conflict *c)
             hdb__buf_puts(b, "dropped on one branch and changed on the other");
             return;
         }
-        append_record(b, &c->base);
+        const hdb_sql_value *id = rv.type == HDB_INTEGER ? &rv : NULL;
+        append_record(b, &c->base, t->ipk, id);
         hdb__buf_puts(b, ", ours ");
-        append_record(b, &c->ours);
+        append_record(b, &c->ours, t->ipk, id);
         hdb__buf_puts(b, ", theirs ");
-        append_record(b, &c->theirs);
+        append_record(b, &c->theirs, t->ipk, id);
         hdb__sql_value_clear(&rv);
         return;
     }

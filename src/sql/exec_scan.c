@@ -86,9 +86,9 @@ static int own_stored(hdb_sql_value *v)
     return v->type == HDB_TEXT || v->type == HDB_BLOB ? hdb__sql_value_own(v) : HDB_OK;
 }
 
-int hdb__sql_load_row(xctx *x, xsrc *s, const void *rec, size_t n)
+int hdb__sql_load_row(xctx *x, xsrc *s, int64_t rowid, const void *rec, size_t n)
 {
-    int ncol = s->tab->ncol, nst = 0, rc = HDB_OK, j;
+    int ncol = s->tab->ncol, ipk = s->tab->ipk, nst = 0, rc = HDB_OK, j;
     /* A SELECT's source keeps only the columns the query reads (no copy of
      * a text nobody looks at); the others read as NULL, and nothing reads
      * them (xsrc.need). */
@@ -118,6 +118,9 @@ int hdb__sql_load_row(xctx *x, xsrc *s, const void *rec, size_t n)
                 s->rowbuf[k].type = HDB_NULL;
         return nomem(x);
     }
+    if (ipk >= 0 && ipk < ncol)
+        hdb__sql_value_int(&s->rowbuf[ipk], rowid);
+    s->rowid = rowid;
     s->row = s->rowbuf;
     return HDB_OK;
 }
@@ -208,7 +211,8 @@ static int range_last(xcur *cu, range *r)
  * none.  A read transaction finds it with its kept lookup of the table
  * (hdb__kv_find: the search starts from the last lookup's pinned path), a
  * write transaction with hdb_get. */
-static int load_by_key(xctx *x, xsrc *s, uint32_t tks, const void *key, size_t kn, int *found)
+static int load_by_key(xctx *x, xsrc *s, uint32_t tks, int64_t rowid, const void *key, size_t kn,
+                       int *found)
 {
     hdb_val v;
     int rc;
@@ -218,7 +222,7 @@ static int load_by_key(xctx *x, xsrc *s, uint32_t tks, const void *key, size_t k
         rc = hdb__kv_find(x->t, tks, key, kn, &v);
     *found = rc == HDB_OK;
     if (rc == HDB_OK)
-        rc = hdb__sql_load_row(x, s, v.data, v.size);
+        rc = hdb__sql_load_row(x, s, rowid, v.data, v.size);
     else if (rc == HDB_NOTFOUND)
         rc = HDB_OK;
     else
@@ -230,9 +234,7 @@ static int fetch_row(xctx *x, xsrc *s, uint32_t tks, int64_t rowid, int *found)
 {
     uint8_t k[9];
     hdb__sql_key_int_put(k, rowid);
-    int rc = load_by_key(x, s, tks, k, sizeof k, found);
-    if (rc == HDB_OK && *found)
-        s->rowid = rowid;
+    int rc = load_by_key(x, s, tks, rowid, k, sizeof k, found);
     return rc;
 }
 
@@ -361,8 +363,7 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
             if (!found)
                 continue;
         } else {
-            s->rowid = rowid;
-            if ((rc = hdb__sql_load_row(x, s, v.data, v.size)) != HDB_OK)
+            if ((rc = hdb__sql_load_row(x, s, rowid, v.data, v.size)) != HDB_OK)
                 break;
         }
         if ((rc = hdb__sql_progress(x)) != HDB_OK || (rc = fn(x, c, i, arg)) != HDB_OK)
@@ -502,12 +503,13 @@ static int scan_point(xctx *x, xcore *c, int i, uint32_t tks, const hdb_buf *key
 {
     xsrc *s = &c->src[i];
     int64_t rowid;
-    int found, rc = load_by_key(x, s, tks, key->data, key->len, &found);
+    const uint8_t *p = (const uint8_t *)key->data;
+    size_t n = key->len;
+    if (hdb__sql_key_int(&p, &n, &rowid) != HDB_OK || n != 0)
+        return HDB_OK; /* not an integer: no row has this key */
+    int found, rc = load_by_key(x, s, tks, rowid, key->data, key->len, &found);
     if (rc != HDB_OK || !found)
         return rc;
-    if ((rc = key_rowid(x, key->data, key->len, 0, NULL, &rowid)) != HDB_OK)
-        return rc;
-    s->rowid = rowid;
     if ((rc = hdb__sql_progress(x)) != HDB_OK)
         return rc;
     return fn(x, c, i, arg);

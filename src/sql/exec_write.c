@@ -101,7 +101,7 @@ int hdb__sql_row_write(xctx *x, hdb_sql_table *t, int64_t rowid, hdb_sql_value *
     hdb_buf k, v;
     hdb__buf_init(&k, NULL);
     hdb__buf_init(&v, NULL);
-    hdb__sql_record_encode(&v, row, t->ncol);
+    hdb__sql_record_encode_row(&v, row, t->ncol, t->ipk);
     int rc = v.oom ? nomem(x) : sizes_ok(x, t, rowid, row, &v, &k);
     hdb__buf_reset(&k);
     hdb__sql_rowid_key(&k, rowid);
@@ -132,7 +132,7 @@ int hdb__sql_row_update(xctx *x, hdb_sql_table *t, int64_t oldid, const hdb_sql_
     hdb__buf_init(&k, NULL);
     hdb__buf_init(&k2, NULL);
     hdb__buf_init(&v, NULL);
-    hdb__sql_record_encode(&v, row, t->ncol);
+    hdb__sql_record_encode_row(&v, row, t->ncol, t->ipk);
     int rc = v.oom ? nomem(x) : sizes_ok(x, t, rowid, row, &v, &k);
     if (rc == HDB_OK && rowid != oldid) {
         hdb__buf_reset(&k);
@@ -181,8 +181,7 @@ int hdb__sql_row_read(xctx *x, xsrc *s, int64_t rowid, int *found)
     if (rc != HDB_OK)
         return hdb__sql_err(x, rc, "read failed: %s", hdb_errstr(rc));
     *found = 1;
-    s->rowid = rowid;
-    return hdb__sql_load_row(x, s, v.data, v.size);
+    return hdb__sql_load_row(x, s, rowid, v.data, v.size);
 }
 
 /* ---- uniqueness ------------------------------------------------------------ */

@@ -3,7 +3,9 @@
 ** LIMIT/OFFSET (which keeps only the rows that can be in the result while
 ** they arrive) gives exactly the rows of a full sort, ties included, for
 ** plain, DISTINCT, grouped and joined queries, and for order keys that are
-** not among the result columns.
+** not among the result columns.  Rows whose texts stay in the page during
+** a read (no copy) give the same answers with a cache so small that every
+** page is evicted and its frame reused soon after the scan leaves it.
 */
 #include <check.h>
 #include <stdio.h>
@@ -53,6 +55,12 @@ static char *rows(const char *sql)
     ck_assert_msg(rc == HDB_DONE, "%s: %s", sql, hdb_errmsg(db));
     hdb_finalize(st);
     return b;
+}
+
+/* Run sql (it must succeed). */
+static void q_exec(const char *sql)
+{
+    ck_assert_msg(hdb_exec(db, sql, NULL, NULL) == HDB_OK, "%s: %s", sql, hdb_errmsg(db));
 }
 
 /* Lines [from, from + count) of text, returned-owned. */
@@ -129,6 +137,53 @@ START_TEST(test_order_limit_is_a_full_sort_cut)
 }
 END_TEST
 
+/* With a 64 KiB cache (16 frames), each query read in autocommit (a read
+ * transaction: texts stay in their pages) gives what it gives inside BEGIN
+ * (a write transaction: every text is copied).  A text borrowed from a
+ * page that something still read after the scan let the page go would
+ * read a frame reused by then, or the NULL the scan leaves behind. */
+START_TEST(test_borrowed_texts_small_cache)
+{
+    q_exec("CREATE TABLE w(id INTEGER PRIMARY KEY, g INTEGER, b TEXT, x BLOB)");
+    q_exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+           "INSERT INTO w SELECT i, i % 7, printf('w%05d-%s', (i * 7919) % 3001, "
+           "substr('abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz', 1 + i % 40)), "
+           "CAST(printf('%08d', i) AS BLOB) FROM n");
+    static const char *const q[] = {
+        "SELECT b FROM w ORDER BY b DESC LIMIT 5",
+        "SELECT g, min(b), max(b), count(*), length(group_concat(b, '')) FROM w GROUP BY g",
+        "SELECT b, max(id) FROM w",
+        "SELECT b, min(id) FROM w WHERE g = 3",
+        "SELECT DISTINCT substr(b, 1, 3) FROM w ORDER BY 1",
+        "SELECT a.b, c.b FROM w a JOIN w c ON c.id = a.id + 1 WHERE a.id % 500 = 0 ORDER BY a.id",
+        "SELECT o.b FROM w o WHERE o.b = (SELECT max(i.b) FROM w i WHERE i.g = o.g) ORDER BY 1",
+        "SELECT a.b, c.b FROM w a LEFT JOIN w c ON c.b = a.b || '!' WHERE a.id < 40 ORDER BY a.id",
+        "SELECT x, b FROM w WHERE id BETWEEN 1000 AND 1010 ORDER BY b",
+        "SELECT count(*) FROM w a WHERE EXISTS (SELECT 1 FROM w c WHERE c.g = a.g AND c.b > a.b)",
+    };
+    enum { NQ = sizeof q / sizeof *q };
+    char *want[NQ];
+    hdb_close(db);
+    char path[512];
+    hdb_options o;
+    hdb_options_init(&o);
+    o.sync = HDB_SYNC_OFF;
+    o.cache_bytes = 64 << 10;
+    tu_path(path, sizeof path, dir, "s.db");
+    ck_assert_int_eq(hdb_open(path, &o, &db), HDB_OK);
+    q_exec("BEGIN");
+    for (int i = 0; i < NQ; i++)
+        want[i] = rows(q[i]);
+    q_exec("COMMIT");
+    for (int i = 0; i < NQ; i++) {
+        char *got = rows(q[i]);
+        ck_assert_msg(!strcmp(got, want[i]), "%s: got\n%.300s\nwant\n%.300s", q[i], got, want[i]);
+        free(got);
+        free(want[i]);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sql_select");
@@ -136,6 +191,7 @@ static Suite *suite(void)
     tcase_set_timeout(c, 120);
     tcase_add_checked_fixture(c, setup, teardown);
     tcase_add_test(c, test_order_limit_is_a_full_sort_cut);
+    tcase_add_test(c, test_borrowed_texts_small_cache);
     suite_add_tcase(s, c);
     return s;
 }

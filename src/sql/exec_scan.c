@@ -86,7 +86,9 @@ static int own_stored(hdb_sql_value *v)
     return v->type == HDB_TEXT || v->type == HDB_BLOB ? hdb__sql_value_own(v) : HDB_OK;
 }
 
-int hdb__sql_load_row(xctx *x, xsrc *s, int64_t rowid, const void *rec, size_t n)
+/* hdb__sql_load_row; with borrow, texts and blobs are left pointing into
+ * rec (see scan_range: BORROWED ROWS). */
+static int load_row(xctx *x, xsrc *s, int64_t rowid, const void *rec, size_t n, int borrow)
 {
     int ncol = s->tab->ncol, ipk = s->tab->ipk, nst = 0, rc = HDB_OK, j;
     /* A SELECT's source keeps only the columns the query reads (no copy of
@@ -102,9 +104,9 @@ int hdb__sql_load_row(xctx *x, xsrc *s, int64_t rowid, const void *rec, size_t n
      * from the record, so it is copied.  The loop visits only the columns
      * decoded (and every one from 63 on). */
     int lim = nst < 63 ? nst : 63;
-    for (uint64_t m = (((uint64_t)1 << lim) - 1) & ~skip; m && rc == HDB_OK; m &= m - 1)
+    for (uint64_t m = (((uint64_t)1 << lim) - 1) & ~skip; m && rc == HDB_OK && !borrow; m &= m - 1)
         rc = own_stored(&s->rowbuf[hdb__sql_lowbit(m)]);
-    for (j = 63; j < nst && rc == HDB_OK; j++)
+    for (j = 63; j < nst && rc == HDB_OK && !borrow; j++)
         rc = own_stored(&s->rowbuf[j]);
     /* Columns the record lacks read as their default. */
     for (j = nst; j < ncol && rc == HDB_OK; j++)
@@ -123,6 +125,21 @@ int hdb__sql_load_row(xctx *x, xsrc *s, int64_t rowid, const void *rec, size_t n
     s->rowid = rowid;
     s->row = s->rowbuf;
     return HDB_OK;
+}
+
+int hdb__sql_load_row(xctx *x, xsrc *s, int64_t rowid, const void *rec, size_t n)
+{
+    return load_row(x, s, rowid, rec, n, 0);
+}
+
+/* Forget the texts and blobs of s's row that borrow from a record. */
+static void unborrow(xsrc *s)
+{
+    for (int j = 0; j < s->tab->ncol; j++) {
+        hdb_sql_value *v = &s->rowbuf[j];
+        if ((v->type == HDB_TEXT || v->type == HDB_BLOB) && !v->owned)
+            *v = (hdb_sql_value)HDB_SQL_NULL_INIT;
+    }
 }
 
 /* The rowid that ends key k, after skip values (an index's columns). */
@@ -325,7 +342,15 @@ static int cover_row(xctx *x, xsrc *s, const void *k, size_t kn, int *exact)
     return HDB_OK;
 }
 
-/* Read the rows of range r of source i (cover: from the index alone). */
+/* Read the rows of range r of source i (cover: from the index alone).
+ *
+ * BORROWED ROWS.  In a read transaction, a row read from the table itself
+ * keeps its texts and blobs in the leaf (no copy): the scan's cursor pins
+ * the leaf and does not move until fn has returned, nothing writes the tree,
+ * and whatever keeps a value beyond the row (results, sorters, groups,
+ * aggregates) copies it, as it must anyway since the next row overwrites
+ * the row buffer.  When the scan ends the borrowed values are forgotten, so
+ * that none outlives the cursor's pin. */
 static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range *r, int cover,
                       int (*fn)(xctx *, xcore *, int, void *), void *arg)
 {
@@ -335,7 +360,7 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
     int rc = xcur_open(x->t, ks, &cu);
     if (rc != HDB_OK)
         return hdb__sql_err(x, rc, "cannot open cursor: %s", hdb_errstr(rc));
-    int rev = s->plan.reverse;
+    int rev = s->plan.reverse, borrow = !x->t->write;
     rc = rev ? range_last(&cu, r) : r->start.len ? xcur_seek(&cu, &r->start) : xcur_first(&cu);
     for (; rc == HDB_OK; rc = rev ? xcur_prev(&cu) : xcur_next(&cu)) {
         hdb_val k, v; /* an index entry's value is empty: not asked for */
@@ -363,12 +388,14 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
             if (!found)
                 continue;
         } else {
-            if ((rc = hdb__sql_load_row(x, s, rowid, v.data, v.size)) != HDB_OK)
+            if ((rc = load_row(x, s, rowid, v.data, v.size, borrow)) != HDB_OK)
                 break;
         }
         if ((rc = hdb__sql_progress(x)) != HDB_OK || (rc = fn(x, c, i, arg)) != HDB_OK)
             break;
     }
+    if (borrow && !is_index && !cover && s->rowbuf)
+        unborrow(s);
     xcur_close(&cu);
     if (rc == HDB_NOTFOUND)
         return HDB_OK;

@@ -402,22 +402,32 @@ static inline uint64_t be64_at(const uint8_t *p)
            (uint64_t)p[6] << 8 | (uint64_t)p[7];
 }
 
-/* hdb__keycmp, with the first eight bytes compared here: as one
- * big-endian number when both keys have them, else byte by byte (the
- * short separators of branches); memcmp only for what follows. */
-static inline int probe_cmp(const uint8_t *a, size_t an, const void *bv, size_t bn)
+/* The first eight bytes of key k[0..n) as a big-endian number, padded
+ * with zeros when n < 8; lim is the end of the buffer k lies in (nothing at
+ * or past it is read). */
+static inline uint64_t prefix8(const uint8_t *k, size_t n, const uint8_t *lim)
 {
-    const uint8_t *b = bv;
-    size_t n = an < bn ? an : bn, i = 0;
-    if (n >= 8) {
-        uint64_t x = be64_at(a), y = be64_at(b);
-        if (x != y)
-            return x < y ? -1 : 1;
-        i = 8;
-    }
-    for (; i < n && i < 8; i++)
-        if (a[i] != b[i])
-            return a[i] < b[i] ? -1 : 1;
+    if (n >= 8)
+        return be64_at(k);
+    if (lim - k >= 8) /* one load, the bytes past the key masked off */
+        return be64_at(k) & ~(~(uint64_t)0 >> (8 * n));
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++)
+        v = v << 8 | (i < n ? k[i] : 0);
+    return v;
+}
+
+/* hdb__keycmp of page key a[0..an) (its page ends at lim) and the search
+ * key b[0..bn), whose prefix8 is y.  Equal padded prefixes mean equal
+ * first min(an, bn, 8) bytes, and zeros in the longer key up to byte 8:
+ * then the bytes past 8 decide, else the lengths. */
+static inline int probe_cmp(const uint8_t *a, size_t an, const uint8_t *lim, uint64_t y,
+                            const uint8_t *b, size_t bn)
+{
+    uint64_t x = prefix8(a, an, lim);
+    if (x != y)
+        return x < y ? -1 : 1;
+    size_t n = an < bn ? an : bn;
     int c = n > 8 ? memcmp(a + 8, b + 8, n - 8) : 0;
     return c ? c : (an > bn) - (an < bn);
 }
@@ -427,8 +437,9 @@ int hdb__node_find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, u
 {
     unsigned n = hdb__page_count(pg);
     size_t content = hdb__node_content(t, pg);
-    const uint8_t *k;
+    const uint8_t *k, *lim = pg + t->psize, *b = key;
     size_t kn;
+    uint64_t y = prefix8(b, klen, b + klen);
     int rc;
     *eq = 0;
     if (hdb__page_type(pg) != HDB_PT_LEAF) {
@@ -440,7 +451,7 @@ int hdb__node_find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, u
             unsigned mid = (lo + hi) / 2;
             if ((rc = probe_key(t, pg, mid, content, 0, &k, &kn)) != HDB_OK)
                 return rc;
-            if (probe_cmp(k, kn, key, klen) <= 0)
+            if (probe_cmp(k, kn, lim, y, b, klen) <= 0)
                 lo = mid + 1;
             else
                 hi = mid;
@@ -454,7 +465,7 @@ int hdb__node_find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, u
         unsigned mid = (lo + hi) / 2;
         if ((rc = probe_key(t, pg, mid, content, 1, &k, &kn)) != HDB_OK)
             return rc;
-        int c = probe_cmp(k, kn, key, klen);
+        int c = probe_cmp(k, kn, lim, y, b, klen);
         if (c < 0)
             lo = mid + 1;
         else {

@@ -7,7 +7,8 @@
 ** transaction cannot open one; and hdb_check() stays clean.
 ** Kept lookups (hdb__kv_find) answer as hdb_get does across more keyspaces
 ** than they keep, and a lookup in the leaf of the last one asks the pager
-** for no page.
+** for no page.  Searches order short keys made of zero, low and high bytes
+** (prefixes of one another, shorter than eight bytes) as memcmp does.
 */
 #include <check.h>
 #include <stdio.h>
@@ -219,6 +220,88 @@ START_TEST(kept_lookups)
 }
 END_TEST
 
+/* Keys of 1..12 bytes drawn from 0x00, 0x01, 'a' and 0xFF: many are
+ * prefixes of others or differ only past a zero, and branch separators are
+ * shorter than eight bytes. */
+static size_t short_key(tu_rng *r, uint8_t *k)
+{
+    static const uint8_t alpha[4] = {0x00, 0x01, 'a', 0xff};
+    size_t n = 1 + (size_t)tu_below(r, 12);
+    for (size_t i = 0; i < n; i++)
+        k[i] = alpha[tu_below(r, 4)];
+    return n;
+}
+
+typedef struct skey {
+    uint8_t b[12];
+    size_t n;
+} skey;
+
+static int skey_cmp(const void *x, const void *y)
+{
+    const skey *a = x, *b = y;
+    size_t n = a->n < b->n ? a->n : b->n;
+    int c = memcmp(a->b, b->b, n);
+    return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+START_TEST(short_keys)
+{
+    enum { N = 4000, PROBES = 4000 };
+    char *dir = tu_tmpdir();
+    hdb *db = tu_open_nosync(dir, "short.db");
+    static skey model[N];
+    size_t m = 0;
+    tu_rng r = {2026};
+    hdb_txn *t;
+    uint32_t ks;
+    ck_assert_int_eq(hdb_txn_begin(db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "s", HDB_CREATE, &ks), HDB_OK);
+    for (int i = 0; i < N; i++) {
+        skey k;
+        k.n = short_key(&r, k.b);
+        ck_assert_int_eq(hdb_put(t, ks, (hdb_val){k.b, k.n}, (hdb_val){k.b, k.n}), HDB_OK);
+        model[m++] = k;
+    }
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    qsort(model, m, sizeof *model, skey_cmp);
+    size_t u = 0; /* unique */
+    for (size_t i = 0; i < m; i++)
+        if (!u || skey_cmp(&model[i], &model[u - 1]))
+            model[u++] = model[i];
+    ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "s", 0, &ks), HDB_OK);
+    hdb_cursor *cu;
+    ck_assert_int_eq(hdb_cursor_open(t, ks, &cu), HDB_OK);
+    for (int i = 0; i < PROBES; i++) {
+        skey p;
+        p.n = short_key(&r, p.b);
+        size_t lo = 0, hi = u; /* the first model key >= p */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (skey_cmp(&model[mid], &p) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        int present = lo < u && !skey_cmp(&model[lo], &p);
+        hdb_val v, k;
+        ck_assert_int_eq(hdb_get(t, ks, (hdb_val){p.b, p.n}, &v), present ? HDB_OK : HDB_NOTFOUND);
+        ck_assert_int_eq(hdb__kv_find(t, ks, p.b, p.n, &v), present ? HDB_OK : HDB_NOTFOUND);
+        int rc = hdb_cursor_seek(cu, (hdb_val){p.b, p.n});
+        ck_assert_int_eq(rc, lo < u ? HDB_OK : HDB_NOTFOUND);
+        if (lo < u) {
+            ck_assert_int_eq(hdb_cursor_get(cu, &k, &v), HDB_OK);
+            ck_assert_uint_eq(k.size, model[lo].n);
+            ck_assert(!memcmp(k.data, model[lo].b, k.size));
+        }
+    }
+    hdb_cursor_close(cu);
+    hdb_txn_abort(t);
+    done(db, dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kvscan");
@@ -227,6 +310,7 @@ int main(void)
     tcase_add_test(c, walks);
     tcase_add_test(c, write_txn_refused);
     tcase_add_test(c, kept_lookups);
+    tcase_add_test(c, short_keys);
     suite_add_tcase(s, c);
     return tu_run(s);
 }

@@ -219,8 +219,8 @@ static int load_by_key(xctx *x, xsrc *s, uint32_t tks, const void *key, size_t k
 static int fetch_row(xctx *x, xsrc *s, uint32_t tks, int64_t rowid, int *found)
 {
     uint8_t k[9];
-    hdb__sql_key_int_put(k, rowid);
-    int rc = load_by_key(x, s, tks, k, sizeof k, found);
+    size_t kn = hdb__sql_key_int_put(k, rowid);
+    int rc = load_by_key(x, s, tks, k, kn, found);
     if (rc == HDB_OK && *found)
         s->rowid = rowid;
     return rc;

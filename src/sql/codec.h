@@ -55,14 +55,19 @@
 **   zeros); each group g is the byte (g << 1) | more, more = 1 when another
 **   byte follows.  At least one byte (a power of two is the single byte
 **   0x00), at most 8; no bits beyond the 52; the last group is nonzero
-**   unless it is the only one.  So an integer below 2^7 in magnitude takes
-**   2 bytes, below 2^14 3, below 2^21 4 ... and a full 53-bit mantissa 9.
+**   unless it is the only one.  An integer of magnitude below 2^8 takes 2
+**   bytes, below 2^15 3, below 2^22 4 (fewer when it ends in zero bits:
+**   the groups hold the bits below the leading one), a full mantissa 9.
 **   Order-preserving IEEE bits: of a negative double all 64 bits inverted,
 **   of any other the sign bit set.  A NaN encodes as NULL.  Only the
 **   canonical encoding of a value in the tag's range decodes.
 **   Examples: 0 = 40; 1 = 42 00; 3 = 43 80; 100 = 48 90; -100 = 38 6f;
 **   1000000 (2^19 * 1.1110100001001b) = 55 e9 24; 999999 = 55 e9 23 f8;
 **   0.5 = 41 bf e0 00 00 00 00 00 00.
+**   This is key format 2 (HDB_SQL_KEY_FORMAT, catalog.h: a database records
+**   its format, and one of another is refused); format 1 gave every number a
+**   tag and 8 bytes.
+**
 **   Key decoding gives back a value of the same order (a number may come back
 **   as a REAL instead of an INTEGER only if it was stored as a REAL; NOCASE
 **   text comes back folded): keys are for ordering and lookup, the row record

@@ -2,9 +2,10 @@
 ** check_sql_catalog.c — the on-disk layout of the SQL schema and rows
 ** (src/sql/catalog.h), read back through the key-value API: the catalog
 ** keyspace "__schema" (8-byte big-endian ids, records of type, name,
-** tbl_name, sql; id 0 the schema version), a table's keyspace "t<id>"
-** keyed by the rowid, and an index's keyspace "i<id>" keyed by (values,
-** rowid); and that the schema is per branch.
+** tbl_name, sql; id 0 the schema version and key format), a table's
+** keyspace "t<id>" keyed by the rowid, and an index's keyspace "i<id>"
+** keyed by (values, rowid); that the schema is per branch; and that a
+** catalog of another key format is refused.
 */
 #include <check.h>
 #include <stdio.h>
@@ -67,8 +68,10 @@ static uint64_t entry_id(hdb_txn *t, const char *name, char *type, size_t tn)
         int n = 0;
         ck_assert_int_eq(hdb__sql_record_decode(v.data, v.size, col, 4, &n), HDB_OK);
         if (be64(k.data) == 0) {
-            ck_assert_int_eq(n, 1);
+            ck_assert_int_eq(n, 2);
             ck_assert_int_eq(col[0].type, HDB_INTEGER);
+            ck_assert_int_eq(col[1].type, HDB_INTEGER);
+            ck_assert_int_eq(col[1].u.i, HDB_SQL_KEY_FORMAT);
             saw_version = 1;
             continue;
         }
@@ -157,6 +160,72 @@ START_TEST(test_schema_per_branch)
 }
 END_TEST
 
+/* Write catalog record 0 as ncol INTEGERs (version 5, then key format fmt),
+ * and, when with_table, the entry of a table t(x). */
+static void write_catalog(int ncol, int64_t fmt, int with_table)
+{
+    hdb_txn *t;
+    uint32_t ks;
+    uint8_t k[8] = {0};
+    hdb_buf b;
+    hdb__buf_init(&b, NULL);
+    ck_assert_int_eq(hdb_txn_begin(db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, HDB_SQL_CATALOG_KS, HDB_CREATE, &ks), HDB_OK);
+    hdb_sql_value rec0[2] = {{HDB_INTEGER, 0, {.i = 5}}, {HDB_INTEGER, 0, {.i = fmt}}};
+    hdb__sql_record_encode(&b, rec0, ncol);
+    ck_assert_int_eq(hdb_put(t, ks, (hdb_val){k, 8}, (hdb_val){b.data, b.len}), HDB_OK);
+    if (with_table) {
+        const char *col[4] = {"table", "t", "t", "CREATE TABLE t(x)"};
+        hdb_sql_value v[4];
+        for (int i = 0; i < 4; i++) {
+            v[i] = (hdb_sql_value)HDB_SQL_NULL_INIT;
+            hdb__sql_value_text_ref(&v[i], col[i], strlen(col[i]));
+        }
+        hdb__buf_reset(&b);
+        hdb__sql_record_encode(&b, v, 4);
+        k[7] = 1;
+        ck_assert_int_eq(hdb_put(t, ks, (hdb_val){k, 8}, (hdb_val){b.data, b.len}), HDB_OK);
+    }
+    ck_assert(!b.oom);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    hdb__buf_free(&b);
+}
+
+/* A catalog with objects written before the key format was recorded (its
+ * record 0 holds the version alone) or with another format is refused with
+ * a message that says so; an empty one loads, and DDL records the format. */
+START_TEST(test_key_format)
+{
+    write_catalog(1, 0, 1);
+    ck_assert_int_eq(hdb_exec(db, "SELECT * FROM t", NULL, NULL), HDB_CORRUPT);
+    ck_assert_str_eq(hdb_errmsg(db),
+                     "this database's SQL tables use key format 1; this library reads key format 2");
+    write_catalog(2, 3, 1);
+    ck_assert_int_eq(hdb_exec(db, "SELECT 1", NULL, NULL), HDB_CORRUPT);
+    ck_assert_str_eq(hdb_errmsg(db),
+                     "this database's SQL tables use key format 3; this library reads key format 2");
+    write_catalog(2, HDB_SQL_KEY_FORMAT, 1);
+    run("INSERT INTO t VALUES(1)");
+    run("SELECT * FROM t");
+    /* an empty catalog of format 1 */
+    hdb_txn *t;
+    uint32_t ks;
+    uint8_t k[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+    ck_assert_int_eq(hdb_txn_begin(db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, HDB_SQL_CATALOG_KS, 0, &ks), HDB_OK);
+    ck_assert_int_eq(hdb_del(t, ks, (hdb_val){k, 8}), HDB_OK);
+    ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+    write_catalog(1, 0, 0);
+    run("SELECT 1");
+    run("CREATE TABLE u(y)");
+    run("SELECT * FROM u");
+    ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
+    char type[16];
+    ck_assert(entry_id(t, "u", type, sizeof type) != 0); /* record 0 checked there */
+    hdb_txn_abort(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sql_catalog");
@@ -164,6 +233,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(c, setup, teardown);
     tcase_add_test(c, test_layout);
     tcase_add_test(c, test_schema_per_branch);
+    tcase_add_test(c, test_key_format);
     suite_add_tcase(s, c);
     return s;
 }

@@ -336,12 +336,12 @@ START_TEST(test_key_order)
     key1(&b, &ua, HDB_COLL_NOCASE, 0);
     ck_assert_int_eq(bytes_cmp(&a, &b), 0);
     ck_assert_uint_eq(a.len, 1 + 3 + 2);
-    ck_assert(memcmp(a.data, "\x30" "abc\0\0", 6) == 0);
+    ck_assert(memcmp(a.data, "\x80" "abc\0\0", 6) == 0);
     /* A null byte is escaped. */
     hdb_sql_value z = vblob("a\0b", 3);
     key1(&a, &z, 0, 0);
     ck_assert_uint_eq(a.len, 1 + 4 + 2);
-    ck_assert(memcmp(a.data, "\x40" "a\0\xff" "b\0\0", 7) == 0);
+    ck_assert(memcmp(a.data, "\x90" "a\0\xff" "b\0\0", 7) == 0);
     hdb__buf_free(&a);
     hdb__buf_free(&b);
 }
@@ -407,8 +407,8 @@ START_TEST(test_key_corrupt)
         const char *p;
         size_t n;
     } bad[] = {
-        {"", 0}, {"\x01", 1}, {"\x11", 1}, {"\x14\x00", 2}, {"\x30" "abc", 4}, {"\x30" "a\0", 3},
-        {"\x30" "a\0\x01", 4}, {"\x40\0", 2}, {"\xff", 1},
+        {"", 0}, {"\x01", 1}, {"\x11", 1}, {"\x41\x00", 2}, {"\x80" "abc", 4}, {"\x80" "a\0", 3},
+        {"\x80" "a\0\x01", 4}, {"\x90\0", 2}, {"\xff", 1},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         const uint8_t *p = (const uint8_t *)bad[k].p;
@@ -418,11 +418,12 @@ START_TEST(test_key_corrupt)
         ck_assert(p == (const uint8_t *)bad[k].p && n == bad[k].n);
     }
     tu_rng r = {42};
+    static const char likely[] = "\x05\x40\x42\x80\x90\x00\xff\x61\x09\x3f\x41\x01"; /* tags and such */
     for (int it = 0; it < 20000; it++) {
         size_t n = (size_t)tu_below(&r, 16);
         uint8_t *buf = malloc(n ? n : 1);
         for (size_t k = 0; k < n; k++)
-            buf[k] = (uint8_t)(tu_below(&r, 3) ? "\x05\x14\x30\x40\x00\xff\x61"[tu_below(&r, 7)] : tu_next(&r));
+            buf[k] = (uint8_t)(tu_below(&r, 3) ? likely[tu_below(&r, sizeof likely - 1)] : tu_next(&r));
         const uint8_t *p = buf;
         size_t left = n;
         hdb_sql_value out;
@@ -440,13 +441,13 @@ START_TEST(test_prefix_end)
 {
     hdb_buf b;
     hdb__buf_init(&b, NULL);
-    hdb__sql_key_prefix_end(&b, "\x30" "ab", 3);
+    hdb__sql_key_prefix_end(&b, "\x80" "ab", 3);
     ck_assert_uint_eq(b.len, 3);
-    ck_assert(memcmp(b.data, "\x30" "ac", 3) == 0);
+    ck_assert(memcmp(b.data, "\x80" "ac", 3) == 0);
     hdb__buf_reset(&b);
-    hdb__sql_key_prefix_end(&b, "\x30\xff\xff", 3);
+    hdb__sql_key_prefix_end(&b, "\x80\xff\xff", 3);
     ck_assert_uint_eq(b.len, 1);
-    ck_assert((uint8_t)b.data[0] == 0x31);
+    ck_assert((uint8_t)b.data[0] == 0x81);
     hdb__buf_reset(&b);
     hdb__sql_key_prefix_end(&b, "\xff", 1);
     ck_assert_uint_eq(b.len, 0);
@@ -467,6 +468,319 @@ START_TEST(test_prefix_end)
 }
 END_TEST
 
+/* ---- numbers in keys ------------------------------------------------------------ */
+
+#define TWO63 9223372036854775808.0
+
+/* The numbers at and around every range boundary of the number encoding
+ * (codec.h, NUMBERS), both signs, as INTEGER and as REAL where each exists:
+ * written into v[0..), their count returned. */
+static size_t boundary_numbers(hdb_sql_value *v)
+{
+    static const double reals[] = {
+        0.0, 4.9406564584124654e-324, 2.2250738585072014e-308, 1e-300, 0.5, 0.75, 1.5, 3.0, 3.14159265358979,
+        100.0, 1e6, 4503599627370496.5, 9007199254740991.0, 9007199254740992.0, 9007199254740994.0,
+        9223372036854774784.0, 9223372036854775808.0, 9223372036854777856.0, 1e300,
+        1.7976931348623157e308, INFINITY,
+    };
+    size_t n = 0;
+    for (size_t k = 0; k < sizeof reals / sizeof reals[0]; k++)
+        for (int sign = 1; sign >= -1; sign -= 2) {
+            double f = sign * reals[k];
+            v[n++] = vreal(f);
+            v[n++] = vreal(nextafter(f, -INFINITY));
+            v[n++] = vreal(nextafter(f, INFINITY));
+        }
+    for (int e = -4; e <= 64; e++)
+        for (int sign = 1; sign >= -1; sign -= 2) {
+            double f = sign * ldexp(1.0, e);
+            v[n++] = vreal(f);
+            v[n++] = vreal(nextafter(f, -INFINITY));
+            v[n++] = vreal(nextafter(f, INFINITY));
+        }
+    for (int e = 0; e < 63; e++)
+        for (int sign = 1; sign >= -1; sign -= 2) {
+            int64_t p = sign * ((int64_t)1 << e);
+            v[n++] = vint(p);
+            v[n++] = vint(p - 1);
+            v[n++] = vint(p + 1);
+        }
+    static const int64_t ints[] = {0, 100, -100, 999999, 1000000, INT64_MAX, INT64_MAX - 1, INT64_MIN,
+                                   INT64_MIN + 1, 9007199254740993, -9007199254740993};
+    for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)
+        v[n++] = vint(ints[k]);
+    return n;
+}
+
+static hdb_sql_value random_number(tu_rng *r)
+{
+    if (tu_below(r, 2))
+        return vint((int64_t)tu_next(r) >> tu_below(r, 64));
+    double f = ldexp((double)(tu_next(r) >> 11), (int)tu_below(r, 200) - 100 - 53);
+    if (tu_below(r, 10) == 0)
+        f = ldexp(f, (int)tu_below(r, 2100) - 1050);
+    if (tu_below(r, 4) == 0)
+        f = floor(f);
+    return vreal(tu_below(r, 2) ? -f : f);
+}
+
+typedef struct enc {
+    uint8_t b[2][32]; /* ascending, descending */
+    size_t n;
+} enc;
+
+static void encode(enc *e, const hdb_sql_value *v)
+{
+    hdb_buf b;
+    hdb__buf_init(&b, NULL);
+    memset(e, 0, sizeof *e);
+    for (int desc = 0; desc < 2; desc++) {
+        key1(&b, v, HDB_COLL_BINARY, desc);
+        ck_assert(b.len <= sizeof e->b[desc]);
+        memcpy(e->b[desc], b.data, b.len);
+        e->n = b.len;
+    }
+    hdb__buf_free(&b);
+}
+
+static int sign_of(int c) { return (c > 0) - (c < 0); }
+
+/* Keys (x, fx) and (y, fy), each column ascending or descending by d's
+ * bits, compare as their tuples. */
+static void check_composite(const hdb_sql_value *x, const enc *ex, const hdb_sql_value *fx, const enc *efx,
+                            const hdb_sql_value *y, const enc *ey, const hdb_sql_value *fy, const enc *efy,
+                            int d)
+{
+    int d0 = d & 1, d1 = d >> 1;
+    int want = sign_of(hdb__sql_value_cmp(x, y, 0)) * (d0 ? -1 : 1);
+    if (!want)
+        want = sign_of(hdb__sql_value_cmp(fx, fy, 0)) * (d1 ? -1 : 1);
+    uint8_t a[64], b[64];
+    memcpy(a, ex->b[d0], ex->n);
+    memcpy(a + ex->n, efx->b[d1], efx->n);
+    memcpy(b, ey->b[d0], ey->n);
+    memcpy(b + ey->n, efy->b[d1], efy->n);
+    size_t na = ex->n + efx->n, nb = ey->n + efy->n, m = na < nb ? na : nb;
+    int got = sign_of(memcmp(a, b, m));
+    if (!got)
+        got = (na > nb) - (na < nb);
+    if (got != want) /* (each ck_assert costs a system call: only on failure here) */
+        ck_abort_msg("%.17g/%d then %.17g/%d (desc %d): got %d want %d",
+                     x->type == HDB_INTEGER ? (double)x->u.i : x->u.f, x->type,
+                     y->type == HDB_INTEGER ? (double)y->u.i : y->u.f, y->type, d, got, want);
+}
+
+/* Decode, skip and (for an integral value in the int64 range) read as a
+ * rowid: all agree with the value and stop at its end. */
+static void check_number_reads(const hdb_sql_value *v, const enc *e)
+{
+    for (int desc = 0; desc < 2; desc++) {
+        uint8_t buf[40];
+        memcpy(buf, e->b[desc], e->n);
+        buf[e->n] = 0x77; /* something after it */
+        const uint8_t *p = buf, *q = buf;
+        size_t n = e->n + 1, m = e->n + 1;
+        hdb_sql_value out;
+        ck_assert_int_eq(hdb__sql_key_decode(&p, &n, desc, &out), HDB_OK);
+        ck_assert_int_eq(hdb__sql_value_cmp(v, &out, 0), 0);
+        ck_assert(p == buf + e->n && n == 1);
+        ck_assert_int_eq(hdb__sql_key_skip(&q, &m, desc), HDB_OK);
+        ck_assert(q == p && m == 1);
+        double f = v->type == HDB_INTEGER ? (double)v->u.i : v->u.f;
+        int integral = v->type == HDB_INTEGER || (f == floor(f) && f >= -TWO63 && f < TWO63);
+        if (integral)
+            ck_assert_int_eq(out.type, HDB_INTEGER);
+        /* every cut-short encoding is refused: no encoding is a prefix of another */
+        for (size_t cut = 0; cut < e->n; cut++) {
+            const uint8_t *c = buf;
+            size_t cn = cut;
+            if (hdb__sql_key_decode(&c, &cn, desc, &out) != HDB_CORRUPT ||
+                hdb__sql_key_skip(&c, &cn, desc) != HDB_CORRUPT || c != buf || cn != cut)
+                ck_abort_msg("a key cut to %zu of %zu bytes was read", cut, e->n);
+        }
+        if (desc)
+            continue;
+        p = buf;
+        n = e->n + 1;
+        int64_t r = 0;
+        ck_assert_int_eq(hdb__sql_key_int(&p, &n, &r), integral ? HDB_OK : HDB_CORRUPT);
+        if (!integral)
+            continue;
+        ck_assert(p == buf + e->n && n == 1);
+        int64_t want = v->type == HDB_INTEGER ? v->u.i : (int64_t)f;
+        ck_assert_int_eq(r, want);
+        uint8_t k[9];
+        ck_assert_uint_eq(hdb__sql_key_int_put(k, want), e->n);
+        ck_assert(!memcmp(k, e->b[0], e->n));
+    }
+}
+
+
+static hdb_sql_value followers[] = {
+    HDB_SQL_NULL_INIT, {HDB_TEXT, 0, {.s = {"", 0}}}, {HDB_TEXT, 0, {.s = {"a", 1}}},
+    {HDB_INTEGER, 0, {.i = 0}}, {HDB_INTEGER, 0, {.i = 5}}, {HDB_FLOAT, 0, {.f = -0.5}},
+    {HDB_BLOB, 0, {.s = {"\xff", 1}}}, {HDB_INTEGER, 0, {.i = INT64_MAX}}, {HDB_FLOAT, 0, {.f = -1e300}},
+};
+#define NFOLLOW (sizeof followers / sizeof followers[0])
+
+/* Every pair of boundary numbers, ascending and descending, alone and
+ * followed by another column: memcmp order is hdb__sql_value_cmp order,
+ * equal values have identical bytes, and each reads back. */
+START_TEST(test_key_number_boundaries)
+{
+    hdb_sql_value v[1024];
+    size_t n = boundary_numbers(v);
+    ck_assert(n <= 1024);
+    enc *e = malloc(sizeof *e * n), ef[NFOLLOW];
+    ck_assert(e != NULL);
+    for (size_t i = 0; i < NFOLLOW; i++)
+        encode(&ef[i], &followers[i]);
+    for (size_t i = 0; i < n; i++) {
+        encode(&e[i], &v[i]);
+        check_number_reads(&v[i], &e[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            size_t fi = i % NFOLLOW, fj = (7 * j + 3) % NFOLLOW;
+            if (hdb__sql_value_cmp(&v[i], &v[j], 0) == 0 &&
+                (e[i].n != e[j].n || memcmp(e[i].b, e[j].b, sizeof e[i].b)))
+                ck_abort_msg("values %zu and %zu are equal, their keys differ", i, j);
+            for (int d = 0; d < 4; d++)
+                check_composite(&v[i], &e[i], &followers[fi], &ef[fi], &v[j], &e[j], &followers[fj], &ef[fj],
+                                d);
+        }
+    free(e);
+}
+END_TEST
+
+START_TEST(test_key_number_random)
+{
+    tu_rng r = {20240611};
+    enum { N = 3000 };
+    hdb_sql_value *v = malloc(sizeof *v * (N + 1024));
+    enc *e = malloc(sizeof *e * (N + 1024)), ef[NFOLLOW];
+    ck_assert(v && e);
+    size_t n = boundary_numbers(v);
+    for (size_t i = 0; i < N; i++)
+        v[n++] = random_number(&r);
+    for (size_t i = 0; i < NFOLLOW; i++)
+        encode(&ef[i], &followers[i]);
+    for (size_t i = 0; i < n; i++) {
+        encode(&e[i], &v[i]);
+        check_number_reads(&v[i], &e[i]);
+    }
+    for (int it = 0; it < 400000; it++) {
+        size_t i = (size_t)tu_below(&r, n), j = tu_below(&r, 4) ? (size_t)tu_below(&r, n) : i;
+        size_t fi = (size_t)tu_below(&r, NFOLLOW), fj = (size_t)tu_below(&r, NFOLLOW);
+        check_composite(&v[i], &e[i], &followers[fi], &ef[fi], &v[j], &e[j], &followers[fj], &ef[fj],
+                        (int)tu_below(&r, 4));
+    }
+    free(v);
+    free(e);
+}
+END_TEST
+
+/* The exact bytes of a few numbers, the length of every integer of
+ * magnitude up to 2^22, and their order, one after the other. */
+START_TEST(test_key_number_bytes)
+{
+    static const struct {
+        double f;
+        int is_int;
+        const char *k;
+        size_t n;
+    } ex[] = {
+        {0, 1, "\x40", 1}, {-0.0, 0, "\x40", 1}, {1, 1, "\x42\x00", 2}, {3, 1, "\x43\x80", 2},
+        {3.0, 0, "\x43\x80", 2}, {2.5, 0, "\x43\x40", 2}, {100, 1, "\x48\x90", 2}, {-100, 1, "\x38\x6f", 2},
+        {1000000, 1, "\x55\xe9\x24", 3}, {999999, 1, "\x55\xe9\x23\xf8", 4},
+        {0.5, 0, "\x41\xbf\xe0\0\0\0\0\0\0", 9}, {-0.5, 0, "\x3f\x40\x1f\xff\xff\xff\xff\xff\xff", 9},
+        {1.0000000000000002, 0, "\x42\x01\x01\x01\x01\x01\x01\x01\x20", 9},
+        {9007199254740991.0, 1, "\x76\xff\xff\xff\xff\xff\xff\xff\xe0", 9},
+        {-9007199254740991.0, 1, "\x0a\x00\x00\x00\x00\x00\x00\x00\x1f", 9},
+        {9007199254740992.0, 1, "\x77\x80\x20\0\0\0\0\0\0", 9},
+        {-9007199254740992.0, 1, "\x09\x7f\xe0\0\0\0\0\0\0", 9},
+    };
+    hdb_buf b;
+    hdb__buf_init(&b, NULL);
+    for (size_t k = 0; k < sizeof ex / sizeof ex[0]; k++) {
+        hdb_sql_value v = ex[k].is_int ? vint((int64_t)ex[k].f) : vreal(ex[k].f);
+        key1(&b, &v, 0, 0);
+        ck_assert_msg(b.len == ex[k].n && !memcmp(b.data, ex[k].k, b.len), "example %zu", k);
+    }
+    hdb_sql_value nan = {HDB_FLOAT, 0, {.f = NAN}};
+    key1(&b, &nan, 0, 0);
+    ck_assert(b.len == 1 && b.data[0] == 0x05);
+    hdb__buf_free(&b);
+    uint8_t prev[9], k[9];
+    size_t np = hdb__sql_key_int_put(prev, -((int64_t)1 << 22) - 1);
+    for (int64_t i = -((int64_t)1 << 22); i <= (int64_t)1 << 22; i++) {
+        size_t n = hdb__sql_key_int_put(k, i);
+        uint64_t mag = (uint64_t)(i < 0 ? -i : i);
+        int bits = i ? 63 - __builtin_clzll(mag) - __builtin_ctzll(mag) : 0; /* mantissa bits in use */
+        const uint8_t *p = k;
+        size_t left = n;
+        int64_t r;
+        size_t want = i == 0 ? 1 : 1 + (bits ? (size_t)(bits + 6) / 7 : 1);
+        if (n != want || memcmp(prev, k, np < n ? np : n) >= 0 || hdb__sql_key_int(&p, &left, &r) != HDB_OK ||
+            r != i || left != 0)
+            ck_abort_msg("integer %lld: %zu bytes", (long long)i, n);
+        memcpy(prev, k, n);
+        np = n;
+    }
+}
+END_TEST
+
+/* Truncated, unknown and non-canonical number encodings are refused by
+ * every reader, ascending and (inverted) descending. */
+START_TEST(test_key_number_corrupt)
+{
+    static const struct {
+        const char *p;
+        size_t n;
+    } bad[] = {
+        {"\x42", 1},                                         /* no groups */
+        {"\x42\x01", 2},                                    /* last byte says more */
+        {"\x42\x03\x00", 3},                               /* a last group of zero */
+        {"\x42\x81\x00", 3},                               /* the same */
+        {"\x42\x01\x01\x01\x01\x01\x01\x01\x02", 9},    /* a bit beyond the 52 */
+        {"\x42\x01\x01\x01\x01\x01\x01\x01\x01\x00", 10}, /* nine groups */
+        {"\x38\x90", 2},                                    /* negative, groups not inverted */
+        {"\x09\x7f\xff\xff\xff\xff\xff\xff\xfb", 9},    /* -5 in the range below -2^53 */
+        {"\x77\x80\0\0\0\0\0\0\x05", 9},                /* 5 in the range above 2^53 */
+        {"\x41\x80\0\0\0\0\0\0\0", 9},                  /* 0 as a fraction */
+        {"\x41\xbf\xf0\0\0\0\0\0\0", 9},                /* 1.0 as a fraction */
+        {"\x3f\xbf\xe0\0\0\0\0\0\0", 9},                /* +0.5 in (-1, 0) */
+        {"\x3f\x7f\xff\xff\xff\xff\xff\xff\xff", 9},    /* -0.0 in (-1, 0) */
+        {"\x08\x40\x0f\xff\xff\xff\xff\xff\xff", 9},    /* -1.0 below -2^63 */
+        {"\x78\xbf\xf0\0\0\0\0\0\0", 9},                /* 1.0 at or above 2^63 */
+        {"\x78\xff\xf8\0\0\0\0\0\0", 9},                /* a NaN */
+        {"\x41\xbf\xe0\0\0", 5},                         /* cut short */
+        {"\x06", 1}, {"\x07\0\0\0\0\0\0\0\0", 9}, {"\x79\0\0\0\0\0\0\0\0", 9}, {"\x7f", 1},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+        for (int desc = 0; desc < 2; desc++) {
+            uint8_t buf[16];
+            for (size_t j = 0; j < bad[k].n; j++)
+                buf[j] = (uint8_t)bad[k].p[j] ^ (desc ? 0xff : 0x00);
+            const uint8_t *p = buf;
+            size_t n = bad[k].n;
+            hdb_sql_value out;
+            int64_t r;
+            ck_assert_msg(hdb__sql_key_decode(&p, &n, desc, &out) == HDB_CORRUPT, "case %zu/%d", k, desc);
+            ck_assert_msg(hdb__sql_key_skip(&p, &n, desc) == HDB_CORRUPT, "case %zu/%d", k, desc);
+            if (!desc)
+                ck_assert_msg(hdb__sql_key_int(&p, &n, &r) == HDB_CORRUPT, "case %zu", k);
+            ck_assert(p == buf && n == bad[k].n);
+        }
+    /* the largest mantissa the groups can hold decodes: 1 + (2^52 - 1) / 2^52 */
+    const uint8_t *p = (const uint8_t *)"\x42\xff\xff\xff\xff\xff\xff\xff\xe0";
+    size_t n = 9;
+    hdb_sql_value out;
+    ck_assert_int_eq(hdb__sql_key_decode(&p, &n, 0, &out), HDB_OK);
+    ck_assert(out.type == HDB_FLOAT && out.u.f == nextafter(2.0, 0.0) && n == 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sql_codec");
@@ -478,6 +792,10 @@ static Suite *suite(void)
     tcase_add_test(c, test_key_random);
     tcase_add_test(c, test_key_corrupt);
     tcase_add_test(c, test_prefix_end);
+    tcase_add_test(c, test_key_number_boundaries);
+    tcase_add_test(c, test_key_number_random);
+    tcase_add_test(c, test_key_number_bytes);
+    tcase_add_test(c, test_key_number_corrupt);
     suite_add_tcase(s, c);
     return s;
 }

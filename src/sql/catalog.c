@@ -319,7 +319,9 @@ static int add_entry(hdb_sql_schema *s, const void *rec, size_t n, uint64_t id, 
     return HDB_OK;
 }
 
-static int read_entries(hdb_txn *t, uint32_t ks, hdb_sql_schema *s)
+/* Read every entry of the catalog keyspace ks into s, and the key format
+ * of its record 0 into *fmt (1 when the record or its column is missing). */
+static int read_entries(hdb_txn *t, uint32_t ks, hdb_sql_schema *s, int64_t *fmt)
 {
     hdb_cursor *cu;
     int rc = hdb_cursor_open(t, ks, &cu), cap = 0;
@@ -337,9 +339,11 @@ static int read_entries(hdb_txn *t, uint32_t ks, hdb_sql_schema *s)
         for (int i = 0; i < 8; i++)
             id = id << 8 | ((const uint8_t *)k.data)[i];
         if (id == 0) {
-            hdb_sql_value ver = HDB_SQL_NULL_INIT;
+            hdb_sql_value ver = HDB_SQL_NULL_INIT, f = HDB_SQL_NULL_INIT;
             if (hdb__sql_record_column(v.data, v.size, 0, &ver) == HDB_OK && ver.type == HDB_INTEGER)
                 s->version = (uint64_t)ver.u.i;
+            if (hdb__sql_record_column(v.data, v.size, 1, &f) == HDB_OK)
+                *fmt = f.type == HDB_INTEGER ? f.u.i : 0;
             continue;
         }
         if ((rc = add_entry(s, v.data, v.size, id, &cap)) != HDB_OK)
@@ -392,11 +396,19 @@ int hdb__sql_schema_load(hdb_txn *t, const hdb_allocator *mem, hdb_sql_schema **
     hdb__sql_arena_init(&s->arena, mem);
     snprintf(s->branch, sizeof s->branch, "%s", t->branch);
     uint32_t ks;
+    int64_t fmt = 1;
     int rc = hdb_ks_open(t, HDB_SQL_CATALOG_KS, 0, &ks);
     if (rc == HDB_OK)
-        rc = read_entries(t, ks, s);
+        rc = read_entries(t, ks, s, &fmt);
     else if (rc == HDB_NOTFOUND)
         rc = HDB_OK;
+    if (rc == HDB_OK && s->nent && fmt != HDB_SQL_KEY_FORMAT) {
+        if (err)
+            snprintf(err, errlen,
+                     "this database's SQL tables use key format %lld; this library reads key format %d",
+                     (long long)fmt, HDB_SQL_KEY_FORMAT);
+        rc = HDB_CORRUPT;
+    }
     if (rc == HDB_OK)
         rc = build_all(s, err, errlen);
     if (rc != HDB_OK) {
@@ -451,13 +463,10 @@ int hdb__sql_catalog_bump(hdb_txn *t)
         rc = hdb_next_id(t, &id);
     if (rc != HDB_OK)
         return rc;
-    hdb_sql_value v;
-    v.type = HDB_INTEGER;
-    v.owned = 0;
-    v.u.i = (int64_t)id;
+    hdb_sql_value v[2] = {{HDB_INTEGER, 0, {.i = (int64_t)id}}, {HDB_INTEGER, 0, {.i = HDB_SQL_KEY_FORMAT}}};
     hdb_buf b;
     hdb__buf_init(&b, NULL);
-    hdb__sql_record_encode(&b, &v, 1);
+    hdb__sql_record_encode(&b, v, 2);
     uint8_t k[8];
     id_key(k, 0);
     rc = b.oom ? HDB_NOMEM : hdb_put(t, ks, (hdb_val){k, 8}, (hdb_val){b.data, b.len});

@@ -15,9 +15,21 @@
 **           1 name      TEXT  the object's name as written
 **           2 tbl_name  TEXT  the table an index belongs to (= name otherwise)
 **           3 sql       TEXT  the CREATE statement, re-parsed at load
-**   key   8 zero bytes (id 0): the schema version, a record of one INTEGER
-**         drawn from hdb_next_id at every DDL.  Ids are database-wide, so
-**         (branch, version) names exactly one schema: the cache key.
+**   key   8 zero bytes (id 0): a record of two INTEGERs
+**           0 version     drawn from hdb_next_id at every DDL.  Ids are
+**                         database-wide, so (branch, version) names
+**                         exactly one schema: the cache key.
+**           1 key format  HDB_SQL_KEY_FORMAT (2): the key encoding
+**                         (codec.h) of the objects' keyspaces, and rows
+**                         whose INTEGER PRIMARY KEY column is stored as
+**                         NULL.  Format 1, whose numbers took a tag and 8
+**                         bytes and whose rows held the rowid twice, wrote
+**                         a record of the version alone.
+**         A catalog that holds an object but another key format (or none)
+**         does not load: HDB_CORRUPT, "this database's SQL tables use key
+**         format 1; this library reads key format 2".  An empty catalog
+**         loads whatever its format, and its next DDL writes the current
+**         one.
 **
 ** KEYSPACES OF OBJECTS (names stable across RENAME: they use the id)
 **   "t<id>"        a table: key = key encoding (codec.h) of the rowid as
@@ -54,6 +66,8 @@
 #include "src/sql/value.h"
 
 #define HDB_SQL_CATALOG_KS "__schema"
+/* The key format written in the catalog's record 0 (see above). */
+#define HDB_SQL_KEY_FORMAT 2
 /* AUTOINCREMENT sequences: key = table id (8 bytes BE), value = a record of
  * one INTEGER, the largest rowid the table ever had. */
 #define HDB_SQL_SEQ_KS "__seq"
@@ -130,7 +144,8 @@ typedef struct hdb_sql_schema {
 } hdb_sql_schema;
 
 /* Load the schema of the transaction's branch into a new schema.
- * HDB_OK, HDB_NOMEM, HDB_CORRUPT (an entry that does not parse; err says). */
+ * HDB_OK, HDB_NOMEM, HDB_CORRUPT (an entry that does not parse, or a key
+ * format other than HDB_SQL_KEY_FORMAT; err says). */
 int hdb__sql_schema_load(hdb_txn *t, const hdb_allocator *mem, hdb_sql_schema **out, char *err,
                          size_t errlen);
 void hdb__sql_schema_free(hdb_sql_schema *s, const hdb_allocator *mem);

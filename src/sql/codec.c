@@ -7,36 +7,45 @@
 **   against the buffer; the bodies must fill the record exactly.  TEXT and
 **   BLOB values borrow from the record.
 **
-** KEYS
-**   A number is encoded by its value, never by its storage class, so 3 and
-**   3.0 give the same bytes.  The number line is cut into five ranges, each
-**   with its own tag so that tags order the ranges, and within a range the
-**   eight bytes that follow order the values:
-**     0x10  REAL below -2^63        order-preserving IEEE bits
-**     0x12  [-2^63, -2^53]          the integer, sign bit flipped, big-endian
-**     0x14  (-2^53, 2^53)           order-preserving IEEE bits (every integer
-**                                   there is exact as a double; -0.0 is 0.0)
-**     0x16  [2^53, 2^63)            the integer, sign bit flipped
-**     0x18  REAL at or above 2^63   order-preserving IEEE bits
-**   (A REAL outside (-2^53, 2^53) inside the int64 range is an integer, so
-**   ranges 0x12 and 0x16 hold only integers.)  Order-preserving IEEE bits:
-**   for a negative double all 64 bits inverted, otherwise the sign bit set.
-**   A NaN encodes as NULL.
+** KEYS (the layout of a number is in codec.h, NUMBERS)
+**   Why a number's encoding orders and delimits itself:
+**   - Tags order the ranges, and the ranges are in value order.
+**   - Within a mid-range tag the exponent is fixed, so the order is that of
+**     the mantissa field m.  Two group strings first differ either in a
+**     group (the high 7 bits of the byte decide) or where one stops
+**     (more = 0) while the other goes on (more = 1): the one that stops is
+**     smaller, and its value is too, because the other's remaining groups
+**     are not all zero (trailing zeros are dropped).  Equal values give
+**     equal strings (one canonical form), and no string is a proper prefix
+**     of another: a prefix would end on a byte whose more bit is set.
+**   - A negative f of the same exponent sorts the other way round: its
+**     groups are those of |f| inverted, which reverses the memcmp order of
+**     a prefix-free set; its tags run down as e goes up.
+**   - Fixed 8-byte bodies are prefix-free by length; order-preserving IEEE
+**     bits order doubles of one sign as integers do.
+**   Every integer of (-2^53, 2^53) is exact as a double and is encoded as
+**   one; a REAL outside it but inside the int64 range is an integer and is
+**   encoded as the INTEGER (ranges 0x09 and 0x77 hold integers only).
+**   Decoding (hdb__sql_key_int on every row fetch) rebuilds an integer from
+**   exponent and groups with shifts alone.
 **
 ** INVARIANTS
 **   - Every read is bounds-checked; bad input gives HDB_CORRUPT.
 **   - memcmp order of encoded keys == hdb__sql_value_cmp order of values
 **     (with the column's collation; DESC columns reversed).
+**   - No value's encoding is a proper prefix of another's.
 */
 #include <math.h>
 #include <string.h>
 #include "pager/mem.h"
 #include "src/sql/codec.h"
 
-enum { KEY_NULL = 0x05, KEY_REAL_LO = 0x10, KEY_INT_LO = 0x12, KEY_MID = 0x14, KEY_INT_HI = 0x16,
-       KEY_REAL_HI = 0x18, KEY_TEXT = 0x30, KEY_BLOB = 0x40 };
+enum { KEY_NULL = 0x05, KEY_REAL_LO = 0x08, KEY_INT_LO = 0x09, KEY_NEG = 0x0a, KEY_NEG_FRAC = 0x3f,
+       KEY_ZERO = 0x40, KEY_POS_FRAC = 0x41, KEY_POS = 0x42, KEY_INT_HI = 0x77, KEY_REAL_HI = 0x78,
+       KEY_TEXT = 0x80, KEY_BLOB = 0x90 };
 
 #define TWO53 9007199254740992.0
+#define TWO53I ((int64_t)1 << 53)
 #define TWO63 9223372036854775808.0
 
 /* ---- varints and fixed integers ------------------------------------------- */
@@ -342,47 +351,61 @@ int hdb__sql_record_column(const void *p, size_t n, int i, hdb_sql_value *out)
 
 /* ---- keys --------------------------------------------------------------------- */
 
+/* Order-preserving IEEE bits: for a negative double all 64 bits inverted,
+ * otherwise the sign bit set. */
 static uint64_t ordered_dbl(double f)
 {
-    if (f == 0.0)
-        f = 0.0; /* -0.0 == 0.0 */
     uint64_t u = dbl_bits(f);
     return (u >> 63) ? ~u : u | (uint64_t)1 << 63;
 }
 
 static double unordered_dbl(uint64_t u) { return bits_dbl((u >> 63) ? u & ~((uint64_t)1 << 63) : ~u); }
 
-void hdb__sql_key_int_put(uint8_t out[9], int64_t i)
+static size_t fixed_put(uint8_t out[9], int tag, uint64_t u)
 {
-    if (i > -(int64_t)TWO53 && i < (int64_t)TWO53) {
-        out[0] = KEY_MID;
-        put_be64(out + 1, ordered_dbl((double)i));
-    } else {
-        out[0] = i < 0 ? KEY_INT_LO : KEY_INT_HI;
-        put_be64(out + 1, (uint64_t)i ^ (uint64_t)1 << 63);
-    }
+    out[0] = (uint8_t)tag;
+    put_be64(out + 1, u);
+    return 9;
 }
 
-static void key_int(hdb_buf *b, int64_t i)
+/* The key of f, 1 <= |f| < 2^53, into out[0..9): its length, 2..9. */
+static size_t mid_put(uint8_t out[9], double f)
 {
-    uint8_t tmp[9];
-    hdb__sql_key_int_put(tmp, i);
-    hdb__buf_append(b, tmp, 9);
+    uint64_t u = dbl_bits(f), m = u << 12; /* the mantissa field, from bit 63 down */
+    int neg = (int)(u >> 63), e = (int)(u >> 52 & 0x7ff) - 1023;
+    uint8_t inv = neg ? 0xff : 0x00;
+    size_t k = 1;
+    out[0] = (uint8_t)(neg ? KEY_NEG + 52 - e : KEY_POS + e);
+    do {
+        uint8_t g = (uint8_t)(m >> 57);
+        m <<= 7;
+        out[k++] = (uint8_t)((g << 1 | (m != 0)) ^ inv);
+    } while (m); /* 52 bits: at most 8 groups */
+    return k;
 }
 
-static void key_real(hdb_buf *b, double f)
+size_t hdb__sql_key_int_put(uint8_t out[9], int64_t i)
 {
-    uint8_t tmp[9];
-    if (f > -TWO53 && f < TWO53) {
-        tmp[0] = KEY_MID;
-    } else if (f >= -TWO63 && f < TWO63) {
-        key_int(b, (int64_t)f);
-        return;
-    } else {
-        tmp[0] = f < 0 ? KEY_REAL_LO : KEY_REAL_HI;
+    if (i == 0) {
+        out[0] = KEY_ZERO;
+        return 1;
     }
-    put_be64(tmp + 1, ordered_dbl(f));
-    hdb__buf_append(b, tmp, 9);
+    if (i > -TWO53I && i < TWO53I)
+        return mid_put(out, (double)i); /* exact */
+    return fixed_put(out, i < 0 ? KEY_INT_LO : KEY_INT_HI, (uint64_t)i ^ (uint64_t)1 << 63);
+}
+
+static size_t real_put(uint8_t out[9], double f)
+{
+    if (f == 0.0) /* and -0.0 */
+        return hdb__sql_key_int_put(out, 0);
+    if (f > -1.0 && f < 1.0)
+        return fixed_put(out, f < 0 ? KEY_NEG_FRAC : KEY_POS_FRAC, ordered_dbl(f));
+    if (f > -TWO53 && f < TWO53)
+        return mid_put(out, f);
+    if (f >= -TWO63 && f < TWO63)
+        return hdb__sql_key_int_put(out, (int64_t)f); /* integral there */
+    return fixed_put(out, f < 0 ? KEY_REAL_LO : KEY_REAL_HI, ordered_dbl(f));
 }
 
 static void key_bytes(hdb_buf *b, int tag, const char *p, size_t n, int coll)
@@ -418,13 +441,14 @@ static void key_bytes(hdb_buf *b, int tag, const char *p, size_t n, int coll)
 void hdb__sql_key_append(hdb_buf *b, const hdb_sql_value *v, int coll, int desc)
 {
     size_t start = b->len;
+    uint8_t num[9];
     switch (v->type) {
-    case HDB_INTEGER: key_int(b, v->u.i); break;
+    case HDB_INTEGER: hdb__buf_append(b, num, hdb__sql_key_int_put(num, v->u.i)); break;
     case HDB_FLOAT:
         if (isnan(v->u.f))
             hdb__buf_append(b, "\x05", 1); /* NaN is NULL */
         else
-            key_real(b, v->u.f);
+            hdb__buf_append(b, num, real_put(num, v->u.f));
         break;
     case HDB_NULL: hdb__buf_append(b, "\x05", 1); break;
     case HDB_TEXT: key_bytes(b, KEY_TEXT, v->u.s.p, v->u.s.n, coll); break;
@@ -487,6 +511,88 @@ static int key_decode_bytes(const uint8_t *p, size_t n, uint8_t inv, int type, s
     return HDB_OK;
 }
 
+/* The mantissa groups at p[0..n) (each byte ^ inv) of a number of the mid
+ * range: its 52-bit mantissa field into *m from bit 63 down, and the bytes
+ * used; 0 if they are cut short or not canonical (a last byte with more
+ * set, more than 8 bytes, bits beyond the 52, a last group of zero after
+ * others). */
+static size_t groups_get(const uint8_t *p, size_t n, uint8_t inv, uint64_t *m)
+{
+    uint64_t v = 0;
+    for (size_t k = 0; k < n && k < 8; k++) {
+        uint8_t c = p[k] ^ inv;
+        v |= (uint64_t)(c >> 1) << (57 - 7 * k);
+        if (c & 1)
+            continue;
+        if ((c == 0 && k > 0) || (v & 0xfff))
+            return 0;
+        *m = v;
+        return k + 1;
+    }
+    return 0;
+}
+
+/* Set *v, whatever it held (nothing owned), to a number; f is not NaN. */
+static void set_int(hdb_sql_value *v, int64_t i)
+{
+    v->type = HDB_INTEGER;
+    v->owned = 0;
+    v->u.i = i;
+}
+
+static void set_real(hdb_sql_value *v, double f)
+{
+    v->type = HDB_FLOAT;
+    v->owned = 0;
+    v->u.f = f;
+}
+
+/* The number at q[0..n), n >= 1, whose tag (q[0] ^ inv) is tag: its value
+ * into *out (an INTEGER when it is integral and not in a REAL range, else a
+ * REAL) and the bytes used; 0 if tag is not a number's, or the bytes are cut
+ * short or not the canonical encoding of a value of the tag's range. */
+static size_t num_get(const uint8_t *q, size_t n, uint8_t tag, uint8_t inv, hdb_sql_value *out)
+{
+    int neg = tag >= KEY_NEG && tag <= KEY_NEG + 52;
+    if (tag == KEY_ZERO) {
+        set_int(out, 0);
+        return 1;
+    }
+    if (neg || (tag >= KEY_POS && tag <= KEY_POS + 52)) {
+        int e = neg ? KEY_NEG + 52 - tag : tag - KEY_POS;
+        uint64_t m;
+        size_t used = groups_get(q + 1, n - 1, inv ^ (neg ? 0xff : 0x00), &m);
+        if (!used)
+            return 0;
+        if ((m << e) == 0) { /* no bits below the units: |f| = 1 mantissa bits, shifted */
+            int64_t mag = (int64_t)((m >> 1 | (uint64_t)1 << 63) >> (63 - e));
+            set_int(out, neg ? -mag : mag);
+        } else {
+            set_real(out, bits_dbl((uint64_t)neg << 63 | (uint64_t)(1023 + e) << 52 | m >> 12));
+        }
+        return used + 1;
+    }
+    if (n < 9)
+        return 0;
+    uint64_t u = get_be64(q + 1) ^ (inv ? ~(uint64_t)0 : 0);
+    if (tag == KEY_INT_LO || tag == KEY_INT_HI) {
+        int64_t i = (int64_t)(u ^ (uint64_t)1 << 63);
+        if (tag == KEY_INT_LO ? i > -TWO53I : i < TWO53I)
+            return 0;
+        set_int(out, i);
+        return 9;
+    }
+    double f = unordered_dbl(u); /* the comparisons fail for a NaN */
+    if (tag == KEY_REAL_LO ? f < -TWO63
+        : tag == KEY_NEG_FRAC ? f > -1.0 && f < 0.0
+        : tag == KEY_POS_FRAC ? f > 0.0 && f < 1.0
+        : tag == KEY_REAL_HI && f >= TWO63) {
+        set_real(out, f);
+        return 9;
+    }
+    return 0;
+}
+
 int hdb__sql_key_decode(const uint8_t **p, size_t *n, int desc, hdb_sql_value *out)
 {
     const uint8_t *q = *p;
@@ -502,23 +608,7 @@ int hdb__sql_key_decode(const uint8_t **p, size_t *n, int desc, hdb_sql_value *o
         int rc = key_decode_bytes(q, *n, inv, tag == KEY_TEXT ? HDB_TEXT : HDB_BLOB, &used, out);
         if (rc != HDB_OK)
             return rc;
-    } else if (tag >= KEY_REAL_LO && tag <= KEY_REAL_HI && !(tag & 1)) {
-        if (*n < 9)
-            return HDB_CORRUPT;
-        uint64_t u = get_be64(q + 1);
-        if (inv)
-            u = ~u; /* every byte ^ 0xFF */
-        used = 9;
-        if (tag == KEY_INT_LO || tag == KEY_INT_HI) {
-            hdb__sql_value_int(out, (int64_t)(u ^ (uint64_t)1 << 63));
-        } else {
-            double f = unordered_dbl(u);
-            if (tag == KEY_MID && f > -TWO53 && f < TWO53 && f == (double)(int64_t)f)
-                hdb__sql_value_int(out, (int64_t)f);
-            else
-                hdb__sql_value_float(out, f);
-        }
-    } else {
+    } else if (!(used = num_get(q, *n, tag, inv, out))) {
         return HDB_CORRUPT;
     }
     *p += used;
@@ -530,17 +620,14 @@ int hdb__sql_key_skip(const uint8_t **p, size_t *n, int desc)
 {
     uint8_t inv = desc ? 0xff : 0x00;
     size_t used = 1, len;
+    hdb_sql_value v;
     if (*n < 1)
         return HDB_CORRUPT;
     uint8_t tag = **p ^ inv;
     if (tag == KEY_TEXT || tag == KEY_BLOB) {
         if (bytes_extent(*p, *n, inv, &used, &len) != HDB_OK)
             return HDB_CORRUPT;
-    } else if (tag >= KEY_REAL_LO && tag <= KEY_REAL_HI && !(tag & 1)) {
-        used = 9;
-        if (*n < 9)
-            return HDB_CORRUPT;
-    } else if (tag != KEY_NULL) {
+    } else if (tag != KEY_NULL && !(used = num_get(*p, *n, tag, inv, &v))) {
         return HDB_CORRUPT;
     }
     *p += used;
@@ -550,21 +637,13 @@ int hdb__sql_key_skip(const uint8_t **p, size_t *n, int desc)
 
 int hdb__sql_key_int(const uint8_t **p, size_t *n, int64_t *out)
 {
-    const uint8_t *q = *p;
-    if (*n < 9)
+    hdb_sql_value v;
+    size_t used = *n ? num_get(*p, *n, **p, 0x00, &v) : 0;
+    if (!used || v.type != HDB_INTEGER)
         return HDB_CORRUPT;
-    uint64_t u = get_be64(q + 1);
-    if (q[0] == KEY_INT_LO || q[0] == KEY_INT_HI) {
-        *out = (int64_t)(u ^ (uint64_t)1 << 63);
-    } else {
-        double f = unordered_dbl(u);
-        /* within (-2^53, 2^53) the cast is exact for an integral f */
-        if (q[0] != KEY_MID || !(f > -TWO53 && f < TWO53) || f != (double)(int64_t)f)
-            return HDB_CORRUPT;
-        *out = (int64_t)f;
-    }
-    *p += 9;
-    *n -= 9;
+    *out = v.u.i;
+    *p += used;
+    *n -= used;
     return HDB_OK;
 }
 

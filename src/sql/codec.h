@@ -24,12 +24,52 @@
 **   under the column's collation encode to identical bytes (3 and 3.0 alike;
 **   'a' and 'A' alike under NOCASE), so keys decide uniqueness.
 **     0x05                 NULL
-**     0x10..0x18 + 8 B     a number: an order-preserving form of its exact
-**                          value (integers and reals interleave correctly;
-**                          the five ranges and their tags are in codec.c)
-**     0x30 + escaped bytes TEXT (after collation folding): 0x00 -> 0x00 0xFF,
+**     0x08..0x78, 0..8 B   a number: an order-preserving, self-delimiting
+**                          form of its exact value (integers and reals
+**                          interleave correctly; NUMBERS below)
+**     0x80 + escaped bytes TEXT (after collation folding): 0x00 -> 0x00 0xFF,
 **                          ended by 0x00 0x00
-**     0x40 + escaped bytes BLOB, same escaping
+**     0x90 + escaped bytes BLOB, same escaping
+**   No encoding is a proper prefix of another (tags differ by kind and
+**   range; each range's bodies are fixed-length or themselves prefix-free),
+**   so a key's first differing byte decides, column by column, and an
+**   inverted (DESC) encoding orders in reverse.
+**
+** NUMBERS
+**   A number f is encoded by its value, not its storage class: an INTEGER
+**   inside (-2^53, 2^53) is exact as a double and encodes as that double, so
+**   3 and 3.0 give the same bytes.  With e = floor(log2 |f|):
+**     tag          range of f                  then
+**     0x08         REAL below -2^63            8 B order-preserving IEEE bits
+**     0x09         [-2^63, -2^53]              8 B the INTEGER, sign bit
+**                                              flipped, big-endian
+**     0x0a + 52-e  (-2^53, -1], e = 52..0      mantissa groups of |f|, every
+**                                              byte inverted
+**     0x3f         (-1, 0)                     8 B order-preserving IEEE bits
+**     0x40         0 (and -0.0)                nothing
+**     0x41         (0, 1)                      8 B order-preserving IEEE bits
+**     0x42 + e     [1, 2^53), e = 0..52        mantissa groups of f
+**     0x77         [2^53, 2^63)                8 B the INTEGER, as 0x09
+**     0x78         REAL at or above 2^63       8 B order-preserving IEEE bits
+**   Mantissa groups: the 52-bit mantissa field m of f as an IEEE double
+**   (|f| = 2^e * (1 + m / 2^52)) as a bit string from its top bit, trailing
+**   zero bits dropped, cut into 7-bit groups (the last one padded with
+**   zeros); each group g is the byte (g << 1) | more, more = 1 when another
+**   byte follows.  At least one byte (a power of two is the single byte
+**   0x00), at most 8; no bits beyond the 52; the last group is nonzero
+**   unless it is the only one.  An integer of magnitude below 2^8 takes 2
+**   bytes, below 2^15 3, below 2^22 4 (fewer when it ends in zero bits:
+**   the groups hold the bits below the leading one), a full mantissa 9.
+**   Order-preserving IEEE bits: of a negative double all 64 bits inverted,
+**   of any other the sign bit set.  A NaN encodes as NULL.  Only the
+**   canonical encoding of a value in the tag's range decodes.
+**   Examples: 0 = 40; 1 = 42 00; 3 = 43 80; 100 = 48 90; -100 = 38 6f;
+**   1000000 (2^19 * 1.1110100001001b) = 55 e9 24; 999999 = 55 e9 23 f8;
+**   0.5 = 41 bf e0 00 00 00 00 00 00.
+**   This is key format 2 (HDB_SQL_KEY_FORMAT, catalog.h: a database records
+**   its format, and one of another is refused); format 1 gave every number a
+**   tag and 8 bytes.
+**
 **   Key decoding gives back a value of the same order (a number may come back
 **   as a REAL instead of an INTEGER only if it was stored as a REAL; NOCASE
 **   text comes back folded): keys are for ordering and lookup, the row record
@@ -71,8 +111,9 @@ void hdb__sql_key_append(hdb_buf *b, const hdb_sql_value *v, int coll, int desc)
  * out is overwritten, not cleared.  HDB_OK, HDB_CORRUPT, or HDB_NOMEM (then
  * *p, *n are unchanged and out is NULL). */
 int hdb__sql_key_decode(const uint8_t **p, size_t *n, int desc, hdb_sql_value *out);
-/* The key encoding of INTEGER i (ascending; 9 bytes, as key_append). */
-void hdb__sql_key_int_put(uint8_t out[9], int64_t i);
+/* The key encoding of INTEGER i (ascending, as key_append) into out:
+ * returns its length, 1..9. */
+size_t hdb__sql_key_int_put(uint8_t out[9], int64_t i);
 /* Step over one value at *p without decoding it.  HDB_OK or HDB_CORRUPT. */
 int hdb__sql_key_skip(const uint8_t **p, size_t *n, int desc);
 /* Decode one ascending value that must be an INTEGER (a rowid) into *out,

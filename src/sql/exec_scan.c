@@ -250,9 +250,8 @@ static int load_by_key(xctx *x, xsrc *s, uint32_t tks, int64_t rowid, const void
 static int fetch_row(xctx *x, xsrc *s, uint32_t tks, int64_t rowid, int *found)
 {
     uint8_t k[9];
-    hdb__sql_key_int_put(k, rowid);
-    int rc = load_by_key(x, s, tks, rowid, k, sizeof k, found);
-    return rc;
+    size_t kn = hdb__sql_key_int_put(k, rowid);
+    return load_by_key(x, s, tks, rowid, k, kn, found);
 }
 
 /* ---- reading an index alone ------------------------------------------------ */

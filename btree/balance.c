@@ -10,10 +10,11 @@
 **   tried in this order:
 **     - the left sibling: the leaf's first cells move to its end;
 **     - the right sibling: the leaf's last cells move to its start.
-**   A sibling takes part when the two pages can hold their cells and the
-**   new one; the cells are then divided so that the fuller of the two
-**   pages holds as few bytes as cell boundaries allow, each page keeping
-**   at least one cell.  Otherwise the leaf splits (insert.c).
+**   The cells are divided so that the fuller of the two pages holds as few
+**   bytes as cell boundaries allow, each page keeping at least one cell.
+**   A sibling takes part only if, so divided, neither page holds more than
+**   SHARE_FILL (7/8) of its usable bytes; otherwise the leaf splits
+**   (insert.c).
 **   The parent's cell for the right page of the pair gets the separator of
 **   the new boundary (the shortest prefix of the right page's first key
 **   above the left page's last key, as a split makes) and keeps its child.
@@ -26,21 +27,29 @@
 **   Cells move as opaque bytes: an overflow chain or REFS value moves with
 **   its cell from one private page to another and keeps its count.
 **
-** WHY NO FILL LIMIT
-**   A share is taken whenever the pair fits, even if both pages end nearly
-**   full.  A limit on how full the pair may end (to avoid sharing again an
-**   insert or two later) was measured and lost: 20,000 keys in scattered
-**   order (tests/check_btree.c, test_fill) leave leaves 89% full with no
-**   limit, 82% with a limit of 15/16 of the page and 80% with 14/16 (77%
-**   with 50/50 splits alone); a 1,000,000-row SQL table loaded in scattered
-**   order takes 21,413 pages with no limit and 22,771 with 15/16 (27,039
-**   before), at the same load time within noise.  A share costs about what
-**   a split does (one page read, rewritten and perhaps copied, instead of
-**   one allocated) and happens only when a leaf is full, so at most once
-**   an insert.
+** WHY 7/8
+**   Sharing with a nearly full sibling leaves both pages nearly full, so
+**   the next insert into either shares or splits again: the fuller the
+**   pages may end, the more often two pages and the parent are rewritten
+**   (and a sibling read) for each insert.  Measured on 1,000,000 16-byte
+**   keys loaded in random order in one transaction (bench/kv_bench, 8 MiB
+**   cache; 40,000 splits a load without sharing; times are single runs on
+**   a noisy machine, against the same code that never shares), and on a
+**   1,000,000-row SQL table loaded in scattered order (27,039 pages
+**   without sharing):
+**     limit    shares a kv load   kv load time   SQL table pages
+**     none     231,000            +58%           21,413
+**     15/16     91,000            +20%           22,771
+**     7/8       62,000            +12%           23,304
+**   7/8 keeps most of the gain in density for a quarter of the shares of
+**   no limit.  In test_fill (check_btree.c) leaves end 80% full with it, 85%
+**   with no limit and 69% with 50/50 splits alone.
 */
 #include <string.h>
 #include "btree/btree_int.h"
+
+/* The most of its usable bytes a page may hold after a share. */
+#define SHARE_FILL(usable) ((usable) / 8 * 7)
 
 /* The bytes (cells and slots) of the leaf at the parent's slot si, read
  * without changing it. */
@@ -68,8 +77,8 @@ static int sibling_used(hdb_bt *t, hdb_page *parent, unsigned si, hdb_pgno leaf,
 /* Where to divide the n gathered cells (t->cells) between a left page that
  * already holds `lx` bytes and a right page that already holds `rx`: the
  * first index of the right page (1 .. n-1) that makes the fuller page
- * smallest, or 0 if that page would hold more than `usable` bytes. */
-static unsigned share_point(hdb_bt *t, unsigned n, size_t lx, size_t rx, size_t usable)
+ * smallest, or 0 if that page would hold more than `limit` bytes. */
+static unsigned share_point(hdb_bt *t, unsigned n, size_t lx, size_t rx, size_t limit)
 {
     size_t total = rx, acc = lx, best = (size_t)-1;
     unsigned k = 0;
@@ -83,7 +92,7 @@ static unsigned share_point(hdb_bt *t, unsigned n, size_t lx, size_t rx, size_t 
             k = m;
         }
     }
-    return best <= usable ? k : 0;
+    return best <= limit ? k : 0;
 }
 
 /* Move the gathered cells of the leaf: [0, k) to the end of a left
@@ -137,7 +146,7 @@ int hdb__bt_balance_leaf(hdb_bt *t, hdb_btpath *path, int lvl, unsigned at, cons
 {
     hdb_page *parent = path->e[lvl - 1].pg, *leaf = path->e[lvl].pg;
     unsigned pi = path->e[lvl - 1].idx, np = hdb__page_count(parent->data);
-    size_t usable = t->psize - HDB_NODE_SLOTS;
+    size_t limit = SHARE_FILL(t->psize - HDB_NODE_SLOTS);
     size_t mine = hdb__node_used(t, leaf->data) + size + 2;
     *done = 0;
     for (int left = 1; left >= 0; left--) {
@@ -148,10 +157,10 @@ int hdb__bt_balance_leaf(hdb_bt *t, hdb_btpath *path, int lvl, unsigned at, cons
         int rc = sibling_used(t, parent, si, leaf->pgno, &used);
         if (rc != HDB_OK)
             return rc;
-        if (used + mine > 2 * usable)
+        if (used + mine > 2 * limit)
             continue;
         unsigned n = hdb__bt_gather(t, leaf->data, at, cell, size);
-        unsigned k = share_point(t, n, left ? used : 0, left ? 0 : used, usable);
+        unsigned k = share_point(t, n, left ? used : 0, left ? 0 : used, limit);
         if (!k)
             continue;
         rc = share(t, parent, si, left ? pi : pi + 1, leaf, n, k, left, done);

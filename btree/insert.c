@@ -7,13 +7,14 @@
 **   so the whole path is private and pinned (hdb_btpath).  The leaf is then
 **   changed in place.  A cell that does not fit in a leaf below a branch
 **   first tries to share the leaf's cells with its left, then its right
-**   sibling under the same parent (balance.c): if the pair holds them and
-**   the parent holds the new separator between them, the cells are divided
-**   evenly by bytes between the two pages and nothing splits.  Otherwise,
-**   and for a branch or a root leaf, the node splits: the cells plus the
-**   new one are divided by bytes, the right half goes to a new page, and a
-**   separator is inserted into the parent, which may split in turn; a
-**   split root grows the tree by one level.  Branches never share.
+**   sibling under the same parent (balance.c): if the pair holds them with
+**   neither page more than 7/8 full and the parent holds the new separator
+**   between them, the cells are divided evenly by bytes between the two
+**   pages and nothing splits.  Otherwise, and for a branch or a root leaf,
+**   the node splits: the cells plus the new one are divided by bytes, the
+**   right half goes to a new page, and a separator is inserted into the
+**   parent, which may split in turn; a split root grows the tree by one
+**   level.  Branches never share.
 **
 **   Appending past the last key of the rightmost leaf splits unevenly (the
 **   left page keeps all its cells, the new page starts with the new cell)

@@ -52,7 +52,8 @@
 #define SHARE_FILL(usable) ((usable) / 8 * 7)
 
 /* The bytes (cells and slots) of the leaf at the parent's slot si, read
- * without changing it. */
+ * without changing it; its cells are checked, since a share may rewrite
+ * them (btree.h, invariant 5). */
 static int sibling_used(hdb_bt *t, hdb_page *parent, unsigned si, hdb_pgno leaf, size_t *used)
 {
     hdb_cell c;
@@ -68,6 +69,10 @@ static int sibling_used(hdb_bt *t, hdb_page *parent, unsigned si, hdb_pgno leaf,
     rc = hdb__node_check(t, pg->data);
     if (rc == HDB_OK && hdb__page_type(pg->data) != HDB_PT_LEAF)
         rc = hdb__pager_corrupt(t->pager, "page %u: a leaf's sibling is not a leaf", pg->pgno);
+    for (unsigned i = 0; rc == HDB_OK && i < hdb__page_count(pg->data); i++) {
+        hdb_cell cc;
+        rc = hdb__node_cell(t, pg->data, i, &cc);
+    }
     if (rc == HDB_OK)
         *used = hdb__node_used(t, pg->data);
     hdb__pager_put(t->pager, pg);

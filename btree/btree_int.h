@@ -68,6 +68,19 @@ typedef struct hdb_btpath {
 int hdb__bt_path_write(hdb_bt *t, hdb_ref *root, const void *key, size_t klen, hdb_btpath *path);
 void hdb__bt_path_release(hdb_bt *t, hdb_btpath *path);
 int hdb__bt_release_value(hdb_bt *t, const hdb_cell *c, unsigned flags);
+/* The cells of full page pg plus `cell` at `at`, into t->cells (their
+ * bytes copied to scratch2): returns their number. */
+unsigned hdb__bt_gather(hdb_bt *t, const uint8_t *pg, unsigned at, const uint8_t *cell,
+                        size_t size);
+/* The separator between t->cells[m - 1] and t->cells[m] of a page of
+ * `type`, written to out (room for the key of cell m): returns its length. */
+size_t hdb__bt_separator(hdb_bt *t, unsigned type, unsigned m, uint8_t *out);
+
+/* balance.c: make room for `cell` at `at` of the full leaf at path level
+ * lvl (> 0) by moving cells to a sibling.  *done = 1 when the cell is in;
+ * *done = 0 when nothing changed (split instead). */
+int hdb__bt_balance_leaf(hdb_bt *t, hdb_btpath *path, int lvl, unsigned at, const uint8_t *cell,
+                         size_t size, int *done);
 
 /* overflow.c */
 int hdb__ovf_write(hdb_bt *t, const void *val, size_t vlen, uint8_t desc[HDB_OVF_DESC]);

@@ -5,16 +5,23 @@
 **   A write first walks from the root to the leaf that holds (or would
 **   hold) the key, shadowing every page on the way (btree.h, invariant 1),
 **   so the whole path is private and pinned (hdb_btpath).  The leaf is then
-**   changed in place.  A cell that does not fit splits the leaf: the cells
-**   plus the new one are divided by bytes, the right half goes to a new
-**   page, and a separator is inserted into the parent, which may split in
-**   turn; a split root grows the tree by one level.
+**   changed in place.  A cell that does not fit in a leaf below a branch
+**   first tries to share the leaf's cells with its left, then its right
+**   sibling under the same parent (balance.c): if the pair holds them with
+**   neither page more than 7/8 full and the parent holds the new separator
+**   between them, the cells are divided evenly by bytes between the two
+**   pages and nothing splits.  Otherwise, and for a branch or a root leaf,
+**   the node splits: the cells plus the new one are divided by bytes, the
+**   right half goes to a new page, and a separator is inserted into the
+**   parent, which may split in turn; a split root grows the tree by one
+**   level.  Branches never share.
 **
 **   Appending past the last key of the rightmost leaf splits unevenly (the
-**   left page keeps all its cells, the new page starts with the new cell),
-**   so sequential loads fill pages completely.  Leaf separators are
-**   shortened to the shortest prefix of the right key that is still
-**   greater than the left key.
+**   left page keeps all its cells, the new page starts with the new cell)
+**   without trying to share, so sequential loads fill pages completely;
+**   appending past the last key of the rightmost branch splits it the same
+**   way.  Leaf separators are shortened to the shortest prefix of the right
+**   key that is still greater than the left key.
 */
 #include <string.h>
 #include "btree/btree_int.h"
@@ -93,7 +100,7 @@ int hdb__bt_release_value(hdb_bt *t, const hdb_cell *c, unsigned flags)
 
 /* The cells of a full page plus one new cell at position `at`, copied to
  * scratch2 so the page can be rebuilt.  Returns the number of cells. */
-static unsigned gather(hdb_bt *t, const uint8_t *pg, unsigned at, const uint8_t *cell,
+unsigned hdb__bt_gather(hdb_bt *t, const uint8_t *pg, unsigned at, const uint8_t *cell,
                        size_t size)
 {
     unsigned n = hdb__page_count(pg), k = 0;
@@ -150,7 +157,7 @@ static int cell_key_of(hdb_bt *t, const uint8_t *cell, unsigned type, const uint
 
 /* The separator between the last key of the left page and the first of the
  * right: for leaves the shortest prefix of the right key above the left. */
-static size_t separator(hdb_bt *t, unsigned type, unsigned m, uint8_t *out)
+size_t hdb__bt_separator(hdb_bt *t, unsigned type, unsigned m, uint8_t *out)
 {
     const uint8_t *l, *r;
     size_t ln, rn;
@@ -170,26 +177,34 @@ static size_t separator(hdb_bt *t, unsigned type, unsigned m, uint8_t *out)
 static int insert_at(hdb_bt *t, hdb_ref *root, hdb_btpath *path, int lvl, unsigned at,
                      const uint8_t *cell, size_t size);
 
+/* Inserting at `at` of path level lvl appends past the last key of the
+ * tree's rightmost page at that level. */
+static int is_append(const hdb_btpath *path, int lvl, unsigned at)
+{
+    int append = at == hdb__page_count(path->e[lvl].pg->data);
+    for (int i = 0; append && i < lvl; i++)
+        append = path->e[i].idx + 1 == hdb__page_count(path->e[i].pg->data);
+    return append;
+}
+
 /* Split path level lvl while inserting cell at `at`. */
 static int split(hdb_bt *t, hdb_ref *root, hdb_btpath *path, int lvl, unsigned at,
                  const uint8_t *cell, size_t size)
 {
     hdb_page *left = path->e[lvl].pg, *right;
     unsigned type = hdb__page_type(left->data);
-    int append = at == hdb__page_count(left->data);
-    for (int i = 0; append && i < lvl; i++)
-        append = path->e[i].idx + 1 == hdb__page_count(path->e[i].pg->data);
+    int append = is_append(path, lvl, at);
     int rc = hdb__pager_alloc(t->pager, type, &right);
     if (rc != HDB_OK)
         return rc;
-    unsigned n = gather(t, left->data, at, cell, size);
+    unsigned n = hdb__bt_gather(t, left->data, at, cell, size);
     unsigned m = split_point(t, n, append);
     uint8_t *sep = hdb__malloc(t->mem, t->psize + 16);
     if (!sep) {
         hdb__pager_put(t->pager, right);
         return HDB_NOMEM;
     }
-    size_t seplen = separator(t, type, m, sep);
+    size_t seplen = hdb__bt_separator(t, type, m, sep);
     hdb_ref rref = {right->pgno, hdb__page_birth(right->data)};
     if (type == HDB_PT_BRANCH) {
         /* The right page's first cell stands for minus infinity. */
@@ -236,6 +251,12 @@ static int insert_at(hdb_bt *t, hdb_ref *root, hdb_btpath *path, int lvl, unsign
     if (hdb__node_free(t, pg) >= size + 2) {
         hdb__node_insert(t, pg, at, cell, size);
         return HDB_OK;
+    }
+    if (lvl > 0 && hdb__page_type(pg) == HDB_PT_LEAF && !is_append(path, lvl, at)) {
+        int done;
+        int rc = hdb__bt_balance_leaf(t, path, lvl, at, cell, size, &done);
+        if (rc != HDB_OK || done)
+            return rc;
     }
     return split(t, root, path, lvl, at, cell, size);
 }

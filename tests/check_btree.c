@@ -342,6 +342,31 @@ END_TEST
 START_TEST(test_random_64k) { run_random(65536, 4 << 20, 99); }
 END_TEST
 
+/* Clones a and b read as their models; every count matches its pointers. */
+static void check_clones(env *e, hdb_ref a, const tu_model *ma, hdb_ref b, const tu_model *mb)
+{
+    check_model(e, a, ma);
+    check_model(e, b, mb);
+    verify(e, (hdb_ref[]){a, b}, 2);
+}
+
+/* Release clone a (b, with model mb, reads as before), then b: no page
+ * is left. */
+static void release_both(env *e, hdb_ref a, hdb_ref b, const tu_model *mb)
+{
+    begin(e);
+    ck_assert_int_eq(hdb__bt_release(&e->t, a), HDB_OK);
+    commit(e);
+    check_model(e, b, mb);
+    verify(e, &b, 1);
+    begin(e);
+    ck_assert_int_eq(hdb__bt_release(&e->t, b), HDB_OK);
+    commit(e);
+    hdb_pager_stats st;
+    hdb__pager_stats(e->p, &st);
+    ck_assert_uint_eq(st.live_pages, 0);
+}
+
 /* Two holders of one root (a clone): writes through one never show in the
  * other, and releasing both frees everything. */
 START_TEST(test_clone_isolation)
@@ -365,21 +390,9 @@ START_TEST(test_clone_isolation)
         random_ops(&e, &b, &mb, &r, 400, 40, 20);
         random_ops(&e, &a, &ma, &r, 100, 40, 20);
         commit(&e);
-        check_model(&e, a, &ma);
-        check_model(&e, b, &mb);
-        verify(&e, (hdb_ref[]){a, b}, 2);
+        check_clones(&e, a, &ma, b, &mb);
     }
-    begin(&e);
-    ck_assert_int_eq(hdb__bt_release(&e.t, a), HDB_OK);
-    commit(&e);
-    check_model(&e, b, &mb);
-    verify(&e, &b, 1);
-    begin(&e);
-    ck_assert_int_eq(hdb__bt_release(&e.t, b), HDB_OK);
-    commit(&e);
-    hdb_pager_stats st;
-    hdb__pager_stats(e.p, &st);
-    ck_assert_uint_eq(st.live_pages, 0);
+    release_both(&e, a, b, &mb);
     tu_model_free(&ma);
     tu_model_free(&mb);
     env_fini(&e);
@@ -485,6 +498,234 @@ START_TEST(test_graft_at)
 }
 END_TEST
 
+/* --- leaf fill: inserts share cells with a sibling before splitting --- */
+
+/* Leaves, and the bytes their cells and slots take, of the tree at root. */
+static void leaf_fill(env *e, hdb_ref root, uint64_t *leaves, uint64_t *used)
+{
+    hdb_page *pg;
+    ck_assert_int_eq(hdb__pager_get(e->p, root, &pg), HDB_OK);
+    unsigned n = hdb__page_count(pg->data);
+    for (unsigned i = 0; i < n; i++) {
+        hdb_cell c;
+        ck_assert_int_eq(hdb__node_cell(&e->t, pg->data, i, &c), HDB_OK);
+        if (hdb__page_type(pg->data) == HDB_PT_LEAF)
+            *used += c.size + 2;
+        else
+            leaf_fill(e, c.child, leaves, used);
+    }
+    if (hdb__page_type(pg->data) == HDB_PT_LEAF)
+        ++*leaves;
+    hdb__pager_put(e->p, pg);
+}
+
+/* The share of the leaves' usable bytes that cells take, in percent. */
+static unsigned fill_percent(env *e, hdb_ref root)
+{
+    uint64_t leaves = 0, used = 0;
+    leaf_fill(e, root, &leaves, &used);
+    return (unsigned)(100 * used / (leaves * (e->t.psize - 32)));
+}
+
+/* 20,000 distinct keys in random order, committed every 1,000 (so
+ * siblings are committed pages and get shadowed when shared with): leaves
+ * end about 80% full, where splitting in halves alone leaves 69%. */
+START_TEST(test_fill)
+{
+    env e;
+    env_init(&e, 4096, 1 << 20);
+    hdb_ref root = {0, 0};
+    tu_model m = {0};
+    char k[32], v[64];
+    static uint32_t order[20000];
+    tu_rng r = {2026};
+    for (uint32_t i = 0; i < 20000; i++)
+        order[i] = i * 50;
+    for (uint32_t i = 19999; i > 0; i--) { /* shuffled */
+        uint32_t j = (uint32_t)tu_below(&r, i + 1), x = order[i];
+        order[i] = order[j];
+        order[j] = x;
+    }
+    for (uint32_t i = 0; i < 20000; i++) {
+        if (i % 1000 == 0)
+            begin(&e);
+        uint32_t x = order[i];
+        int kn = snprintf(k, sizeof k, "user:%07u", x);
+        int vn = snprintf(v, sizeof v, "%u-%.*s", x, (int)(x % 40), "abcdefghijklmnopqrstuvwxyz0123456789ABCD");
+        ck_assert_int_eq(hdb__bt_put(&e.t, &root, k, kn, v, vn, 0), HDB_OK);
+        tu_model_put(&m, k, kn, v, vn);
+        if (i % 1000 == 999)
+            commit(&e);
+    }
+    check_model(&e, root, &m);
+    verify(&e, &root, 1);
+    unsigned fill = fill_percent(&e, root);
+    if (getenv("HDB_TEST_FILL"))
+        printf("test_fill: leaves %u%% full\n", fill);
+    ck_assert_uint_ge(fill, 77);
+    tu_model_free(&m);
+    env_fini(&e);
+}
+END_TEST
+
+/* Inserts only, in random order, of keys of random sizes up to max_key and
+ * values up to overflow size; the tree is checked against a model and its
+ * counts against its pointers as it grows. */
+static void run_inserts(unsigned psize, uint64_t seed)
+{
+    env e;
+    env_init(&e, psize, 1 << 20);
+    hdb_ref root = {0, 0};
+    tu_model m = {0};
+    tu_rng r = {seed};
+    static unsigned char k[4096], v[21000];
+    size_t maxk = e.t.max_key < 4000 ? e.t.max_key : 4000;
+    begin(&e);
+    for (int i = 1; i <= 20000; i++) {
+        size_t kn = mkkey(&r, k, maxk, 26), vn = mkval(&r, v);
+        if (tu_below(&r, 16) == 0) { /* near max_key */
+            kn = maxk - tu_below(&r, 8);
+            for (size_t j = 12; j < kn; j++)
+                k[j] = 'm';
+        }
+        ck_assert_int_eq(hdb__bt_put(&e.t, &root, k, kn, v, vn, 0), HDB_OK);
+        tu_model_put(&m, k, kn, v, vn);
+        if (i % 2500 == 0) {
+            commit(&e);
+            check_model(&e, root, &m);
+            verify(&e, &root, 1);
+            begin(&e);
+        }
+    }
+    commit(&e);
+    tu_model_free(&m);
+    env_fini(&e);
+}
+
+START_TEST(test_inserts_4k) { run_inserts(4096, 0xabcdef); }
+END_TEST
+START_TEST(test_inserts_512) { run_inserts(512, 4242); }
+END_TEST
+
+/* Key j of group g: one byte for the group, a long common part, then j,
+ * so leaves of whole groups have one-byte separators and any boundary
+ * inside a group needs a long one. */
+static size_t group_key(char *k, int g, int j)
+{
+    k[0] = (char)('A' + g);
+    memset(k + 1, 'p', 60);
+    k[61] = (char)('0' + j);
+    return 62;
+}
+
+/* A leaf whose left sibling has room shares with it, unless the parent is
+ * full and the new separator is longer: then the leaf splits and the
+ * sibling is left alone.  Pages of 512 bytes: seven keys of group_key fill
+ * a leaf, thirty one-byte separators a branch. */
+START_TEST(test_share_full_parent)
+{
+    env e;
+    env_init(&e, 512, 1 << 20);
+    hdb_ref root = {0, 0};
+    tu_model m = {0};
+    char k[64];
+    begin(&e);
+    for (int g = 0; g < 40; g++) /* in order: each leaf holds one group */
+        for (int j = 0; j < 14; j += 2) {
+            size_t kn = group_key(k, g, j);
+            ck_assert_int_eq(hdb__bt_put(&e.t, &root, k, kn, "", 0, 0), HDB_OK);
+            tu_model_put(&m, k, kn, "", 0);
+        }
+    for (int g = 0; g < 40; g += 33) { /* room in groups 0 and 33 */
+        for (int j = 0; j < 6; j += 2) {
+            size_t kn = group_key(k, g, j);
+            ck_assert_int_eq(hdb__bt_del(&e.t, &root, k, kn, 0), HDB_OK);
+            tu_model_del(&m, k, kn);
+        }
+    }
+    commit(&e);
+    verify(&e, &root, 1);
+    uint64_t leaves = 0, used = 0;
+    leaf_fill(&e, root, &leaves, &used);
+    ck_assert_uint_eq(leaves, 40);
+    /* Group 1's parent is full (thirty leaves): the split takes over. */
+    hdb_ref g0 = child_at(&e, root, "A", 1);
+    begin(&e);
+    size_t kn = group_key(k, 1, 7);
+    ck_assert_int_eq(hdb__bt_put(&e.t, &root, k, kn, "", 0, 0), HDB_OK);
+    tu_model_put(&m, k, kn, "", 0);
+    commit(&e);
+    ck_assert_uint_eq(child_at(&e, root, "A", 1).pgno, g0.pgno);
+    leaves = 0;
+    leaf_fill(&e, root, &leaves, &used);
+    ck_assert_uint_eq(leaves, 41);
+    check_model(&e, root, &m);
+    verify(&e, &root, 1);
+    /* Group 34's parent has room: the leaf shares with group 33's. */
+    char g33[2] = {'A' + 33, 0};
+    hdb_ref before = child_at(&e, root, g33, 1);
+    begin(&e);
+    kn = group_key(k, 34, 7);
+    ck_assert_int_eq(hdb__bt_put(&e.t, &root, k, kn, "", 0, 0), HDB_OK);
+    tu_model_put(&m, k, kn, "", 0);
+    commit(&e);
+    ck_assert_uint_ne(child_at(&e, root, g33, 1).pgno, before.pgno);
+    leaves = 0;
+    leaf_fill(&e, root, &leaves, &used);
+    ck_assert_uint_eq(leaves, 41);
+    check_model(&e, root, &m);
+    verify(&e, &root, 1);
+    tu_model_free(&m);
+    env_fini(&e);
+}
+END_TEST
+
+/* Two holders of one tree (as a branch makes): inserts through one share
+ * cells with siblings that are still shared with the other, which copies
+ * them (with their overflow chains counted twice); both read as before. */
+START_TEST(test_share_shared)
+{
+    env e;
+    env_init(&e, 4096, 1 << 20);
+    hdb_ref a = {0, 0}, b;
+    tu_model ma = {0}, mb;
+    tu_rng r = {99};
+    static unsigned char v[21000];
+    char k[32];
+    begin(&e);
+    for (uint32_t i = 0; i < 6000; i++) {
+        uint32_t x = (i * 2654435761u) % 1000003u;
+        int kn = snprintf(k, sizeof k, "row%07u", x);
+        size_t vn = mkval(&r, v);
+        ck_assert_int_eq(hdb__bt_put(&e.t, &a, k, kn, v, vn, 0), HDB_OK);
+        tu_model_put(&ma, k, kn, v, vn);
+    }
+    commit(&e);
+    begin(&e);
+    ck_assert_int_eq(hdb__pager_incr(e.p, a.pgno), HDB_OK);
+    b = a;
+    commit(&e);
+    tu_model_copy(&mb, &ma);
+    for (int round = 0; round < 4; round++) {
+        begin(&e);
+        for (uint32_t i = 0; i < 1500; i++) {
+            uint32_t x = ((6000 + round * 1500 + i) * 2654435761u) % 1000003u;
+            int kn = snprintf(k, sizeof k, "row%07u", x);
+            size_t vn = mkval(&r, v);
+            hdb_ref *into = round % 2 ? &a : &b;
+            ck_assert_int_eq(hdb__bt_put(&e.t, into, k, kn, v, vn, 0), HDB_OK);
+            tu_model_put(round % 2 ? &ma : &mb, k, kn, v, vn);
+        }
+        commit(&e);
+        check_clones(&e, a, &ma, b, &mb);
+    }
+    release_both(&e, a, b, &mb);
+    tu_model_free(&ma);
+    tu_model_free(&mb);
+    env_fini(&e);
+}
+END_TEST
+
 /* A flipped bit on disk is HDB_CORRUPT, never a crash or a wrong answer. */
 START_TEST(test_bitflip)
 {
@@ -549,6 +790,11 @@ static Suite *suite(void)
     tcase_add_test(tc, test_clone_isolation);
     tcase_add_test(tc, test_graft_at);
     tcase_add_test(tc, test_bitflip);
+    tcase_add_test(tc, test_fill);
+    tcase_add_test(tc, test_inserts_4k);
+    tcase_add_test(tc, test_inserts_512);
+    tcase_add_test(tc, test_share_full_parent);
+    tcase_add_test(tc, test_share_shared);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -638,6 +638,20 @@ int hdb__sql_key_skip(const uint8_t **p, size_t *n, int desc)
 int hdb__sql_key_int(const uint8_t **p, size_t *n, int64_t *out)
 {
     hdb_sql_value v;
+    const uint8_t *q = *p;
+    if (*n >= 2 && q[0] >= KEY_POS && q[0] <= KEY_POS + 52) {
+        /* A positive rowid, the usual key: num_get's path for it, without
+         * building a value. */
+        int e = q[0] - KEY_POS;
+        uint64_t m;
+        size_t used = groups_get(q + 1, *n - 1, 0x00, &m);
+        if (used && (m << e) == 0) {
+            *out = (int64_t)((m >> 1 | (uint64_t)1 << 63) >> (63 - e));
+            *p += used + 1;
+            *n -= used + 1;
+            return HDB_OK;
+        }
+    }
     size_t used = *n ? num_get(*p, *n, **p, 0x00, &v) : 0;
     if (!used || v.type != HDB_INTEGER)
         return HDB_CORRUPT;

@@ -121,7 +121,7 @@ static int load_row(xctx *x, xsrc *s, int64_t rowid, const void *rec, size_t n, 
         return nomem(x);
     }
     if (ipk >= 0 && ipk < ncol)
-        hdb__sql_value_int(&s->rowbuf[ipk], rowid);
+        s->rowbuf[ipk] = (hdb_sql_value){HDB_INTEGER, 0, {.i = rowid}}; /* decoded NULL: nothing owned */
     s->rowid = rowid;
     s->row = s->rowbuf;
     return HDB_OK;

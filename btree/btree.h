@@ -312,9 +312,9 @@ int hdb__node_search_leaf(hdb_bt *t, const uint8_t *pg, const void *key, size_t 
 /* Index of the child to follow for key (branch). */
 int hdb__node_search_branch(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
                             unsigned *idx);
-/* The search of cursors: in a leaf, as hdb__node_search_leaf; in a branch,
- * as hdb__node_search_branch (*eq = 0); faster for cells with one-byte
- * lengths. */
+/* Either search, by the page's type (a branch sets *eq = 0).  All three
+ * read cells with one-byte lengths inline and compare keys eight bytes at
+ * a time. */
 int hdb__node_find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, unsigned *idx,
                    int *eq);
 int hdb__keycmp(const void *a, size_t an, const void *b, size_t bn);

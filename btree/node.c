@@ -157,64 +157,6 @@ static inline int cell_key(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8
     return HDB_OK;
 }
 
-int hdb__node_search_leaf(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
-                          unsigned *idx, int *eq)
-{
-    unsigned lo = 0, hi = hdb__page_count(pg);
-    *eq = 0;
-    while (lo < hi) {
-        unsigned mid = (lo + hi) / 2;
-        const uint8_t *k;
-        size_t kn;
-        int rc = cell_key(t, pg, mid, &k, &kn);
-        if (rc != HDB_OK)
-            return rc;
-        int c = hdb__keycmp(k, kn, key, klen);
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            if (c == 0)
-                *eq = 1;
-            hi = mid;
-        }
-    }
-    if (*eq && lo != hi)
-        *eq = 0;
-    *idx = lo;
-    if (*eq == 0 && lo < hdb__page_count(pg)) {
-        const uint8_t *k;
-        size_t kn;
-        int rc = cell_key(t, pg, lo, &k, &kn);
-        if (rc != HDB_OK)
-            return rc;
-        *eq = hdb__keycmp(k, kn, key, klen) == 0;
-    }
-    return HDB_OK;
-}
-
-int hdb__node_search_branch(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
-                            unsigned *idx)
-{
-    /* Find the first cell (from 1) whose key is > key; follow the one before. */
-    unsigned n = hdb__page_count(pg), lo = 1, hi = n;
-    if (n == 0)
-        return hdb__pager_corrupt(t->pager, "page %u: empty branch", hdb__page_pgno(pg));
-    while (lo < hi) {
-        unsigned mid = (lo + hi) / 2;
-        const uint8_t *k;
-        size_t kn;
-        int rc = cell_key(t, pg, mid, &k, &kn);
-        if (rc != HDB_OK)
-            return rc;
-        if (hdb__keycmp(k, kn, key, klen) <= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *idx = lo - 1;
-    return HDB_OK;
-}
-
 /* ------------------------------------------------------------------------
 ** Building cells
 */
@@ -432,8 +374,9 @@ static inline int probe_cmp(const uint8_t *a, size_t an, const uint8_t *lim, uin
     return c ? c : (an > bn) - (an < bn);
 }
 
-int hdb__node_find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, unsigned *idx,
-                   int *eq)
+/* hdb__node_find for a leaf (leaf != 0) or a branch page. */
+static inline int find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, unsigned *idx,
+                       int *eq, int leaf)
 {
     unsigned n = hdb__page_count(pg);
     size_t content = hdb__node_content(t, pg);
@@ -442,7 +385,7 @@ int hdb__node_find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, u
     uint64_t y = prefix8(b, klen, b + klen);
     int rc;
     *eq = 0;
-    if (hdb__page_type(pg) != HDB_PT_LEAF) {
+    if (!leaf) {
         /* The first cell (from 1) whose key is > key; follow the one before. */
         unsigned lo = 1, hi = n;
         if (n == 0)
@@ -475,4 +418,23 @@ int hdb__node_find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, u
     }
     *idx = lo;
     return HDB_OK;
+}
+
+int hdb__node_find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, unsigned *idx,
+                   int *eq)
+{
+    return find(t, pg, key, klen, idx, eq, hdb__page_type(pg) == HDB_PT_LEAF);
+}
+
+int hdb__node_search_leaf(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
+                          unsigned *idx, int *eq)
+{
+    return find(t, pg, key, klen, idx, eq, 1);
+}
+
+int hdb__node_search_branch(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,
+                            unsigned *idx)
+{
+    int eq;
+    return find(t, pg, key, klen, idx, &eq, 0);
 }

@@ -532,6 +532,13 @@ static size_t groups_get(const uint8_t *p, size_t n, uint8_t inv, uint64_t *m)
     return 0;
 }
 
+/* The integer 2^e times 1.m (m: the mantissa field from bit 63 down, with
+ * no bits below the units). */
+static inline int64_t mid_magnitude(uint64_t m, int e)
+{
+    return (int64_t)((m >> 1 | (uint64_t)1 << 63) >> (63 - e));
+}
+
 /* Set *v, whatever it held (nothing owned), to a number; f is not NaN. */
 static void set_int(hdb_sql_value *v, int64_t i)
 {
@@ -565,7 +572,7 @@ static size_t num_get(const uint8_t *q, size_t n, uint8_t tag, uint8_t inv, hdb_
         if (!used)
             return 0;
         if ((m << e) == 0) { /* no bits below the units: |f| = 1 mantissa bits, shifted */
-            int64_t mag = (int64_t)((m >> 1 | (uint64_t)1 << 63) >> (63 - e));
+            int64_t mag = mid_magnitude(m, e);
             set_int(out, neg ? -mag : mag);
         } else {
             set_real(out, bits_dbl((uint64_t)neg << 63 | (uint64_t)(1023 + e) << 52 | m >> 12));
@@ -646,7 +653,7 @@ int hdb__sql_key_int(const uint8_t **p, size_t *n, int64_t *out)
         uint64_t m;
         size_t used = groups_get(q + 1, *n - 1, 0x00, &m);
         if (used && (m << e) == 0) {
-            *out = (int64_t)((m >> 1 | (uint64_t)1 << 63) >> (63 - e));
+            *out = mid_magnitude(m, e);
             *p += used + 1;
             *n -= used + 1;
             return HDB_OK;

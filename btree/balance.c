@@ -153,6 +153,7 @@ int hdb__bt_balance_leaf(hdb_bt *t, hdb_btpath *path, int lvl, unsigned at, cons
     unsigned pi = path->e[lvl - 1].idx, np = hdb__page_count(parent->data);
     size_t limit = SHARE_FILL(t->psize - HDB_NODE_SLOTS);
     size_t mine = hdb__node_used(t, leaf->data) + size + 2;
+    unsigned n = 0; /* cells gathered (t->cells), 0 before the first try */
     *done = 0;
     for (int left = 1; left >= 0; left--) {
         size_t used;
@@ -164,7 +165,8 @@ int hdb__bt_balance_leaf(hdb_bt *t, hdb_btpath *path, int lvl, unsigned at, cons
             return rc;
         if (used + mine > 2 * limit)
             continue;
-        unsigned n = hdb__bt_gather(t, leaf->data, at, cell, size);
+        if (!n) /* once: nothing below changes the gathered cells */
+            n = hdb__bt_gather(t, leaf->data, at, cell, size);
         unsigned k = share_point(t, n, left ? used : 0, left ? 0 : used, limit);
         if (!k)
             continue;

@@ -304,6 +304,8 @@ typedef struct hdb_cell {
 
 int hdb__node_check(hdb_bt *t, const uint8_t *pg); /* header sanity: HDB_OK or HDB_CORRUPT */
 int hdb__node_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c);
+/* The child of branch cell i, as hdb__node_cell reads it; faster. */
+int hdb__node_child(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_ref *child);
 /* The same for a cell of a leaf, faster for cells with one-byte lengths. */
 int hdb__node_leaf_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c);
 /* Index of the first cell with key >= key (leaf); *eq set if equal. */
@@ -321,6 +323,11 @@ int hdb__keycmp(const void *a, size_t an, const void *b, size_t bn);
 /* The key of cell i (below the cell count) of a node, as hdb__node_cell
  * reads it (same checks); faster for cells with one-byte lengths. */
 int hdb__node_key(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **key, size_t *klen);
+
+/* 1 if branch pages a and b have the same number of cells and the same
+ * separator keys (cells 1..n-1; children are not compared), else 0 (also
+ * for a cell that does not parse: the caller then takes its general way). */
+int hdb__node_same_keys(hdb_bt *t, const uint8_t *a, const uint8_t *b);
 /* The value of leaf cell c of a leaf the caller pinned once more for it: the
  * pin moves to v (released with hdb__btval_release). */
 int hdb__bt_cell_value(hdb_bt *t, hdb_page *leaf, const hdb_cell *c, hdb_btval *v);

@@ -321,8 +321,8 @@ static int count_leaves(hdb_btdiff *d, uint64_t n[3])
     while (ia < na && ib < nb) {
         dhead ha, hb;
         ha.leaf = hb.leaf = 1;
-        if ((rc = hdb__node_cell(d->t, pa, ia, &ha.c)) != HDB_OK ||
-            (rc = hdb__node_cell(d->t, pb, ib, &hb.c)) != HDB_OK)
+        if ((rc = hdb__node_leaf_cell(d->t, pa, ia, &ha.c)) != HDB_OK ||
+            (rc = hdb__node_leaf_cell(d->t, pb, ib, &hb.c)) != HDB_OK)
             break;
         if (ha.c.size == hb.c.size && !memcmp(ha.c.val + ha.c.vlen - ha.c.size,
                                                hb.c.val + hb.c.vlen - hb.c.size, ha.c.size)) {

@@ -337,6 +337,36 @@ int hdb__node_key(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **key,
     return probe_key(t, pg, i, hdb__node_content(t, pg), hdb__page_type(pg) == HDB_PT_LEAF, key, klen);
 }
 
+int hdb__node_child(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_ref *child)
+{
+    hdb_cell c;
+    if (hdb__page_type(pg) == HDB_PT_BRANCH && hdb__branch_child(t, pg, i, child))
+        return HDB_OK;
+    int rc = hdb__node_cell(t, pg, i, &c);
+    if (rc == HDB_OK && hdb__page_type(pg) != HDB_PT_BRANCH)
+        rc = hdb__pager_corrupt(t->pager, "page %u is not a branch", hdb__page_pgno(pg));
+    if (rc == HDB_OK)
+        *child = c.child;
+    return rc;
+}
+
+int hdb__node_same_keys(hdb_bt *t, const uint8_t *a, const uint8_t *b)
+{
+    unsigned n = hdb__page_count(a);
+    if (hdb__page_type(a) != HDB_PT_BRANCH || hdb__page_type(b) != HDB_PT_BRANCH ||
+        hdb__page_count(b) != n)
+        return 0;
+    size_t ca = hdb__node_content(t, a), cb = hdb__node_content(t, b);
+    for (unsigned i = 1; i < n; i++) {
+        const uint8_t *x, *y;
+        size_t xn, yn;
+        if (probe_key(t, a, i, ca, 0, &x, &xn) != HDB_OK ||
+            probe_key(t, b, i, cb, 0, &y, &yn) != HDB_OK || xn != yn || memcmp(x, y, xn) != 0)
+            return 0;
+    }
+    return 1;
+}
+
 static inline uint64_t be64_at(const uint8_t *p)
 {
     return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |

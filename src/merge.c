@@ -261,6 +261,13 @@ static int own_copy(mctx *m, const hdb_btval *v, hdb_btval *oc)
 static int notify(mctx *m, const char *ks, const uint8_t *k, size_t kn, const hdb_btval *old,
                   const void *v, size_t vn);
 
+static void add_counts(mctx *m, const uint64_t n[3])
+{
+    m->res->added += n[HDB_DIFF_ADDED];
+    m->res->changed += n[HDB_DIFF_CHANGED];
+    m->res->deleted += n[HDB_DIFF_DELETED];
+}
+
 static int count_diff(mctx *m, const char *ks, hdb_ref a, hdb_ref b)
 {
     hdb_btdiff *d;
@@ -268,9 +275,7 @@ static int count_diff(mctx *m, const char *ks, hdb_ref a, hdb_ref b)
     if (!m->o->applied) { /* nobody needs the keys: count them */
         uint64_t n[3];
         int rc = hdb__btdiff_count(&m->e->bt, a, b, n);
-        m->res->added += n[HDB_DIFF_ADDED];
-        m->res->changed += n[HDB_DIFF_CHANGED];
-        m->res->deleted += n[HDB_DIFF_DELETED];
+        add_counts(m, n);
         return rc;
     }
     int rc = hdb__btdiff_open(&m->e->bt, a, b, &d);
@@ -509,23 +514,6 @@ static int height(mctx *m, hdb_ref r, int *h)
     return hdb__pager_corrupt(m->e->pager, "tree deeper than %d levels", HDB_BT_MAXDEPTH);
 }
 
-/* Are a and b branch pages with the same separator keys? */
-static int same_shape(mctx *m, const uint8_t *a, const uint8_t *b)
-{
-    unsigned n = hdb__page_count(a);
-    if (hdb__page_type(a) != HDB_PT_BRANCH || hdb__page_type(b) != HDB_PT_BRANCH ||
-        hdb__page_count(b) != n)
-        return 0;
-    for (unsigned i = 1; i < n; i++) {
-        const uint8_t *x, *y;
-        size_t xn, yn;
-        if (hdb__node_key(&m->e->bt, a, i, &x, &xn) != HDB_OK ||
-            hdb__node_key(&m->e->bt, b, i, &y, &yn) != HDB_OK || xn != yn || memcmp(x, y, xn) != 0)
-            return 0;
-    }
-    return 1;
-}
-
 /* ------------------------------------------------------------------------
 ** Grafts
 */
@@ -726,27 +714,30 @@ static int merge_node(mctx *m, const ksent *ks, hdb_ref b, hdb_ref o, hdb_ref th
      * the next one is usually in it too, unless keys were written since. */
     hdb_page *keep = NULL;
     uint64_t writes = m->writes;
-    if (rc == HDB_OK && (!same_shape(m, pb->data, po->data) || !same_shape(m, pb->data, pt->data)))
+    if (rc == HDB_OK && (!hdb__node_same_keys(&m->e->bt, pb->data, po->data) ||
+                          !hdb__node_same_keys(&m->e->bt, pb->data, pt->data)))
         rc = merge_range(m, ks, b, th, leaves ? po : NULL);
     else
         for (unsigned i = 0; rc == HDB_OK && i < hdb__page_count(pb->data); i++) {
-            hdb_cell cb, co, ct;
-            if ((rc = hdb__node_cell(&m->e->bt, pb->data, i, &cb)) != HDB_OK ||
-                (rc = hdb__node_cell(&m->e->bt, po->data, i, &co)) != HDB_OK ||
-                (rc = hdb__node_cell(&m->e->bt, pt->data, i, &ct)) != HDB_OK)
+            hdb_ref cb, co, ct;
+            if ((rc = hdb__node_child(&m->e->bt, pb->data, i, &cb)) != HDB_OK ||
+                (rc = hdb__node_child(&m->e->bt, po->data, i, &co)) != HDB_OK ||
+                (rc = hdb__node_child(&m->e->bt, pt->data, i, &ct)) != HDB_OK)
                 break;
-            const uint8_t *clo = i ? cb.key : lo;
-            size_t clon = i ? cb.klen : lon;
-            if (ct.child.pgno == cb.child.pgno || ct.child.pgno == co.child.pgno)
+            if (ct.pgno == cb.pgno || ct.pgno == co.pgno)
                 continue;
-            if (keep && (m->writes != writes || co.child.pgno != cb.child.pgno)) {
+            const uint8_t *clo = lo;
+            size_t clon = lon;
+            if (i && (rc = hdb__node_key(&m->e->bt, pb->data, i, &clo, &clon)) != HDB_OK)
+                break;
+            if (keep && (m->writes != writes || co.pgno != cb.pgno)) {
                 hdb__pager_put(m->e->pager, keep); /* before dst's shape may change */
                 keep = NULL;
             }
-            if (co.child.pgno == cb.child.pgno)
-                rc = adopt(m, ks, clo, clon, depth, cb.child, co.child, ct.child, &keep);
+            if (co.pgno == cb.pgno)
+                rc = adopt(m, ks, clo, clon, depth, cb, co, ct, &keep);
             else
-                rc = merge_node(m, ks, cb.child, co.child, ct.child, clo, clon, depth + 1);
+                rc = merge_node(m, ks, cb, co, ct, clo, clon, depth + 1);
             writes = m->writes;
         }
     hdb__pager_put(m->e->pager, keep);
@@ -865,7 +856,7 @@ static int count_split(mctx *m, const char *ks, hdb_ref a, hdb_ref b)
         hdb__pager_put(m->e->pager, pa);
         return rc;
     }
-    if (!same_shape(m, pa->data, pb->data))
+    if (!hdb__node_same_keys(&m->e->bt, pa->data, pb->data))
         rc = count_async(m, ks, a, b);
     else
         for (unsigned i = 0; rc == HDB_OK && i < hdb__page_count(pa->data); i++) {

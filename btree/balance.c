@@ -126,6 +126,7 @@ static int share(hdb_bt *t, hdb_page *parent, unsigned si, unsigned ci, hdb_page
         hdb__pager_put(t->pager, sib);
         goto out;
     }
+    hdb__track_drop(t, sib->pgno); /* cells move in (track.c, invariant 2) */
     hdb__branch_cell_build(pc, old.child, sep, seplen);
     hdb__node_remove(t, parent->data, ci);
     hdb__node_insert(t, parent->data, ci, pc, need);

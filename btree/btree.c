@@ -33,6 +33,7 @@ int hdb__bt_init(hdb_bt *t, hdb_pager *p, const hdb_allocator *mem)
 
 void hdb__bt_fini(hdb_bt *t)
 {
+    hdb__track_fini(t);
     hdb__free(t->mem, t->scratch);
     hdb__free(t->mem, t->cells);
     t->scratch = t->scratch2 = NULL;
@@ -226,6 +227,7 @@ int hdb__bt_shadow(hdb_bt *t, hdb_ref ref, hdb_page **out, hdb_ref *now)
         rc = hdb__bt_incr_pointers(t, np->data);
     if (rc == HDB_OK)
         rc = hdb__pager_decr(t->pager, ref, &left);
+    hdb_ref from = {ref.pgno, hdb__page_birth(pg->data)};
     hdb__pager_put(t->pager, pg);
     if (rc != HDB_OK) {
         hdb__pager_put(t->pager, np);
@@ -233,6 +235,8 @@ int hdb__bt_shadow(hdb_bt *t, hdb_ref ref, hdb_page **out, hdb_ref *now)
     }
     now->pgno = np->pgno;
     now->birth = hdb__page_birth(np->data);
+    if (type == HDB_PT_LEAF)
+        hdb__track_copy(t, from, *now);
     *out = np;
     return HDB_OK;
 }

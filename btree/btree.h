@@ -86,6 +86,16 @@
 #define HDB_BT_TRANSFER 0x2 /* replace/delete: the old value's refs are not released */
 
 /* The tree context: one per pager. */
+/* What leaves copied since the open changed (track.c). */
+#define HDB_TRACK_KEYS 7
+typedef struct hdb_track_ent hdb_track_ent;
+typedef struct hdb_track {
+    hdb_track_ent *v; /* cap slots (a power of two), n in use */
+    size_t cap, n;
+    uint64_t newest;  /* the latest birth of an entry's leaf */
+    int failed;       /* no memory for the table: go without */
+} hdb_track;
+
 typedef struct hdb_bt {
     hdb_pager *pager;
     const hdb_allocator *mem;
@@ -96,6 +106,7 @@ typedef struct hdb_bt {
     /* Scratch space for the writer (splits, merges, defragmentation). */
     uint8_t *scratch, *scratch2;
     struct hdb_cellref *cells;
+    hdb_track track;
 } hdb_bt;
 
 int hdb__bt_init(hdb_bt *t, hdb_pager *p, const hdb_allocator *mem); /* HDB_NOMEM */
@@ -324,6 +335,17 @@ int hdb__keycmp(const void *a, size_t an, const void *b, size_t bn);
  * reads it (same checks); faster for cells with one-byte lengths. */
 int hdb__node_key(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **key, size_t *klen);
 
+/* track.c: the changes of leaves copied since the open (see there).  The
+ * writer reports each key it changes in a copied leaf with its kind; a
+ * merge asks for a leaf's counts against `from` (1 if known, else 0). */
+enum { HDB_TRACK_ADD, HDB_TRACK_CHANGE, HDB_TRACK_DEL, HDB_TRACK_SAME, HDB_TRACK_UNKNOWN };
+void hdb__track_copy(hdb_bt *t, hdb_ref from, hdb_ref to);
+void hdb__track_edit(hdb_bt *t, const uint8_t *leaf, const void *key, size_t klen, int kind);
+void hdb__track_drop(hdb_bt *t, hdb_pgno pgno);
+/* Drop the entries of leaves born at lsn or later (a rollback). */
+void hdb__track_forget(hdb_bt *t, uint64_t lsn);
+void hdb__track_fini(hdb_bt *t);
+int hdb__track_counts(hdb_bt *t, hdb_ref from, hdb_ref leaf, uint64_t n[3]);
 /* 1 if branch pages a and b have the same number of cells and the same
  * separator keys (cells 1..n-1; children are not compared), else 0 (also
  * for a cell that does not parse: the caller then takes its general way). */

@@ -68,6 +68,8 @@ static int absorb(hdb_bt *t, hdb_page *parent, unsigned ri, hdb_page *l, hdb_pag
     int rc = hdb__node_cell(t, parent->data, ri, &sep);
     unsigned n = hdb__page_count(r->data);
     int branch = hdb__page_type(r->data) == HDB_PT_BRANCH;
+    hdb__track_drop(t, l->pgno); /* track.c, invariant 2 */
+    hdb__track_drop(t, r->pgno);
     for (unsigned i = 0; i < n && rc == HDB_OK; i++) {
         rc = hdb__node_cell(t, r->data, i, &c);
         if (rc != HDB_OK)
@@ -223,6 +225,7 @@ int hdb__bt_del(hdb_bt *t, hdb_ref *root, const void *key, size_t klen, unsigned
     if (rc == HDB_OK)
         rc = hdb__bt_release_value(t, &c, flags);
     if (rc == HDB_OK) {
+        hdb__track_edit(t, leaf, key, klen, HDB_TRACK_DEL);
         hdb__node_remove(t, leaf, idx);
         rc = rebalance(t, &path);
     }

@@ -368,6 +368,8 @@ int hdb__bt_overwrite(hdb_bt *t, hdb_ref *root, hdb_page **leaf, const void *key
     if (rc == HDB_OK && (c.flags != 0 || c.vlen != vlen))
         rc = HDB_RANGE;
     if (rc == HDB_OK) {
+        hdb__track_edit(t, (*leaf)->data, key, klen,
+                        memcmp(c.val, val, vlen) ? HDB_TRACK_CHANGE : HDB_TRACK_SAME);
         hdb__pager_dirty(t->pager, *leaf);
         memcpy((uint8_t *)c.val, val, vlen);
     }

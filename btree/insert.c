@@ -288,6 +288,16 @@ static int build_cell(hdb_bt *t, const void *key, size_t klen, const void *val, 
     return HDB_OK;
 }
 
+/* A new cell for an existing key, for track.c: the same bytes, other
+ * bytes, or a value whose equality its bytes do not decide. */
+static int edit_kind(const hdb_cell *old, const uint8_t *cell, size_t size)
+{
+    const uint8_t *ob = old->val + old->vlen - old->size;
+    if (old->flags || cell[0])
+        return HDB_TRACK_UNKNOWN;
+    return old->size == size && !memcmp(ob, cell, size) ? HDB_TRACK_SAME : HDB_TRACK_CHANGE;
+}
+
 int hdb__bt_put(hdb_bt *t, hdb_ref *root, const void *key, size_t klen, const void *val,
                 size_t vlen, unsigned flags)
 {
@@ -324,9 +334,13 @@ int hdb__bt_put(hdb_bt *t, hdb_ref *root, const void *key, size_t klen, const vo
         hdb_cell old;
         rc = hdb__node_cell(t, leaf, idx, &old);
         if (rc == HDB_OK)
+            hdb__track_edit(t, leaf, key, klen, edit_kind(&old, cell, size));
+        if (rc == HDB_OK)
             rc = hdb__bt_release_value(t, &old, flags);
         if (rc == HDB_OK)
             hdb__node_remove(t, leaf, idx);
+    } else if (rc == HDB_OK) {
+        hdb__track_edit(t, leaf, key, klen, HDB_TRACK_ADD);
     }
     if (rc == HDB_OK) {
         path.e[lvl].idx = idx;

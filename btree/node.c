@@ -39,6 +39,7 @@ void hdb__node_set_content(uint8_t *pg, unsigned c) { hdb__put16(pg + HDB_NODE_C
 
 void hdb__node_init(hdb_bt *t, uint8_t *pg, unsigned type)
 {
+    hdb__track_drop(t, hdb__page_pgno(pg)); /* a new node (track.c, invariant 2) */
     pg[HDB_PH_TYPE] = (uint8_t)type;
     hdb__page_set_count(pg, 0);
     hdb__node_set_content(pg, t->psize);
@@ -258,6 +259,7 @@ void hdb__node_set_child(uint8_t *pg, unsigned i, hdb_ref child)
 /* Fill an empty page with cells [from, to) of a cell list. */
 void hdb__node_fill(hdb_bt *t, uint8_t *pg, const hdb_cellref *cells, unsigned from, unsigned to)
 {
+    hdb__track_drop(t, hdb__page_pgno(pg)); /* cells moved (track.c, invariant 2) */
     unsigned top = t->psize;
     for (unsigned i = from; i < to; i++) {
         top -= (unsigned)cells[i].size;

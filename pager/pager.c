@@ -41,6 +41,7 @@ int hdb__pager_error(const hdb_pager *p) { return p->err; }
 uint64_t hdb__pager_db_salt(const hdb_pager *p) { return p->db_salt; }
 
 unsigned hdb__pager_page_size(const hdb_pager *p) { return p->psize; }
+size_t hdb__pager_cache_frames(const hdb_pager *p) { return p->max_frames; }
 const hdb_meta *hdb__pager_meta(const hdb_pager *p) { return &p->meta; }
 hdb_pgno hdb__pager_next_pgno(const hdb_pager *p) { return p->next_pgno; }
 uint64_t hdb__pager_txn_lsn(const hdb_pager *p) { return p->txn_lsn; }

@@ -126,6 +126,8 @@ int hdb__pager_open(const hdb_pager_cfg *cfg, hdb_pager **out, int *created);
 void hdb__pager_close(hdb_pager *p);
 
 unsigned hdb__pager_page_size(const hdb_pager *p);
+/* Frames the cache holds at most. */
+size_t hdb__pager_cache_frames(const hdb_pager *p);
 /* The salt in the file header (page 0): random per database file. */
 uint64_t hdb__pager_db_salt(const hdb_pager *p);
 /* The meta of the last durable checkpoint. */

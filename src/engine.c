@@ -153,6 +153,7 @@ static int make_main(hdb_engine *e)
     } else {
         hdb__wal_abort(e->wal);
         hdb__pager_abort(e->pager);
+        hdb__track_forget(&e->bt, t->lsn); /* track.c, invariant 3 */
     }
     hdb__engine_writer_release(e);
     hdb__txn_free(t);

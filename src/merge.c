@@ -268,10 +268,29 @@ static void add_counts(mctx *m, const uint64_t n[3])
     m->res->deleted += n[HDB_DIFF_DELETED];
 }
 
+/* The counts of a leaf b copied from leaf a that the writer recorded
+ * (btree/track.c), if it did: 1, else 0.  Debug builds check them against
+ * the diff. */
+static int count_tracked(mctx *m, hdb_ref a, hdb_ref b)
+{
+    uint64_t n[3];
+    if (m->o->applied || !hdb__track_counts(&m->e->bt, a, b, n))
+        return 0;
+#ifndef NDEBUG
+    uint64_t d[3];
+    if (hdb__btdiff_count(&m->e->bt, a, b, d) == HDB_OK)
+        assert(d[0] == n[0] && d[1] == n[1] && d[2] == n[2]);
+#endif
+    add_counts(m, n);
+    return 1;
+}
+
 static int count_diff(mctx *m, const char *ks, hdb_ref a, hdb_ref b)
 {
     hdb_btdiff *d;
     hdb_btdiff_entry e;
+    if (count_tracked(m, a, b))
+        return HDB_OK;
     if (!m->o->applied) { /* nobody needs the keys: count them */
         uint64_t n[3];
         int rc = hdb__btdiff_count(&m->e->bt, a, b, n);
@@ -640,6 +659,8 @@ static int graft_known(mctx *m, const ksent *ks, int level, int from_level, cons
  * there is one and nobody needs the keys (merge_count.c), else here. */
 static int count_async(mctx *m, const char *ks, hdb_ref a, hdb_ref b)
 {
+    if (count_tracked(m, a, b))
+        return HDB_OK;
     if (!m->o->applied && !m->counter && !m->no_counter)
         m->no_counter = !(m->counter = hdb__mcount_start(m->e));
     if (!m->o->applied && m->counter)

@@ -198,8 +198,10 @@ static int on_commit(void *ctx, const hdb_wal_commit *c)
     if (t && rc == HDB_OK)
         hdb__txn_finish(t);
     if (t) {
-        if (rc != HDB_OK)
+        if (rc != HDB_OK) {
             hdb__pager_abort(e->pager);
+            hdb__track_forget(&e->bt, t->lsn); /* track.c, invariant 3 */
+        }
         hdb__engine_writer_release(e);
         hdb__txn_free(t);
         rp->t = NULL;
@@ -221,6 +223,7 @@ int hdb__replay(hdb_engine *e)
     int rc = hdb__wal_recover(e->wal, e->lsn, on_rec, on_commit, &rp, &last);
     if (rp.t) {
         hdb__pager_abort(e->pager);
+        hdb__track_forget(&e->bt, rp.t->lsn); /* track.c, invariant 3 */
         hdb__engine_writer_release(e);
         hdb__txn_free(rp.t);
     }

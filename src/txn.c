@@ -419,6 +419,7 @@ int hdb__txn_rollback_to(hdb_txn *t, int level)
         return rc;
     }
     hdb__pager_rollback_to(e->pager, &s->psp);
+    hdb__track_forget(&e->bt, t->lsn); /* track.c, invariant 3 */
     for (int i = level + 1; i < t->nsp; i++)
         hdb__free(e->mem, t->sp[i].ks);
     t->nsp = level + 1;
@@ -496,6 +497,7 @@ int hdb__txn_end(hdb_txn *t, int commit)
     if (!published) {
         hdb__wal_abort(e->wal);
         hdb__pager_abort(e->pager);
+        hdb__track_forget(&e->bt, t->lsn); /* track.c, invariant 3 */
     }
     hdb__engine_writer_release(e);
     hdb__txn_free(t);

@@ -971,6 +971,125 @@ START_TEST(test_merge_corrupt_counted)
 }
 END_TEST
 
+/* One transaction of random edits of keys [lo, hi) (and a few past hi)
+ * on branch b: deletes, puts of the loaded value, of new values, of
+ * overflow values, a key changed and changed back, puts of the value a key
+ * has; with a savepoint rolled back (rollback) or aborted (abort). */
+static void tracked_txn(hdb *db, const char *b, int lo, int hi, uint32_t *seed, int rollback,
+                        int abort)
+{
+    static char big[2500];
+    char k[32], v[2600];
+    hdb_txn *t;
+    uint32_t id;
+    int sp = -1;
+    memset(big, 'q', sizeof big - 1);
+    ck_assert_int_eq(hdb_branch_use(db, b), HDB_OK);
+    ck_assert_int_eq(hdb_txn_begin(db, 0, &t), HDB_OK);
+    ck_assert_int_eq(hdb_ks_open(t, "kv", 0, &id), HDB_OK);
+    for (int j = 0; j < 80; j++) {
+        *seed = *seed * 1103515245u + 12345u;
+        int i = lo + (int)((*seed >> 8) % (hi - lo + (hi - lo) / 20)), op = (int)((*seed >> 4) % 8);
+        snprintf(k, sizeof k, "key%07d", i);
+        if (j == 20)
+            ck_assert_int_eq(hdb_txn_savepoint(t, &sp), HDB_OK);
+        if (j == 50 && rollback)
+            ck_assert_int_eq(hdb_txn_rollback_to(t, sp), HDB_OK);
+        if (op == 0) {
+            (void)hdb_del(t, id, sv(k));
+            continue;
+        }
+        if (op == 1 || op == 2) /* the loaded value, or changed and changed back */
+            snprintf(v, sizeof v, "base-%d-%s", i, "padding-padding-padding");
+        else if (op == 3)
+            snprintf(v, sizeof v, "%s%d", big, i % 3);
+        else
+            snprintf(v, sizeof v, "%c-%d-%u", 'a' + op, i, *seed % 4);
+        if (op == 2)
+            ck_assert_int_eq(hdb_put(t, id, sv(k), sv("between")), HDB_OK);
+        ck_assert_int_eq(hdb_put(t, id, sv(k), sv(v)), HDB_OK);
+        if (op == 4) { /* the value it has now, again */
+            hdb_val cur;
+            ck_assert_int_eq(hdb_get(t, id, sv(k), &cur), HDB_OK);
+            memcpy(v, cur.data, cur.size);
+            ck_assert_int_eq(hdb_put(t, id, sv(k), (hdb_val){v, cur.size}), HDB_OK);
+        }
+    }
+    if (abort)
+        hdb_txn_abort(t);
+    else
+        ck_assert_int_eq(hdb_txn_commit(t), HDB_OK);
+}
+
+/* The counts a merge takes from what the writer recorded about the leaves
+ * it copied (btree/track.c) are those of the same merge on a copy of the
+ * files, which has recorded nothing and reads the leaves; and the merged
+ * branches are the same.  Many transactions per branch, in both
+ * directions, with the edits of tracked_txn. */
+START_TEST(test_merge_tracked_counts)
+{
+    env e;
+    env_init(&e);
+    enum { N = 8000 };
+    uint32_t seed = 4242;
+    put_n(e.db, "main", 0, N, 1, "base");
+    ck_assert_int_eq(hdb_branch_create(e.db, "dev", "main", NULL), HDB_OK);
+    /* Keys changed again in later transactions, each in a leaf of its own:
+     * changed and changed back, deleted and put back, added and deleted,
+     * put with the value it has; and one real change of each kind. */
+    const char *back = "base-1000-padding-padding-padding";
+    set(e.db, "dev", "kv", "key0001000", "x");
+    set(e.db, "dev", "kv", "key0001000", back);
+    set(e.db, "dev", "kv", "key0002000", NULL);
+    set(e.db, "dev", "kv", "key0002000", "base-2000-padding-padding-padding");
+    set(e.db, "dev", "kv", "key0003000a", "new");
+    set(e.db, "dev", "kv", "key0003000a", NULL);
+    set(e.db, "dev", "kv", "key0004000", "base-4000-padding-padding-padding");
+    set(e.db, "dev", "kv", "key0005000", "y");
+    set(e.db, "dev", "kv", "key0005000", "z");
+    set(e.db, "dev", "kv", "key0006000", NULL);
+    set(e.db, "dev", "kv", "key0007000a", "new");
+    set(e.db, "main", "kv", "key0007900", "main");
+    hdb_merge_result *r0;
+    ck_assert_int_eq(hdb_branch_merge(e.db, "dev", "main", NULL, &r0), HDB_OK);
+    ck_assert_uint_eq(r0->added, 1);
+    ck_assert_uint_eq(r0->changed, 1);
+    ck_assert_uint_eq(r0->deleted, 1);
+    hdb_merge_result_free(r0);
+    for (int round = 0; round < 6; round++) {
+        /* The two sides' ranges overlap (conflicts: src wins), and keys are
+         * often changed again by a later transaction.
+         * Rolling back clears what was recorded (track.c, invariant 3):
+         * some rounds do, with the rest of their transactions after. */
+        for (int tx = 0; tx < 8; tx++)
+            tracked_txn(e.db, tx % 2 ? "main" : "dev", tx % 2 ? N * 25 / 100 : 0,
+                        tx % 2 ? N * 55 / 100 : N * 30 / 100, &seed, round % 3 == 1 && tx == 2,
+                        round % 3 == 2 && tx == 5);
+        const char *src = round % 2 ? "main" : "dev", *dst = round % 2 ? "dev" : "main";
+        hdb_merge_opts o;
+        memset(&o, 0, sizeof o);
+        o.policy = HDB_MERGE_THEIRS;
+        hdb_merge_result *r, *rc;
+        hdb *copy = crash_copy(&e, "untracked");
+        ck_assert_int_eq(hdb_branch_merge(e.db, src, dst, &o, &r), HDB_OK);
+        ck_assert_int_eq(hdb_branch_merge(copy, src, dst, &o, &rc), HDB_OK);
+        ck_assert_uint_eq(r->added, rc->added);
+        ck_assert_uint_eq(r->changed, rc->changed);
+        ck_assert_uint_eq(r->deleted, rc->deleted);
+        ck_assert_uint_eq(r->nconflicts, rc->nconflicts);
+        ck_assert_uint_gt(r->added + r->changed + r->deleted, 0);
+        size_t n1, n2;
+        ck_assert_uint_eq(digest(e.db, dst, &n1), digest(copy, dst, &n2));
+        ck_assert_uint_eq(n1, n2);
+        hdb_merge_result_free(r);
+        hdb_merge_result_free(rc);
+        check_clean(copy);
+        ck_assert_int_eq(hdb_close(copy), HDB_OK);
+    }
+    env_fini(&e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("merge");
@@ -990,6 +1109,7 @@ static Suite *suite(void)
     tcase_set_timeout(w, 600);
     tcase_add_test(w, test_merge_counts_exact);
     tcase_add_test(w, test_merge_corrupt_counted);
+    tcase_add_test(w, test_merge_tracked_counts);
     suite_add_tcase(s, w);
     return s;
 }

@@ -1,0 +1,212 @@
+/*
+** track.c — what each leaf copied since the database was opened changed
+** since the page it was copied from, so that a merge counts an adopted
+** leaf's changes without reading the two leaves.
+**
+** WHY
+**   Where only src changed a leaf, a merge grafts src's leaf into dst
+**   without reading it, but its counts (added, changed, deleted) need the
+**   diff of base's leaf and src's leaf: two page reads per adopted leaf,
+**   most of what a merge of scattered changes reads.  The writer that made
+**   src's leaf knew what it changed, one key at a time, so it records it.
+**
+** HOW IT WORKS
+**   When the writer copies a leaf `from` into a new page (hdb__bt_shadow),
+**   an entry for the new page starts: "same as from".  Each later change
+**   to that page through hdb__bt_put, hdb__bt_del or hdb__bt_overwrite
+**   reports its kind (hdb__track_edit), and the entry counts it and keeps a
+**   32-bit hash of the key.  A page copied from a page that has an entry
+**   inherits it (its `from`, counts and hashes), so a leaf changed by
+**   several transactions still counts against the base's version.  A merge
+**   asks hdb__track_counts(from, leaf): an entry whose `from` is base's
+**   page gives the counts; any other answer sends it to the diff.
+**
+** INVARIANTS
+**   1. An entry (leaf L, from F, counts, hashes) means: F is an immutable
+**      page version (a number and a birth: pages are never changed once
+**      shared or committed, and a reused number has another birth), and
+**      every key whose hash is not in the list has the same presence and
+**      value in L as in F; the keys in the list make up exactly the counts
+**      of diff(F -> L).  The entry is keyed by L's number and checked
+**      against L's birth.
+**   2. An edit that cannot keep invariant 1 drops the entry: a second edit
+**      of a listed key (its value in F is not known here; a false match of
+**      hashes only drops), a full list, an overflow or REFS value whose
+**      equality is not decided by its bytes, and every change of a leaf
+**      other than one key's edit (splits, sharing with a sibling, merges of
+**      leaves, a page initialised as a node: hdb__track_drop).
+**   3. Rolling back a transaction or a savepoint drops the entries of the
+**      pages born in it (hdb__track_forget): those pages are gone or back
+**      as they were, and their numbers and births come back.  The pages
+**      of earlier transactions never change, nor do their entries.
+**   4. Memory is bounded: 8 slots of 56 bytes per cache frame (about a
+**      tenth of the cache's size, on top of it), allocated at the first
+**      copy; at most three quarters are used, and a full table drops the
+**      entry found first from the new one's home slot.  Losing entries
+**      only costs reads, never a wrong count.
+**   5. Only the writer (one thread) calls these functions.  The merge
+**      asks on its own thread, not from its counting thread.
+*/
+#include <string.h>
+#include <xxhash.h>
+#include "btree/btree_int.h"
+
+struct hdb_track_ent { /* 56 bytes */
+    uint64_t leaf_birth, from_birth;
+    hdb_pgno leaf, from; /* leaf 0: an empty slot */
+    uint8_t n[3];        /* HDB_DIFF_ADDED, _CHANGED, _DELETED: each key once */
+    uint8_t nkeys;
+    uint32_t keys[HDB_TRACK_KEYS];
+};
+
+_Static_assert(sizeof(struct hdb_track_ent) == 56, "track entry layout");
+
+static size_t home(const hdb_track *tr, hdb_pgno pgno)
+{
+    return (size_t)(pgno * 2654435761u) & (tr->cap - 1);
+}
+
+static hdb_track_ent *lookup(hdb_track *tr, hdb_pgno pgno)
+{
+    if (!tr->v || !pgno)
+        return NULL;
+    for (size_t i = home(tr, pgno);; i = (i + 1) & (tr->cap - 1)) {
+        if (tr->v[i].leaf == pgno)
+            return &tr->v[i];
+        if (!tr->v[i].leaf)
+            return NULL;
+    }
+}
+
+/* Remove slot i, moving later entries of its run back (linear probing
+ * without tombstones). */
+static void remove_at(hdb_track *tr, size_t i)
+{
+    size_t mask = tr->cap - 1;
+    tr->v[i].leaf = 0;
+    tr->n--;
+    for (size_t j = (i + 1) & mask; tr->v[j].leaf; j = (j + 1) & mask) {
+        size_t h = home(tr, tr->v[j].leaf);
+        /* Entry j may fill the hole at i if its home is not in (i, j]. */
+        if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
+            tr->v[i] = tr->v[j];
+            tr->v[j].leaf = 0;
+            i = j;
+        }
+    }
+}
+
+static void drop(hdb_track *tr, hdb_track_ent *e) { remove_at(tr, (size_t)(e - tr->v)); }
+
+void hdb__track_drop(hdb_bt *t, hdb_pgno pgno)
+{
+    hdb_track_ent *e = lookup(&t->track, pgno);
+    if (e)
+        drop(&t->track, e);
+}
+
+void hdb__track_forget(hdb_bt *t, uint64_t lsn)
+{
+    hdb_track *tr = &t->track;
+    if (!tr->v || tr->newest < lsn)
+        return; /* nothing was copied since */
+    /* A removal may move a later entry of the run into slot i: look again. */
+    for (size_t i = 0; i < tr->cap;)
+        if (tr->v[i].leaf && tr->v[i].leaf_birth >= lsn)
+            remove_at(tr, i);
+        else
+            i++;
+}
+
+void hdb__track_fini(hdb_bt *t)
+{
+    hdb__free(t->mem, t->track.v);
+    memset(&t->track, 0, sizeof t->track);
+}
+
+static int table(hdb_bt *t)
+{
+    hdb_track *tr = &t->track;
+    if (tr->v)
+        return 1;
+    if (tr->failed)
+        return 0;
+    size_t want = hdb__pager_cache_frames(t->pager) * 8, cap = 64;
+    while (cap < want)
+        cap *= 2;
+    tr->v = hdb__zalloc(t->mem, cap * sizeof *tr->v);
+    if (!tr->v) {
+        tr->failed = 1; /* tracking is an optimisation: go without */
+        return 0;
+    }
+    tr->cap = cap;
+    return 1;
+}
+
+void hdb__track_copy(hdb_bt *t, hdb_ref from, hdb_ref to)
+{
+    hdb_track *tr = &t->track;
+    if (!table(t))
+        return;
+    hdb_track_ent ne, *old = lookup(tr, from.pgno);
+    if (old && old->leaf_birth == from.birth) {
+        ne = *old; /* inherit: against the same older version */
+    } else {
+        memset(&ne, 0, sizeof ne);
+        ne.from = from.pgno;
+        ne.from_birth = from.birth;
+    }
+    ne.leaf = to.pgno;
+    ne.leaf_birth = to.birth;
+    if (to.birth > tr->newest)
+        tr->newest = to.birth;
+    hdb__track_drop(t, to.pgno);
+    size_t i = home(tr, to.pgno);
+    while (tr->n + 1 > tr->cap / 2 + tr->cap / 4) { /* full: the next entry from home goes */
+        while (!tr->v[i].leaf)
+            i = (i + 1) & (tr->cap - 1);
+        remove_at(tr, i);
+    }
+    i = home(tr, to.pgno);
+    while (tr->v[i].leaf)
+        i = (i + 1) & (tr->cap - 1);
+    tr->v[i] = ne;
+    tr->n++;
+}
+
+void hdb__track_edit(hdb_bt *t, const uint8_t *leaf, const void *key, size_t klen, int kind)
+{
+    hdb_track_ent *e = lookup(&t->track, hdb__page_pgno(leaf));
+    if (!e || kind == HDB_TRACK_SAME)
+        return;
+    if (e->leaf_birth != hdb__page_birth(leaf) || kind == HDB_TRACK_UNKNOWN) {
+        drop(&t->track, e);
+        return;
+    }
+    uint32_t h = (uint32_t)XXH3_64bits(key, klen);
+    for (uint32_t i = 0; i < e->nkeys; i++)
+        if (e->keys[i] == h) {
+            drop(&t->track, e); /* its value in `from` is not known here */
+            return;
+        }
+    if (e->nkeys == HDB_TRACK_KEYS) {
+        drop(&t->track, e);
+        return;
+    }
+    /* The key is not listed, so it is in the leaf as it was in `from`: an
+     * insert adds a key `from` lacks, a delete or a new value changes one
+     * it has. */
+    e->keys[e->nkeys++] = h;
+    e->n[kind == HDB_TRACK_ADD ? HDB_DIFF_ADDED
+                               : kind == HDB_TRACK_DEL ? HDB_DIFF_DELETED : HDB_DIFF_CHANGED]++;
+}
+
+int hdb__track_counts(hdb_bt *t, hdb_ref from, hdb_ref leaf, uint64_t n[3])
+{
+    hdb_track_ent *e = lookup(&t->track, leaf.pgno);
+    if (!e || e->leaf_birth != leaf.birth || e->from != from.pgno || e->from_birth != from.birth)
+        return 0;
+    for (int i = 0; i < 3; i++)
+        n[i] = e->n[i];
+    return 1;
+}

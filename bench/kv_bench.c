@@ -13,7 +13,7 @@
 ** and at N keys; point-in-time creation 10 and 10,000 commits back; a
 ** three-way merge of 10,000 changed keys (5,000 per side) into a keyspace
 ** of N keys and of 10,000 keys (with the pages it read from the file), and
-** the first again after a reopen (nothing noted of the changed leaves); a
+** the first again after a reopen (the cache cold); a
 ** diff of 10 changed keys at N keys; the space a branch with 10% of N keys
 ** updated adds; the space 7 days of history keep under a steady workload.
 **
@@ -315,8 +315,9 @@ static double cpu_now(void)
 }
 
 /* The merge of 10,000 changed keys into n keys; with reopen, the database
- * is closed and opened again before it, so nothing the writer recorded
- * about the leaves it changed (btree/track.c) is left. */
+ * is closed and opened again before it: what the writer noted about the
+ * leaves it changed (btree/track.c) comes back from the file the close
+ * wrote (src/track_file.c), and the cache is cold. */
 static double merge_ms(long n, int reopen)
 {
     char name[64];

@@ -236,7 +236,7 @@ int hdb__bt_shadow(hdb_bt *t, hdb_ref ref, hdb_page **out, hdb_ref *now)
     now->pgno = np->pgno;
     now->birth = hdb__page_birth(np->data);
     if (type == HDB_PT_LEAF)
-        hdb__track_copy(t, from, *now);
+        hdb__track_copy(t, from, *now, count == 1);
     *out = np;
     return HDB_OK;
 }

@@ -88,6 +88,7 @@
 /* The tree context: one per pager. */
 /* What leaves copied since the open changed (track.c). */
 #define HDB_TRACK_KEYS 7
+#define HDB_TRACK_ENT_BYTES (28 + 4 * HDB_TRACK_KEYS) /* saved form */
 typedef struct hdb_track_ent hdb_track_ent;
 typedef struct hdb_track {
     hdb_track_ent *v; /* cap slots (a power of two), n in use */
@@ -339,13 +340,19 @@ int hdb__node_key(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **key,
  * writer reports each key it changes in a copied leaf with its kind; a
  * merge asks for a leaf's counts against `from` (1 if known, else 0). */
 enum { HDB_TRACK_ADD, HDB_TRACK_CHANGE, HDB_TRACK_DEL, HDB_TRACK_SAME, HDB_TRACK_UNKNOWN };
-void hdb__track_copy(hdb_bt *t, hdb_ref from, hdb_ref to);
+void hdb__track_copy(hdb_bt *t, hdb_ref from, hdb_ref to, int last);
 void hdb__track_edit(hdb_bt *t, const uint8_t *leaf, const void *key, size_t klen, int kind);
 void hdb__track_drop(hdb_bt *t, hdb_pgno pgno);
 /* Drop the entries of leaves born at lsn or later (a rollback). */
 void hdb__track_forget(hdb_bt *t, uint64_t lsn);
 void hdb__track_fini(hdb_bt *t);
 int hdb__track_counts(hdb_bt *t, hdb_ref from, hdb_ref leaf, uint64_t n[3]);
+/* The entries whose pages were born at upto or before, in the saved form,
+ * into out (max bytes; hdb__track_saved_max() is enough): bytes written.
+ * hdb__track_load() adds saved entries (n bytes) to the table. */
+size_t hdb__track_save(hdb_bt *t, uint64_t upto, uint8_t *out, size_t max);
+size_t hdb__track_saved_max(hdb_bt *t);
+void hdb__track_load(hdb_bt *t, const uint8_t *in, size_t n);
 /* 1 if branch pages a and b have the same number of cells and the same
  * separator keys (cells 1..n-1; children are not compared), else 0 (also
  * for a cell that does not parse: the caller then takes its general way). */

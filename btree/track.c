@@ -15,11 +15,16 @@
 **   an entry for the new page starts: "same as from".  Each later change
 **   to that page through hdb__bt_put, hdb__bt_del or hdb__bt_overwrite
 **   reports its kind (hdb__track_edit), and the entry counts it and keeps a
-**   32-bit hash of the key.  A page copied from a page that has an entry
-**   inherits it (its `from`, counts and hashes), so a leaf changed by
-**   several transactions still counts against the base's version.  A merge
-**   asks hdb__track_counts(from, leaf): an entry whose `from` is base's
-**   page gives the counts; any other answer sends it to the diff.
+**   32-bit hash of the key.  A leaf changed by several transactions is a
+**   chain of entries, each against the version before it, except that a
+**   copy of a page nothing else refers to (`last`: the copy frees it, and
+**   its number comes back) takes over that page's entry.  A merge asks
+**   hdb__track_counts(base's leaf, src's leaf): it follows the chain from
+**   src's leaf back to base's (at most TRACK_HOPS entries) and sums the
+**   counts, if no key was changed in two of them (a key in one entry only
+**   is, in every other step, the same before and after: its class from
+**   base to src is the one that entry gives).  Any other answer sends the
+**   merge to the diff.
 **
 ** INVARIANTS
 **   1. An entry (leaf L, from F, counts, hashes) means: F is an immutable
@@ -46,6 +51,8 @@
 **      only costs reads, never a wrong count.
 **   5. Only the writer (one thread) calls these functions.  The merge
 **      asks on its own thread, not from its counting thread.
+**   6. A chain is followed only toward older pages (an entry's `from` was
+**      born before its leaf), through at most TRACK_HOPS entries.
 */
 #include <string.h>
 #include <xxhash.h>
@@ -60,6 +67,8 @@ struct hdb_track_ent { /* 56 bytes */
 };
 
 _Static_assert(sizeof(struct hdb_track_ent) == 56, "track entry layout");
+
+#define TRACK_HOPS 8 /* entries a chain is followed through */
 
 static size_t home(const hdb_track *tr, hdb_pgno pgno)
 {
@@ -143,14 +152,15 @@ static int table(hdb_bt *t)
     return 1;
 }
 
-void hdb__track_copy(hdb_bt *t, hdb_ref from, hdb_ref to)
+void hdb__track_copy(hdb_bt *t, hdb_ref from, hdb_ref to, int last)
 {
     hdb_track *tr = &t->track;
     if (!table(t))
         return;
     hdb_track_ent ne, *old = lookup(tr, from.pgno);
-    if (old && old->leaf_birth == from.birth) {
-        ne = *old; /* inherit: against the same older version */
+    if (last && old && old->leaf_birth == from.birth) {
+        ne = *old; /* `from` goes: the new entry takes its place in the chain */
+        drop(tr, old);
     } else {
         memset(&ne, 0, sizeof ne);
         ne.from = from.pgno;
@@ -203,10 +213,77 @@ void hdb__track_edit(hdb_bt *t, const uint8_t *leaf, const void *key, size_t kle
 
 int hdb__track_counts(hdb_bt *t, hdb_ref from, hdb_ref leaf, uint64_t n[3])
 {
-    hdb_track_ent *e = lookup(&t->track, leaf.pgno);
-    if (!e || e->leaf_birth != leaf.birth || e->from != from.pgno || e->from_birth != from.birth)
-        return 0;
-    for (int i = 0; i < 3; i++)
-        n[i] = e->n[i];
-    return 1;
+    uint32_t seen[TRACK_HOPS * HDB_TRACK_KEYS];
+    size_t nseen = 0;
+    n[0] = n[1] = n[2] = 0;
+    for (int hop = 0; hop < TRACK_HOPS; hop++) {
+        const hdb_track_ent *e = lookup(&t->track, leaf.pgno);
+        if (!e || e->leaf_birth != leaf.birth)
+            return 0;
+        for (unsigned i = 0; i < e->nkeys; i++) {
+            for (size_t j = 0; j < nseen; j++)
+                if (seen[j] == e->keys[i])
+                    return 0; /* a key changed in two steps: its class is not a sum */
+            seen[nseen++] = e->keys[i];
+        }
+        for (int i = 0; i < 3; i++)
+            n[i] += e->n[i];
+        if (e->from == from.pgno && e->from_birth == from.birth)
+            return 1;
+        leaf = (hdb_ref){e->from, e->from_birth};
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+** Saved form (src/track_file.c writes it at close and reads it at open)
+**
+**   The caller's header, then per entry ENT_BYTES, little-endian:
+**     0 u32 leaf   4 u32 from   8 u64 leaf birth   16 u64 from birth
+**    24 u8 added  25 u8 changed  26 u8 deleted  27 u8 keys in the list
+**    28 HDB_TRACK_KEYS x u32 key hashes
+*/
+#define ENT_BYTES HDB_TRACK_ENT_BYTES
+
+size_t hdb__track_save(hdb_bt *t, uint64_t upto, uint8_t *out, size_t max)
+{
+    size_t k = 0;
+    for (size_t i = 0; t->track.v && i < t->track.cap && (k + 1) * ENT_BYTES <= max; i++) {
+        const hdb_track_ent *e = &t->track.v[i];
+        if (!e->leaf || e->leaf_birth > upto || e->from_birth > upto)
+            continue; /* only pages of the checkpoint: replay may make others anew */
+        uint8_t *p = out + k++ * ENT_BYTES;
+        hdb__put32(p, e->leaf);
+        hdb__put32(p + 4, e->from);
+        hdb__put64(p + 8, e->leaf_birth);
+        hdb__put64(p + 16, e->from_birth);
+        memcpy(p + 24, e->n, 3);
+        p[27] = e->nkeys;
+        for (int j = 0; j < HDB_TRACK_KEYS; j++)
+            hdb__put32(p + 28 + 4 * j, e->keys[j]);
+    }
+    return k * ENT_BYTES;
+}
+
+size_t hdb__track_saved_max(hdb_bt *t) { return t->track.n * ENT_BYTES; }
+
+void hdb__track_load(hdb_bt *t, const uint8_t *in, size_t n)
+{
+    for (size_t off = 0; off + ENT_BYTES <= n; off += ENT_BYTES) {
+        const uint8_t *p = in + off;
+        hdb_ref leaf = {hdb__get32(p), hdb__get64(p + 8)};
+        hdb_ref from = {hdb__get32(p + 4), hdb__get64(p + 16)};
+        if (!leaf.pgno || p[27] > HDB_TRACK_KEYS || p[24] + p[25] + p[26] != p[27])
+            continue; /* not an entry this library wrote */
+        if (lookup(&t->track, leaf.pgno))
+            continue; /* a page made since (by recovery) has the number now */
+        hdb__track_copy(t, from, leaf, 0);
+        hdb_track_ent *e = lookup(&t->track, leaf.pgno);
+        if (!e)
+            return; /* no table */
+        memcpy(e->n, p + 24, 3);
+        e->nkeys = p[27];
+        for (int j = 0; j < HDB_TRACK_KEYS; j++)
+            e->keys[j] = hdb__get32(p + 28 + 4 * j);
+    }
 }

@@ -475,6 +475,9 @@ typedef struct hdb_merge_result {
     int fast_forward;
     size_t nconflicts;
     hdb_conflict *conflicts;
+    /** Leaves taken whole from src whose changes were counted from what the
+     *  writer noted when it changed them, without reading them. */
+    uint64_t noted_leaves;
 } hdb_merge_result;
 
 /**

@@ -256,6 +256,7 @@ int hdb__engine_open(const char *path, const hdb_options *o, hdb_engine **out, c
         return rc;
     }
     e->ckpt_wal_mark = hdb__wal_appended(e->wal);
+    hdb__track_file_load(e);
     *out = e;
     return HDB_OK;
 }
@@ -266,6 +267,8 @@ int hdb__engine_close(hdb_engine *e)
     int rc = HDB_OK;
     if (!e->opt.read_only && hdb__pager_error(e->pager) == HDB_OK)
         rc = hdb__engine_checkpoint(e);
+    if (rc == HDB_OK && !e->opt.read_only && hdb__pager_error(e->pager) == HDB_OK)
+        hdb__track_file_save(e);
     engine_free(e);
     return rc;
 }

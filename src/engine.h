@@ -316,6 +316,11 @@ void hdb__acct_bump(hdb_engine *e);
 
 /* replay.c */
 int hdb__replay(hdb_engine *e);
+
+/* track_file.c: the writer's notes on changed leaves, kept from a close
+ * (after its checkpoint) to the next writable open (after recovery). */
+void hdb__track_file_save(hdb_engine *e);
+void hdb__track_file_load(hdb_engine *e);
 int hdb__replay_rec(hdb_txn *t, const hdb_wal_rec *rec);
 
 /* history.c */

@@ -282,6 +282,7 @@ static int count_tracked(mctx *m, hdb_ref a, hdb_ref b)
         assert(d[0] == n[0] && d[1] == n[1] && d[2] == n[2]);
 #endif
     add_counts(m, n);
+    m->res->noted_leaves++;
     return 1;
 }
 

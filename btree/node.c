@@ -414,8 +414,15 @@ static inline int find(hdb_bt *t, const uint8_t *pg, const void *key, size_t kle
     size_t content = hdb__node_content(t, pg);
     const uint8_t *k, *lim = pg + t->psize, *b = key;
     size_t kn;
-    uint64_t y = prefix8(b, klen, b + klen);
+    uint64_t y;
     int rc;
+    if (klen >= 8) {
+        y = be64_at(b);
+    } else { /* short keys (SQL rowids): zero-padded in one load */
+        uint8_t pad[8] = {0};
+        memcpy(pad, b, klen);
+        y = be64_at(pad);
+    }
     *eq = 0;
     if (!leaf) {
         /* The first cell (from 1) whose key is > key; follow the one before. */

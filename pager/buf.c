@@ -12,6 +12,15 @@ void hdb__buf_init(hdb_buf *b, const hdb_allocator *mem)
     b->mem = mem;
 }
 
+void hdb__buf_init_in(hdb_buf *b, const hdb_allocator *mem, void *storage, size_t cap)
+{
+    hdb__buf_init(b, mem);
+    b->data = storage;
+    b->data[0] = 0;
+    b->cap = cap;
+    b->ext = 1;
+}
+
 int hdb__buf_reserve(hdb_buf *b, size_t extra)
 {
     if (b->oom)
@@ -26,13 +35,18 @@ int hdb__buf_reserve(hdb_buf *b, size_t extra)
         }
         cap *= 2;
     }
-    char *p = hdb__realloc(b->mem, b->data, cap);
+    char *p = b->ext ? hdb__malloc(b->mem, cap) : hdb__realloc(b->mem, b->data, cap);
     if (!p) {
         b->oom = 1;
         return HDB_NOMEM;
     }
+    if (b->ext) {
+        memcpy(p, b->data, b->len);
+        p[b->len] = 0;
+    }
     b->data = p;
     b->cap = cap;
+    b->ext = 0;
     return HDB_OK;
 }
 
@@ -77,10 +91,12 @@ void hdb__buf_reset(hdb_buf *b)
 
 void hdb__buf_free(hdb_buf *b)
 {
-    hdb__free(b->mem, b->data);
+    if (!b->ext)
+        hdb__free(b->mem, b->data);
     b->data = NULL;
     b->len = b->cap = 0;
     b->oom = 0;
+    b->ext = 0;
 }
 
 char *hdb__buf_take(hdb_buf *b)
@@ -88,6 +104,15 @@ char *hdb__buf_take(hdb_buf *b)
     if (b->oom) {
         hdb__buf_free(b);
         return NULL;
+    }
+    if (b->ext) { /* the caller's storage: hand out a copy */
+        char *c = hdb__malloc(b->mem, b->len + 1);
+        if (c) {
+            memcpy(c, b->data, b->len);
+            c[b->len] = 0;
+        }
+        hdb__buf_free(b);
+        return c;
     }
     if (hdb__buf_reserve(b, 0) != HDB_OK)
         return NULL;

@@ -19,9 +19,13 @@ typedef struct hdb_buf {
     char *data;
     size_t len, cap;
     int oom;
+    int ext; /* data is the caller's storage (hdb__buf_init_in): never freed */
 } hdb_buf;
 
 void hdb__buf_init(hdb_buf *b, const hdb_allocator *mem);
+/* Start in the caller's storage (cap bytes, cap >= 1), which must outlive
+ * the buffer's use of it; growing past it moves the bytes to the heap. */
+void hdb__buf_init_in(hdb_buf *b, const hdb_allocator *mem, void *storage, size_t cap);
 int hdb__buf_reserve(hdb_buf *b, size_t extra); /* HDB_OK or HDB_NOMEM */
 void hdb__buf_append(hdb_buf *b, const void *p, size_t n);
 void hdb__buf_puts(hdb_buf *b, const char *s);

@@ -155,8 +155,11 @@ int hdb__kv_find(hdb_txn *t, uint32_t ks, const void *key, size_t kn, hdb_val *v
     if (t->write)
         return hdb__seterr(t->db, HDB_MISUSE, "kept lookups are for read transactions");
     struct hdb_kvfinds *f = t->finds;
-    if (!f && !(f = t->finds = hdb__zalloc(t->e->mem, sizeof *f)))
-        return hdb__seterr(t->db, HDB_NOMEM, "out of memory");
+    if (!f) { /* not zeroed (3 KiB): a scan is set up by hdb__kvscan_open */
+        if (!(f = t->finds = hdb__malloc(t->e->mem, sizeof *f)))
+            return hdb__seterr(t->db, HDB_NOMEM, "out of memory");
+        f->n = f->next = 0;
+    }
     int i = 0;
     while (i < f->n && f->v[i].ks != ks)
         i++;

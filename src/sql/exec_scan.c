@@ -33,6 +33,9 @@
 #include <string.h>
 #include "src/sql/exec.h"
 
+/* Bytes of a lookup's keys kept on the stack (longer ones go to the heap). */
+#define KEY_STACK 128
+
 static int nomem(xctx *x) { return hdb__sql_err(x, HDB_NOMEM, "out of memory"); }
 
 int hdb__sql_ks(xctx *x, const char *name, int create, uint32_t *ks)
@@ -430,9 +433,10 @@ static int plan_value(xctx *x, xcore *c, xplan *p, int k, hdb_sql_expr *e, hdb_b
 static int make_range(xctx *x, xcore *c, xplan *p, hdb_buf *prefix, range *r, int *empty)
 {
     int k = p->neq + (p->in ? 1 : 0), null = 0, rc = HDB_OK;
+    char st[KEY_STACK];
     if (p->lo) {
         hdb_buf t;
-        hdb__buf_init(&t, NULL);
+        hdb__buf_init_in(&t, NULL, st, sizeof st);
         hdb__buf_append(&t, prefix->data, prefix->len);
         rc = plan_value(x, c, p, k, p->lo, &t, &null);
         if (p->lo_incl)
@@ -443,7 +447,7 @@ static int make_range(xctx *x, xcore *c, xplan *p, hdb_buf *prefix, range *r, in
     }
     if (rc == HDB_OK && p->hi) {
         hdb_buf t;
-        hdb__buf_init(&t, NULL);
+        hdb__buf_init_in(&t, NULL, st, sizeof st);
         hdb__buf_append(&t, prefix->data, prefix->len);
         rc = plan_value(x, c, p, k, p->hi, &t, &null);
         if (p->hi_incl)
@@ -480,22 +484,24 @@ static int bufcmp(const void *a, const void *b)
 static int plan_prefixes(xctx *x, xcore *c, xplan *p, hdb_buf *one, hdb_buf **out, int *n)
 {
     hdb_buf base;
-    hdb__buf_init(&base, NULL);
     int null = 0, rc = HDB_OK;
+    *n = 0;
+    if (!p->in) { /* the one prefix is the = columns, built in *one */
+        *out = one;
+        for (int k = 0; k < p->neq && rc == HDB_OK; k++)
+            rc = plan_value(x, c, p, k, p->eq[k], one, &null);
+        *n = rc == HDB_OK && !null;
+        return rc;
+    }
+    hdb__buf_init(&base, NULL);
     for (int k = 0; k < p->neq && rc == HDB_OK; k++)
         rc = plan_value(x, c, p, k, p->eq[k], &base, &null);
-    int nin = p->in ? p->in->u.in.list.n : 1;
-    hdb_buf *pre = p->in ? calloc(nin + 1, sizeof *pre) : one;
+    int nin = p->in->u.in.list.n;
+    hdb_buf *pre = calloc(nin + 1, sizeof *pre);
     *out = pre;
-    *n = 0;
     if (!pre) {
         hdb__buf_free(&base);
         return nomem(x);
-    }
-    if (!p->in && rc == HDB_OK && !null) { /* the one prefix is the = columns */
-        pre[0] = base;
-        *n = 1;
-        return HDB_OK;
     }
     for (int j = 0; j < nin && rc == HDB_OK && !null; j++) {
         int vnull = 0;
@@ -550,6 +556,8 @@ static int scan_plan(xctx *x, xcore *c, int i, uint32_t tks, uint32_t ks,
     /* A rowid plan without a range names whole keys: one lookup each. */
     int point = p->kind == PLAN_ROWID && !p->lo && !p->hi;
     hdb_buf *pre = NULL, one;
+    char st_one[KEY_STACK], st_start[KEY_STACK], st_end[KEY_STACK];
+    hdb__buf_init_in(&one, NULL, st_one, sizeof st_one);
     rc = plan_prefixes(x, c, p, &one, &pre, &n);
     for (int jj = 0; jj < n && rc == HDB_OK; jj++) {
         int j = p->reverse ? n - 1 - jj : jj;
@@ -559,8 +567,8 @@ static int scan_plan(xctx *x, xcore *c, int i, uint32_t tks, uint32_t ks,
             rc = scan_point(x, c, i, tks, &pre[j], fn, arg);
             continue;
         }
-        hdb__buf_init(&r.start, NULL);
-        hdb__buf_init(&r.end, NULL);
+        hdb__buf_init_in(&r.start, NULL, st_start, sizeof st_start);
+        hdb__buf_init_in(&r.end, NULL, st_end, sizeof st_end);
         r.has_end = 0;
         rc = make_range(x, c, p, &pre[j], &r, &empty);
         if (rc == HDB_OK && !empty)
@@ -568,10 +576,13 @@ static int scan_plan(xctx *x, xcore *c, int i, uint32_t tks, uint32_t ks,
         hdb__buf_free(&r.start);
         hdb__buf_free(&r.end);
     }
+    if (pre == &one) {
+        hdb__buf_free(&one);
+        return rc;
+    }
     for (int j = 0; j < n; j++)
         hdb__buf_free(&pre[j]);
-    if (pre != &one)
-        free(pre);
+    free(pre);
     return rc;
 }
 

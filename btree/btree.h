@@ -90,10 +90,14 @@
 #define HDB_TRACK_KEYS 7
 #define HDB_TRACK_ENT_BYTES (28 + 4 * HDB_TRACK_KEYS) /* saved form */
 typedef struct hdb_track_ent hdb_track_ent;
+#define HDB_TRACK_RECENT 256 /* entries made in one transaction that a rollback drops one by one */
 typedef struct hdb_track {
-    hdb_track_ent *v; /* cap slots (a power of two), n in use */
+    hdb_track_ent *v; /* cap slots, n in use */
     size_t cap, n;
-    uint64_t newest;  /* the latest birth of an entry's leaf */
+    uint64_t recent_lsn;          /* the transaction of recent[] */
+    hdb_pgno recent[HDB_TRACK_RECENT]; /* leaves of the entries it made */
+    size_t nrecent;
+    int recent_full;  /* it made more: a rollback scans the table */
     int failed;       /* no memory for the table: go without */
 } hdb_track;
 

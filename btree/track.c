@@ -28,12 +28,15 @@
 **
 ** INVARIANTS
 **   1. An entry (leaf L, from F, counts, hashes) means: F is an immutable
-**      page version (a number and a birth: pages are never changed once
-**      shared or committed, and a reused number has another birth), and
-**      every key whose hash is not in the list has the same presence and
-**      value in L as in F; the keys in the list make up exactly the counts
-**      of diff(F -> L).  The entry is keyed by L's number and checked
-**      against L's birth.
+**      page version born before L (a number and a birth: pages are never
+**      changed once shared or committed, and a number freed and used again
+**      in a later transaction has another birth), and every key whose hash
+**      is not in the list has the same presence and value in L as in F;
+**      the keys in the list make up exactly the counts of diff(F -> L).
+**      The entry is keyed by L's number and checked against L's birth.  A
+**      copy of a page born in the same transaction starts no entry (its
+**      number may come back in that transaction with the same birth),
+**      unless it takes over that page's entry, whose F is older.
 **   2. An edit that cannot keep invariant 1 drops the entry: a second edit
 **      of a listed key (its value in F is not known here; a false match of
 **      hashes only drops), a full list, an overflow or REFS value whose
@@ -43,11 +46,13 @@
 **   3. Rolling back a transaction or a savepoint drops the entries of the
 **      pages born in it (hdb__track_forget): those pages are gone or back
 **      as they were, and their numbers and births come back.  The pages
-**      of earlier transactions never change, nor do their entries.
-**   4. Memory is bounded: 8 slots of 56 bytes per cache frame (about a
-**      tenth of the cache's size, on top of it), allocated at the first
-**      copy; at most three quarters are used, and a full table drops the
-**      entry found first from the new one's home slot.  Losing entries
+**      of earlier transactions never change, nor do their entries.  The
+**      transaction's first HDB_TRACK_RECENT entries are listed, so a rollback
+**      drops them one by one; past that it scans the table.
+**   4. Memory is bounded: one slot of 56 bytes per 512 bytes of the
+**      cache's frames (11% of cache_bytes, on top of it), allocated at the
+**      first copy; at most three quarters are used, and a full table drops
+**      the entry found first from the new one's home slot.  Losing entries
 **      only costs reads, never a wrong count.
 **   5. Only the writer (one thread) calls these functions.  The merge
 **      asks on its own thread, not from its counting thread.
@@ -70,16 +75,19 @@ _Static_assert(sizeof(struct hdb_track_ent) == 56, "track entry layout");
 
 #define TRACK_HOPS 8 /* entries a chain is followed through */
 
+/* Slot of pgno in [0, cap) (cap need not be a power of two). */
 static size_t home(const hdb_track *tr, hdb_pgno pgno)
 {
-    return (size_t)(pgno * 2654435761u) & (tr->cap - 1);
+    return (size_t)(((uint64_t)(uint32_t)(pgno * 2654435761u) * tr->cap) >> 32);
 }
+
+static size_t after(const hdb_track *tr, size_t i) { return i + 1 == tr->cap ? 0 : i + 1; }
 
 static hdb_track_ent *lookup(hdb_track *tr, hdb_pgno pgno)
 {
     if (!tr->v || !pgno)
         return NULL;
-    for (size_t i = home(tr, pgno);; i = (i + 1) & (tr->cap - 1)) {
+    for (size_t i = home(tr, pgno);; i = after(tr, i)) {
         if (tr->v[i].leaf == pgno)
             return &tr->v[i];
         if (!tr->v[i].leaf)
@@ -91,10 +99,9 @@ static hdb_track_ent *lookup(hdb_track *tr, hdb_pgno pgno)
  * without tombstones). */
 static void remove_at(hdb_track *tr, size_t i)
 {
-    size_t mask = tr->cap - 1;
     tr->v[i].leaf = 0;
     tr->n--;
-    for (size_t j = (i + 1) & mask; tr->v[j].leaf; j = (j + 1) & mask) {
+    for (size_t j = after(tr, i); tr->v[j].leaf; j = after(tr, j)) {
         size_t h = home(tr, tr->v[j].leaf);
         /* Entry j may fill the hole at i if its home is not in (i, j]. */
         if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
@@ -114,17 +121,46 @@ void hdb__track_drop(hdb_bt *t, hdb_pgno pgno)
         drop(&t->track, e);
 }
 
+/* Note that an entry for `to` is made in the transaction to.birth (for
+ * hdb__track_forget); 0 if no entry may be made (nothing can be noted). */
+static int recent_add(hdb_track *tr, hdb_ref to)
+{
+    if (to.birth != tr->recent_lsn) { /* a new transaction: the list starts anew */
+        tr->nrecent = 0;
+        tr->recent_full = 0;
+        tr->recent_lsn = to.birth;
+    }
+    if (tr->recent_full)
+        return 1; /* forget scans the table */
+    if (tr->nrecent == HDB_TRACK_RECENT) {
+        tr->recent_full = 1;
+        return 1;
+    }
+    tr->recent[tr->nrecent++] = to.pgno;
+    return 1;
+}
+
 void hdb__track_forget(hdb_bt *t, uint64_t lsn)
 {
     hdb_track *tr = &t->track;
-    if (!tr->v || tr->newest < lsn)
+    if (!tr->v || tr->recent_lsn < lsn)
         return; /* nothing was copied since */
-    /* A removal may move a later entry of the run into slot i: look again. */
-    for (size_t i = 0; i < tr->cap;)
-        if (tr->v[i].leaf && tr->v[i].leaf_birth >= lsn)
-            remove_at(tr, i);
-        else
-            i++;
+    if (!tr->recent_full) {
+        for (size_t k = 0; k < tr->nrecent; k++) {
+            hdb_track_ent *e = lookup(tr, tr->recent[k]);
+            if (e && e->leaf_birth >= lsn)
+                drop(tr, e);
+        }
+    } else {
+        /* A removal may move a later entry of the run into slot i: look again. */
+        for (size_t i = 0; i < tr->cap;)
+            if (tr->v[i].leaf && tr->v[i].leaf_birth >= lsn)
+                remove_at(tr, i);
+            else
+                i++;
+    }
+    tr->nrecent = 0;
+    tr->recent_full = 0;
 }
 
 void hdb__track_fini(hdb_bt *t)
@@ -140,9 +176,9 @@ static int table(hdb_bt *t)
         return 1;
     if (tr->failed)
         return 0;
-    size_t want = hdb__pager_cache_frames(t->pager) * 8, cap = 64;
-    while (cap < want)
-        cap *= 2;
+    size_t cap = hdb__pager_cache_frames(t->pager) * t->psize / 512;
+    if (cap < 64)
+        cap = 64;
     tr->v = hdb__zalloc(t->mem, cap * sizeof *tr->v);
     if (!tr->v) {
         tr->failed = 1; /* tracking is an optimisation: go without */
@@ -158,28 +194,31 @@ void hdb__track_copy(hdb_bt *t, hdb_ref from, hdb_ref to, int last)
     if (!table(t))
         return;
     hdb_track_ent ne, *old = lookup(tr, from.pgno);
+    hdb__track_drop(t, to.pgno);
+    old = lookup(tr, from.pgno); /* (the drop may have moved it) */
     if (last && old && old->leaf_birth == from.birth) {
         ne = *old; /* `from` goes: the new entry takes its place in the chain */
         drop(tr, old);
-    } else {
+    } else if (from.birth < to.birth) {
         memset(&ne, 0, sizeof ne);
         ne.from = from.pgno;
         ne.from_birth = from.birth;
+    } else {
+        return; /* a page of this transaction: its number and birth may come back (invariant 1) */
     }
     ne.leaf = to.pgno;
     ne.leaf_birth = to.birth;
-    if (to.birth > tr->newest)
-        tr->newest = to.birth;
-    hdb__track_drop(t, to.pgno);
+    if (!recent_add(tr, to))
+        return;
     size_t i = home(tr, to.pgno);
     while (tr->n + 1 > tr->cap / 2 + tr->cap / 4) { /* full: the next entry from home goes */
         while (!tr->v[i].leaf)
-            i = (i + 1) & (tr->cap - 1);
+            i = after(tr, i);
         remove_at(tr, i);
     }
     i = home(tr, to.pgno);
     while (tr->v[i].leaf)
-        i = (i + 1) & (tr->cap - 1);
+        i = after(tr, i);
     tr->v[i] = ne;
     tr->n++;
 }
@@ -218,7 +257,7 @@ int hdb__track_counts(hdb_bt *t, hdb_ref from, hdb_ref leaf, uint64_t n[3])
     n[0] = n[1] = n[2] = 0;
     for (int hop = 0; hop < TRACK_HOPS; hop++) {
         const hdb_track_ent *e = lookup(&t->track, leaf.pgno);
-        if (!e || e->leaf_birth != leaf.birth)
+        if (!e || e->leaf_birth != leaf.birth || e->from_birth >= e->leaf_birth)
             return 0;
         for (unsigned i = 0; i < e->nkeys; i++) {
             for (size_t j = 0; j < nseen; j++)

@@ -43,11 +43,12 @@
 **                             private leaf: hdb__bt_overwrite).
 **   The result, the counts and the conflicts (in key order) are the same
 **   as a key-by-key merge's.  The cost is the pages of the changed subtrees
-**   that must be read (base's and src's versions of an adopted subtree, for
-**   the counts: hdb__btdiff_count compares them without copying keys or
-**   values), not a write per key.  Unless the layer above wants every key
-**   (opts.applied), those counts run on a second thread beside the merge
-**   (merge_count.c).  Those pages, and the branch pages of
+**   that must be read, not a write per key.  An adopted leaf's counts come
+**   from what the writer noted when it changed it (btree/track.c: no page
+**   read), else from base's and src's versions (hdb__btdiff_count compares
+**   them without copying keys or values).  Unless the layer above wants
+**   every key (opts.applied), those diffs run on a second thread beside the
+**   merge (merge_count.c).  Those pages, and the branch pages of
 **   base and src, are read once: they enter the cache at its cold end
 **   (hdb__pager_get_cold), so a merge that reads more of them than the
 **   cache holds neither evicts dst's dirty pages (a write each) nor the

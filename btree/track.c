@@ -193,9 +193,8 @@ void hdb__track_copy(hdb_bt *t, hdb_ref from, hdb_ref to, int last)
     hdb_track *tr = &t->track;
     if (!table(t))
         return;
-    hdb_track_ent ne, *old = lookup(tr, from.pgno);
     hdb__track_drop(t, to.pgno);
-    old = lookup(tr, from.pgno); /* (the drop may have moved it) */
+    hdb_track_ent ne, *old = lookup(tr, from.pgno); /* after the drop, which may move it */
     if (last && old && old->leaf_birth == from.birth) {
         ne = *old; /* `from` goes: the new entry takes its place in the chain */
         drop(tr, old);

@@ -21,19 +21,29 @@ void hdb__btcur_init(hdb_btcur *c, hdb_bt *t, hdb_ref root)
 
 void hdb__btcur_reset(hdb_btcur *c)
 {
+    hdb_page *put[HDB_BT_MAXDEPTH];
     for (int i = 0; i < c->depth; i++)
-        hdb__pager_put(c->t->pager, c->path[i].pg);
+        put[i] = c->path[i].pg;
+    if (c->depth)
+        hdb__pager_put_n(c->t->pager, put, c->depth);
     c->depth = 0;
     c->valid = 0;
 }
 
-/* Push the page named by ref onto the path. */
-static int push(hdb_btcur *c, hdb_ref ref)
+/* Let go of the path below level lvl, and push the page named by ref onto
+ * it (one call to the pager for both). */
+static int push_at(hdb_btcur *c, int lvl, hdb_ref ref)
 {
-    hdb_page *pg;
-    if (c->depth >= HDB_BT_MAXDEPTH)
+    hdb_page *pg, *put[HDB_BT_MAXDEPTH];
+    int nput = 0;
+    while (c->depth > lvl)
+        put[nput++] = c->path[--c->depth].pg;
+    if (c->depth >= HDB_BT_MAXDEPTH) {
+        for (int i = 0; i < nput; i++)
+            hdb__pager_put(c->t->pager, put[i]);
         return hdb__pager_corrupt(c->t->pager, "tree deeper than %d levels", HDB_BT_MAXDEPTH);
-    int rc = hdb__pager_get(c->t->pager, ref, &pg);
+    }
+    int rc = hdb__pager_put_get(c->t->pager, put, nput, ref, &pg);
     if (rc != HDB_OK)
         return rc;
     if ((rc = hdb__node_check(c->t, pg->data)) != HDB_OK) {
@@ -49,6 +59,9 @@ static int push(hdb_btcur *c, hdb_ref ref)
     c->depth++;
     return HDB_OK;
 }
+
+/* Push the page named by ref onto the path. */
+static int push(hdb_btcur *c, hdb_ref ref) { return push_at(c, c->depth, ref); }
 
 static int is_leaf(const hdb_btcur *c) { return hdb__page_type(c->path[c->depth - 1].pg->data) == HDB_PT_LEAF; }
 
@@ -108,15 +121,13 @@ static int step(hdb_btcur *c, int dir)
         }
         lvl--;
     }
-    /* Pop the levels below lvl and descend from the new child. */
-    while (c->depth > lvl + 1)
-        hdb__pager_put(c->t->pager, c->path[--c->depth].pg);
-    if (lvl == c->depth - 1 && is_leaf(c))
+    if (lvl == c->depth - 1) /* the next cell of the same leaf */
         return HDB_OK;
+    /* Pop the levels below lvl and descend from the new child. */
     hdb_cell cell;
     int rc = hdb__node_cell(c->t, c->path[lvl].pg->data, (unsigned)c->path[lvl].idx, &cell);
     if (rc == HDB_OK)
-        rc = push(c, cell.child);
+        rc = push_at(c, lvl + 1, cell.child);
     if (rc == HDB_OK)
         rc = descend_edge(c, dir < 0);
     if (rc != HDB_OK)
@@ -143,9 +154,7 @@ static int path_set(hdb_btcur *c, int lvl, hdb_ref ref)
 {
     if (path_has(c, lvl, ref))
         return HDB_OK;
-    while (c->depth > lvl)
-        hdb__pager_put(c->t->pager, c->path[--c->depth].pg);
-    return push(c, ref);
+    return push_at(c, lvl, ref);
 }
 
 /* A seek starts from the path it is on: the pages that the new key's way

@@ -388,6 +388,26 @@ int hdb__pager_get_cold(hdb_pager *p, hdb_ref ref, hdb_page **out)
     return rc;
 }
 
+int hdb__pager_put_get(hdb_pager *p, hdb_page *const *put, int n, hdb_ref ref, hdb_page **out)
+{
+    pthread_mutex_lock(&p->mu);
+    for (int i = 0; i < n; i++)
+        if (put[i])
+            put[i]->pin--;
+    int rc = get_locked(p, ref, 0, out);
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
+void hdb__pager_put_n(hdb_pager *p, hdb_page *const *put, int n)
+{
+    pthread_mutex_lock(&p->mu);
+    for (int i = 0; i < n; i++)
+        if (put[i])
+            put[i]->pin--;
+    pthread_mutex_unlock(&p->mu);
+}
+
 void hdb__pager_put(hdb_pager *p, hdb_page *pg)
 {
     if (!pg)

@@ -80,6 +80,7 @@ typedef struct hdb_page {
     uint8_t dirty, is_map, loaded; /* loaded == 0 in the hash: being read */
     int ioerr;                     /* the error of a read that failed */
     unsigned gen;
+    uint64_t stamp; /* p->clock when last moved to the LRU's front */
     struct hdb_page *hnext, *lprev, *lnext;
 } hdb_page;
 
@@ -154,6 +155,12 @@ int hdb__pager_get(hdb_pager *p, hdb_ref ref, hdb_page **out);
 int hdb__pager_get_cold(hdb_pager *p, hdb_ref ref, hdb_page **out);
 /* Unpin.  NULL is a no-op. */
 void hdb__pager_put(hdb_pager *p, hdb_page *pg);
+/* Unpin the n pages put[] (NULLs skipped), then hdb__pager_get(ref): one
+ * taking of the mutex for a cursor that moves to another page.  The pages
+ * are unpinned whatever the get returns. */
+int hdb__pager_put_get(hdb_pager *p, hdb_page *const *put, int n, hdb_ref ref, hdb_page **out);
+/* Unpin the n pages put[] (NULLs skipped), taking the mutex once. */
+void hdb__pager_put_n(hdb_pager *p, hdb_page *const *put, int n);
 /* Pin one more time (for a second holder of the same page). */
 void hdb__pager_pin(hdb_pager *p, hdb_page *pg);
 

@@ -59,6 +59,7 @@ struct hdb_pager {
     hdb_page **hash;
     size_t hmask;
     hdb_page lru; /* sentinel: lnext = most recently used */
+    uint64_t clock; /* moves to the LRU's front so far (cache.c, TOUCHES) */
     size_t nframes, max_frames, ndirty;
     hdb_page *spare; /* unused frames, linked by hnext */
 

@@ -418,10 +418,21 @@ static inline int find(hdb_bt *t, const uint8_t *pg, const void *key, size_t kle
     int rc;
     if (klen >= 8) {
         y = be64_at(b);
-    } else { /* short keys (SQL rowids): zero-padded in one load */
-        uint8_t pad[8] = {0};
-        memcpy(pad, b, klen);
-        y = be64_at(pad);
+    } else { /* short keys (SQL rowids): zero-padded, in loads of 4, 2
+              * and 1 bytes (a copy to a padded buffer would stall the
+              * load that reads it back) */
+        size_t i = 0;
+        y = 0;
+        if (klen & 4) {
+            y = (uint64_t)hdb__get32be(b) << 32;
+            i = 4;
+        }
+        if (klen & 2) {
+            y |= (uint64_t)(b[i] << 8 | b[i + 1]) << (48 - 8 * i);
+            i += 2;
+        }
+        if (klen & 1)
+            y |= (uint64_t)b[i] << (56 - 8 * i);
     }
     *eq = 0;
     if (!leaf) {

@@ -227,6 +227,76 @@ START_TEST(test_basic)
 }
 END_TEST
 
+/* Keys of 1 to 9 bytes over {0x00, 0x01, 0xff}: many differ only by
+ * trailing zero bytes, which a search pads short keys with.  Small pages
+ * give three levels.  Every key is found, absent keys are not, and each
+ * seek lands on the next key in memcmp-then-length order. */
+static int key_order(const void *a, const void *b)
+{
+    const unsigned char *x = a, *y = b;
+    return hdb__keycmp(x + 1, x[0], y + 1, y[0]);
+}
+
+START_TEST(test_short_keys)
+{
+    static const unsigned char sym[3] = {0x00, 0x01, 0xff};
+    static unsigned char keys[4000][10]; /* [0] length, then the key */
+    size_t nk = 0;
+    env e;
+    env_init(&e, 512, 256 * 1024);
+    hdb_ref root = {0, 0};
+    for (unsigned len = 1; len <= 9; len++) {
+        unsigned combos = len <= 7 ? 1 : 0;
+        for (unsigned i = 0; i < len && len <= 7; i++)
+            combos *= 3;
+        if (len > 7)
+            combos = 300;
+        for (unsigned c = 0; c < combos && nk < 4000; c++) {
+            unsigned x = len <= 7 ? c : c * 7919u;
+            keys[nk][0] = (unsigned char)len;
+            for (unsigned i = 0; i < len; i++, x /= 3)
+                keys[nk][1 + i] = sym[x % 3];
+            nk++;
+        }
+    }
+    qsort(keys, nk, sizeof keys[0], key_order);
+    size_t n = 0; /* drop duplicates (len > 7 may repeat) */
+    for (size_t i = 0; i < nk; i++)
+        if (!n || key_order(keys[n - 1], keys[i]) != 0)
+            memmove(keys[n++], keys[i], sizeof keys[0]);
+    begin(&e);
+    for (size_t i = 0; i < n; i += 2) /* every other key: the others stay absent */
+        ck_assert_int_eq(hdb__bt_put(&e.t, &root, keys[i] + 1, keys[i][0], keys[i] + 1, 1, 0), HDB_OK);
+    commit(&e);
+    hdb_btcur c;
+    hdb__btcur_init(&c, &e.t, root);
+    for (size_t i = 0; i < n; i++) {
+        hdb_btval v;
+        int exact;
+        int rc = hdb__bt_get(&e.t, root, keys[i] + 1, keys[i][0], &v);
+        ck_assert_int_eq(rc, i % 2 ? HDB_NOTFOUND : HDB_OK);
+        if (rc == HDB_OK)
+            hdb__btval_release(&e.t, &v);
+        size_t want = i + (i % 2); /* the first stored key >= keys[i] */
+        rc = hdb__btcur_seek(&c, keys[i] + 1, keys[i][0], &exact);
+        if (want >= n) {
+            ck_assert_int_eq(rc, HDB_NOTFOUND);
+            continue;
+        }
+        ck_assert_int_eq(rc, HDB_OK);
+        ck_assert_int_eq(exact, i % 2 == 0);
+        const uint8_t *k;
+        size_t kn;
+        ck_assert_int_eq(hdb__btcur_key(&c, &k, &kn), HDB_OK);
+        ck_assert_uint_eq(kn, keys[want][0]);
+        ck_assert_int_eq(memcmp(k, keys[want] + 1, kn), 0);
+    }
+    hdb__btcur_reset(&c);
+    verify(&e, &root, 1);
+    env_fini(&e);
+}
+END_TEST
+
 /* Sequential load, full walk, then deleting everything returns every page. */
 START_TEST(test_sequential_and_empty)
 {
@@ -782,6 +852,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_basic);
+    tcase_add_test(tc, test_short_keys);
     tcase_add_test(tc, test_sequential_and_empty);
     tcase_add_test(tc, test_random_4k);
     tcase_add_test(tc, test_random_small_cache);

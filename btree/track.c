@@ -85,7 +85,7 @@ static size_t after(const hdb_track *tr, size_t i) { return i + 1 == tr->cap ? 0
 
 static hdb_track_ent *lookup(hdb_track *tr, hdb_pgno pgno)
 {
-    if (!tr->v || !pgno)
+    if (!tr->n || !pgno) /* empty (one long transaction): no slot read */
         return NULL;
     for (size_t i = home(tr, pgno);; i = after(tr, i)) {
         if (tr->v[i].leaf == pgno)

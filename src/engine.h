@@ -267,7 +267,18 @@ void hdb__kvscan_close(hdb_kvscan *s);
  * transaction. */
 #define HDB_KVFIND_MAX 4
 int hdb__kv_find(hdb_txn *t, uint32_t ks, const void *key, size_t kn, hdb_val *val);
-void hdb__kv_find_end(hdb_txn *t); /* close them (at the transaction's end) */
+/* A walk of keyspace ks for a read transaction that keeps its scan when
+ * given back: the next walk of ks (the inner table of a join, once per
+ * outer row) seeks from the pinned path of the last one.  The transaction
+ * keeps up to HDB_KVWALK_MAX, apart from the lookups'.  NULL in a write
+ * transaction, when every kept walk is taken (walks nested that deep), or
+ * when ks cannot be opened: the caller then opens a scan of its own (and
+ * meets the error there).  A taken walk is positioned nowhere in
+ * particular: it starts with first, last or seek. */
+#define HDB_KVWALK_MAX 4
+hdb_kvscan *hdb__kv_walk_take(hdb_txn *t, uint32_t ks);
+void hdb__kv_walk_give(hdb_kvscan *s); /* back to the transaction, pins kept */
+void hdb__kv_find_end(hdb_txn *t); /* close them all (at the transaction's end) */
 
 /* branch.c */
 typedef struct hdb_brec {

@@ -18,11 +18,22 @@
 **   replaced first) until it ends, so each seek starts from the pinned
 **   path of the last one (btree/cursor.c).
 **
+** KEPT WALKS (hdb__kv_walk_take / _give)
+**   A join walks its inner table once per outer row.  A walk given back
+**   keeps its cursor's pinned path for the next walk of the same keyspace,
+**   up to HDB_KVWALK_MAX of them, apart from the lookups' scans (a lookup's
+**   value is lent until the next lookup in its keyspace, which a walk must
+**   not move).  A walk taken and not yet given back is never handed out
+**   again, so nested walks of one keyspace (a self-join) each get their
+**   own.
+**
 ** INVARIANTS
 **   - Only a read transaction opens one (a write could change or free the
 **     pinned pages under it).
 **   - What get lends points into a pinned leaf or into `ovf`, both held
-**     until the next move or the close.
+**     until the next move or the close (or the give back of a kept walk).
+**   - Every kept scan is closed when its read transaction ends
+**     (hdb__kv_find_end), before the snapshot goes.
 */
 #include <string.h>
 #include "src/engine.h"
@@ -141,25 +152,42 @@ void hdb__kvscan_close(hdb_kvscan *s)
     s->t = NULL;
 }
 
-/* ---- kept lookups ------------------------------------------------------ */
+/* ---- kept lookups and walks ---------------------------------------------- */
 struct hdb_kvfinds {
     int n, next; /* scans open; the one to replace next */
     struct {
         uint32_t ks;
         hdb_kvscan s;
     } v[HDB_KVFIND_MAX];
+    struct { /* kept walks (hdb__kv_walk_take); s.t == NULL: an empty slot */
+        uint32_t ks;
+        int busy; /* taken, not given back */
+        hdb_kvscan s;
+    } w[HDB_KVWALK_MAX];
+    int wnext; /* the walk to replace next */
 };
+
+/* The transaction's kept scans, allocated at the first use. */
+static struct hdb_kvfinds *kept(hdb_txn *t)
+{
+    struct hdb_kvfinds *f = t->finds;
+    if (!f) { /* not zeroed (about 5 KiB): a scan is set up by hdb__kvscan_open */
+        if (!(f = t->finds = hdb__malloc(t->e->mem, sizeof *f)))
+            return NULL;
+        f->n = f->next = f->wnext = 0;
+        for (int i = 0; i < HDB_KVWALK_MAX; i++)
+            f->w[i].s.t = NULL;
+    }
+    return f;
+}
 
 int hdb__kv_find(hdb_txn *t, uint32_t ks, const void *key, size_t kn, hdb_val *val)
 {
     if (t->write)
         return hdb__seterr(t->db, HDB_MISUSE, "kept lookups are for read transactions");
-    struct hdb_kvfinds *f = t->finds;
-    if (!f) { /* not zeroed (3 KiB): a scan is set up by hdb__kvscan_open */
-        if (!(f = t->finds = hdb__malloc(t->e->mem, sizeof *f)))
-            return hdb__seterr(t->db, HDB_NOMEM, "out of memory");
-        f->n = f->next = 0;
-    }
+    struct hdb_kvfinds *f = kept(t);
+    if (!f)
+        return hdb__seterr(t->db, HDB_NOMEM, "out of memory");
     int i = 0;
     while (i < f->n && f->v[i].ks != ks)
         i++;
@@ -183,6 +211,48 @@ int hdb__kv_find(hdb_txn *t, uint32_t ks, const void *key, size_t kn, hdb_val *v
     return hdb__kvscan_find(&f->v[i].s, key, kn, val);
 }
 
+hdb_kvscan *hdb__kv_walk_take(hdb_txn *t, uint32_t ks)
+{
+    struct hdb_kvfinds *f = t->write ? NULL : kept(t);
+    if (!f)
+        return NULL;
+    int i, pick = -1;
+    for (i = 0; i < HDB_KVWALK_MAX; i++) {
+        if (f->w[i].s.t && !f->w[i].busy && f->w[i].ks == ks) {
+            f->w[i].busy = 1;
+            return &f->w[i].s;
+        }
+        if (!f->w[i].s.t && pick < 0)
+            pick = i;
+    }
+    for (i = 0; pick < 0 && i < HDB_KVWALK_MAX; i++) { /* replace one not taken */
+        int j = (f->wnext + i) % HDB_KVWALK_MAX;
+        if (!f->w[j].busy) {
+            pick = j;
+            f->wnext = (j + 1) % HDB_KVWALK_MAX;
+            hdb__kvscan_close(&f->w[j].s);
+        }
+    }
+    if (pick < 0)
+        return NULL; /* all taken (walks nested that deep) */
+    if (hdb__kvscan_open(t, ks, &f->w[pick].s) != HDB_OK) {
+        hdb__kvscan_close(&f->w[pick].s); /* an empty slot again */
+        return NULL;
+    }
+    f->w[pick].ks = ks;
+    f->w[pick].busy = 1;
+    return &f->w[pick].s;
+}
+
+void hdb__kv_walk_give(hdb_kvscan *s)
+{
+    struct hdb_kvfinds *f = s->t->finds;
+    drop_ovf(s);
+    for (int i = 0; i < HDB_KVWALK_MAX; i++)
+        if (&f->w[i].s == s)
+            f->w[i].busy = 0;
+}
+
 void hdb__kv_find_end(hdb_txn *t)
 {
     struct hdb_kvfinds *f = t->finds;
@@ -190,6 +260,8 @@ void hdb__kv_find_end(hdb_txn *t)
         return;
     for (int i = 0; i < f->n; i++)
         hdb__kvscan_close(&f->v[i].s);
+    for (int i = 0; i < HDB_KVWALK_MAX; i++)
+        hdb__kvscan_close(&f->w[i].s);
     hdb__free(t->e->mem, f);
     t->finds = NULL;
 }

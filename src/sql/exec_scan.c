@@ -175,19 +175,28 @@ static int keycmp(hdb_val k, const void *b, size_t bn)
 
 /* ---- the cursor of a scan ---------------------------------------------------
 ** A read transaction walks with the engine's lean scan (hdb_kvscan: key and
-** value lent from the leaf, one parse per entry); a write transaction with
-** a public cursor, which survives the writes a statement may make. */
+** value lent from the leaf, one parse per entry), one the transaction keeps
+** when it can (hdb__kv_walk_take: the next walk of the same keyspace, such
+** as a join's inner one for the next outer row, starts from its pinned
+** path); a write transaction walks with a public cursor, which survives the
+** writes a statement may make. */
 typedef struct xcur {
-    hdb_cursor *pub; /* NULL: the lean scan */
-    hdb_kvscan lean;
+    hdb_cursor *pub;  /* NULL: a lean scan */
+    hdb_kvscan *lean; /* a kept walk, or &own */
+    hdb_kvscan own;
 } xcur;
 
 static int xcur_open(hdb_txn *t, uint32_t ks, xcur *cu)
 {
     cu->pub = NULL;
-    if (!t->write)
-        return hdb__kvscan_open(t, ks, &cu->lean);
-    cu->lean.t = NULL;
+    cu->own.t = NULL;
+    if (!t->write) {
+        if ((cu->lean = hdb__kv_walk_take(t, ks)) != NULL)
+            return HDB_OK;
+        cu->lean = &cu->own;
+        return hdb__kvscan_open(t, ks, &cu->own);
+    }
+    cu->lean = NULL;
     return hdb_cursor_open(t, ks, &cu->pub);
 }
 
@@ -195,25 +204,27 @@ static void xcur_close(xcur *cu)
 {
     if (cu->pub)
         hdb_cursor_close(cu->pub);
-    else
-        hdb__kvscan_close(&cu->lean);
+    else if (cu->lean == &cu->own)
+        hdb__kvscan_close(&cu->own);
+    else if (cu->lean)
+        hdb__kv_walk_give(cu->lean);
 }
 
-static int xcur_first(xcur *cu) { return cu->pub ? hdb_cursor_first(cu->pub) : hdb__kvscan_first(&cu->lean); }
-static int xcur_last(xcur *cu) { return cu->pub ? hdb_cursor_last(cu->pub) : hdb__kvscan_last(&cu->lean); }
-static int xcur_next(xcur *cu) { return cu->pub ? hdb_cursor_next(cu->pub) : hdb__kvscan_next(&cu->lean); }
-static int xcur_prev(xcur *cu) { return cu->pub ? hdb_cursor_prev(cu->pub) : hdb__kvscan_prev(&cu->lean); }
+static int xcur_first(xcur *cu) { return cu->pub ? hdb_cursor_first(cu->pub) : hdb__kvscan_first(cu->lean); }
+static int xcur_last(xcur *cu) { return cu->pub ? hdb_cursor_last(cu->pub) : hdb__kvscan_last(cu->lean); }
+static int xcur_next(xcur *cu) { return cu->pub ? hdb_cursor_next(cu->pub) : hdb__kvscan_next(cu->lean); }
+static int xcur_prev(xcur *cu) { return cu->pub ? hdb_cursor_prev(cu->pub) : hdb__kvscan_prev(cu->lean); }
 
 static int xcur_seek(xcur *cu, const hdb_buf *key)
 {
     if (cu->pub)
         return hdb_cursor_seek(cu->pub, (hdb_val){key->data, key->len});
-    return hdb__kvscan_seek(&cu->lean, key->data, key->len);
+    return hdb__kvscan_seek(cu->lean, key->data, key->len);
 }
 
 static int xcur_get(xcur *cu, hdb_val *k, hdb_val *v)
 {
-    return cu->pub ? hdb_cursor_get(cu->pub, k, v) : hdb__kvscan_get(&cu->lean, k, v);
+    return cu->pub ? hdb_cursor_get(cu->pub, k, v) : hdb__kvscan_get(cu->lean, k, v);
 }
 
 /* Position on the last key of range r (for a reverse walk). */

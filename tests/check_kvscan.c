@@ -9,6 +9,9 @@
 ** than they keep, and a lookup in the leaf of the last one asks the pager
 ** for no page.  Searches order short keys made of zero, low and high bytes
 ** (prefixes of one another, shorter than eight bytes) as memcmp does.
+** Kept walks (hdb__kv_walk_take) are refused to a write transaction and
+** for a missing keyspace; two taken at once are two scans; one given back
+** comes back with its path pinned; no more than HDB_KVWALK_MAX are out.
 */
 #include <check.h>
 #include <stdio.h>
@@ -220,6 +223,64 @@ START_TEST(kept_lookups)
 }
 END_TEST
 
+/* The key a walk is on, checked against entry i. */
+static void walk_at(hdb_kvscan *w, int i)
+{
+    char k[16];
+    hdb_val key, want = key_of(i, k), val;
+    ck_assert_int_eq(hdb__kvscan_get(w, &key, &val), HDB_OK);
+    ck_assert_uint_eq(key.size, want.size);
+    ck_assert(memcmp(key.data, want.data, want.size) == 0);
+}
+
+START_TEST(kept_walks)
+{
+    char *dir, k[16];
+    uint32_t ks;
+    hdb *db = fill(&dir, &ks);
+    hdb_txn *t;
+    ck_assert_int_eq(hdb_txn_begin(db, 0, &t), HDB_OK);
+    ck_assert_ptr_null(hdb__kv_walk_take(t, ks)); /* a write transaction keeps none */
+    hdb_txn_abort(t);
+
+    ck_assert_int_eq(hdb_txn_begin(db, HDB_TXN_READ, &t), HDB_OK);
+    ck_assert_ptr_null(hdb__kv_walk_take(t, 999999)); /* no such keyspace */
+    /* Two walks of one keyspace at once (a self-join): two scans. */
+    hdb_kvscan *a = hdb__kv_walk_take(t, ks), *b = hdb__kv_walk_take(t, ks);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_ne(a, b);
+    ck_assert_int_eq(hdb__kvscan_seek(a, key_of(10, k).data, 7), HDB_OK);
+    ck_assert_int_eq(hdb__kvscan_seek(b, key_of(1501, k).data, 7), HDB_OK);
+    ck_assert_int_eq(hdb__kvscan_next(b), HDB_OK);
+    walk_at(a, 10);
+    walk_at(b, 1504);
+    /* Given back, a walk is handed out again with its path still pinned: a
+     * seek in the same leaf asks the pager for nothing. */
+    hdb__kv_walk_give(a);
+    ck_assert_ptr_eq(hdb__kv_walk_take(t, ks), a);
+    uint64_t before = pager_requests(db);
+    ck_assert_int_eq(hdb__kvscan_seek(a, key_of(13, k).data, 7), HDB_OK);
+    walk_at(a, 14);
+    ck_assert_uint_eq(pager_requests(db), before);
+    /* At most HDB_KVWALK_MAX are taken at once; the others are refused. */
+    hdb_kvscan *w[HDB_KVWALK_MAX + 1];
+    int n = 0;
+    while (n <= HDB_KVWALK_MAX && (w[n] = hdb__kv_walk_take(t, ks)) != NULL)
+        n++;
+    ck_assert_int_eq(n, HDB_KVWALK_MAX - 2);
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_eq(hdb__kvscan_last(w[i]), HDB_OK);
+        walk_at(w[i], NKEYS - 2);
+        hdb__kv_walk_give(w[i]);
+    }
+    hdb__kv_walk_give(a);
+    hdb__kv_walk_give(b);
+    hdb_txn_abort(t); /* closes the kept walks: their pages are let go */
+    done(db, dir);
+}
+END_TEST
+
 /* Keys of 1..12 bytes drawn from 0x00, 0x01, 'a' and 0xFF: many are
  * prefixes of others or differ only past a zero, and branch separators are
  * shorter than eight bytes. */
@@ -310,6 +371,7 @@ int main(void)
     tcase_add_test(c, walks);
     tcase_add_test(c, write_txn_refused);
     tcase_add_test(c, kept_lookups);
+    tcase_add_test(c, kept_walks);
     tcase_add_test(c, short_keys);
     suite_add_tcase(s, c);
     return tu_run(s);

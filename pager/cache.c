@@ -5,7 +5,7 @@
 **   A frame is one allocation: the hdb_page struct followed by the page
 **   buffer.  Frames are found through a hash on the page number (map pages
 **   are cached under the number of their region's slot A) and kept on an
-**   LRU list.  A new frame reuses a spare one, or allocates one while the
+**   LRU list (with a midpoint, below).  A new frame reuses a spare one, or allocates one while the
 **   cache is under its budget, or evicts the least recently used unpinned
 **   frame, writing it first if it is dirty (pager.h, invariant 5).  When
 **   every frame is pinned the cache goes over budget rather than fail: pins
@@ -23,16 +23,27 @@
 **   end too, and a dirty frame there would cost a write for a page that is
 **   read once.
 **
+**   MIDPOINT.  The LRU is split by a sentinel frame (`mid`, pinned, so
+**   never evicted) into a young part, at most YOUNG_MAX (5/8) of the
+**   frames, and an old part behind it.  A page read or made enters at the
+**   head of the old part, and moves to the front only when it is used
+**   again; the front's growth pushes the last young frame into the old
+**   part.  A stream of pages used once (a join's inner lookups of a large
+**   table, a full scan) so cycles through the old part and leaves the
+**   young part, the pages used again and again (roots, inner nodes, a
+**   small table), where it was.  Under an exact LRU every page read
+**   pushes the least recently used one out, whatever its use.
+**
 **   TOUCHES.  A hit moves its frame to the front of the LRU, which writes
 **   the frame's two neighbours: cold memory, on every get of a hot page (a
 **   root, an inner node).  A frame carries the value of a counter of moves
 **   to the front (`clock`) taken at its last move.  A frame is never
 **   further from the front than the number of moves made since its own, so
-**   one moved fewer than RECENT(p) (an eighth of the frames) moves ago is
-**   in the LRU's first eighth already, and a touch leaves it there.  A
+**   a young one moved fewer than RECENT(p) (an eighth of the frames) moves
+**   ago is in the LRU's first eighth already, and a touch leaves it there.  A
 **   frame's place is thus that of a use at most RECENT(p) moves older than
 **   its last one: it reaches the cold end that much sooner, at most, than
-**   under an exact LRU.  A frame entered at the cold end carries a stamp
+**   under an exact LRU.  A frame entered in the old part carries a stamp
 **   RECENT(p) moves old, so its first touch moves it.
 **
 **   Every function here is called with p->mu held.
@@ -77,36 +88,75 @@ hdb_page *hdb__cache_find(hdb_pager *p, hdb_pgno pgno)
  * first RECENT(p) of the LRU: a touch leaves it where it is (TOUCHES). */
 #define RECENT(p) ((p)->max_frames / 8 + 1)
 
-static void lru_unlink(hdb_page *pg)
+/* The young part's most frames (MIDPOINT). */
+#define YOUNG_MAX(p) ((p)->max_frames * 5 / 8)
+
+void hdb__cache_init_lru(hdb_pager *p)
+{
+    p->lru.lnext = p->lru.lprev = &p->mid;
+    p->mid.lnext = p->mid.lprev = &p->lru;
+    p->mid.pin = 1; /* never evicted; never dirty; in no hash chain */
+    p->mid.loaded = 1;
+    p->nyoung = 0;
+}
+
+static void link_after(hdb_page *at, hdb_page *pg)
+{
+    pg->lprev = at;
+    pg->lnext = at->lnext;
+    at->lnext->lprev = pg;
+    at->lnext = pg;
+}
+
+static void lru_unlink(hdb_pager *p, hdb_page *pg)
 {
     pg->lprev->lnext = pg->lnext;
     pg->lnext->lprev = pg->lprev;
+    if (pg->young) {
+        pg->young = 0;
+        p->nyoung--;
+    }
 }
 
+/* To the front; the last young frame goes old if the young part is full. */
 static void lru_push(hdb_pager *p, hdb_page *pg)
 {
     pg->stamp = ++p->clock;
-    pg->lnext = p->lru.lnext;
-    pg->lprev = &p->lru;
-    p->lru.lnext->lprev = pg;
-    p->lru.lnext = pg;
+    pg->young = 1;
+    p->nyoung++;
+    link_after(&p->lru, pg);
+    if (p->nyoung > YOUNG_MAX(p)) {
+        hdb_page *last = p->mid.lprev, *mid = &p->mid;
+        mid->lprev->lnext = mid->lnext; /* the midpoint moves before it */
+        mid->lnext->lprev = mid->lprev;
+        link_after(last->lprev, mid);
+        last->young = 0;
+        p->nyoung--;
+    }
+}
+
+/* At the head of the old part: a new frame, moved to the front if used
+ * again before it is evicted. */
+static void lru_push_mid(hdb_pager *p, hdb_page *pg)
+{
+    pg->stamp = p->clock - RECENT(p); /* its first touch moves it */
+    pg->young = 0;
+    link_after(&p->mid, pg);
 }
 
 /* At the cold end: the next frame evicted once it is unpinned. */
 static void lru_push_cold(hdb_pager *p, hdb_page *pg)
 {
-    pg->stamp = p->clock - RECENT(p); /* its first touch moves it */
-    pg->lprev = p->lru.lprev;
-    pg->lnext = &p->lru;
-    p->lru.lprev->lnext = pg;
-    p->lru.lprev = pg;
+    pg->stamp = p->clock - RECENT(p);
+    pg->young = 0;
+    link_after(p->lru.lprev, pg);
 }
 
 void hdb__cache_touch(hdb_pager *p, hdb_page *pg)
 {
-    if (p->clock - pg->stamp < RECENT(p))
+    if (pg->young && p->clock - pg->stamp < RECENT(p))
         return;
-    lru_unlink(pg);
+    lru_unlink(p, pg);
     lru_push(p, pg);
 }
 
@@ -159,7 +209,7 @@ void hdb__cache_mark_clean(hdb_pager *p, hdb_page *pg)
 void hdb__cache_drop(hdb_pager *p, hdb_page *pg)
 {
     hash_remove(p, pg);
-    lru_unlink(pg);
+    lru_unlink(p, pg);
     hdb__cache_mark_clean(p, pg);
     pg->hnext = p->spare;
     p->spare = pg;
@@ -260,7 +310,7 @@ static int evict(hdb_pager *p, hdb_page *pg, hdb_page **out)
     }
     hdb__pager_note_evicted(p, pg);
     hash_remove(p, pg);
-    lru_unlink(pg);
+    lru_unlink(p, pg);
     hdb__cache_mark_clean(p, pg);
     p->st.evictions++;
     *out = pg;
@@ -331,18 +381,19 @@ int hdb__cache_new_at(hdb_pager *p, hdb_pgno pgno, int is_map, int cold, hdb_pag
     if (cold)
         lru_push_cold(p, pg);
     else
-        lru_push(p, pg);
+        lru_push_mid(p, pg);
     *out = pg;
     return HDB_OK;
 }
 
 void hdb__cache_free_all(hdb_pager *p)
 {
-    while (p->lru.lnext != &p->lru) {
-        hdb_page *pg = p->lru.lnext;
-        lru_unlink(pg);
-        hdb__free(p->mem, pg);
+    for (hdb_page *pg = p->lru.lnext, *next; pg != &p->lru; pg = next) {
+        next = pg->lnext;
+        if (pg != &p->mid)
+            hdb__free(p->mem, pg);
     }
+    hdb__cache_init_lru(p);
     while (p->spare) {
         hdb_page *pg = p->spare;
         p->spare = pg->hnext;

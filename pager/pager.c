@@ -249,7 +249,7 @@ int hdb__pager_open(const hdb_pager_cfg *cfg, hdb_pager **out, int *created)
     p->mem = cfg->mem;
     p->psize = ps;
     p->read_only = cfg->read_only;
-    p->lru.lnext = p->lru.lprev = &p->lru;
+    hdb__cache_init_lru(p);
     hdb__u32set_init(&p->pending, p->mem);
     hdb__u32set_init(&p->spilled, p->mem);
     pthread_mutex_init(&p->mu, NULL);

@@ -78,6 +78,7 @@ typedef struct hdb_page {
     /* private */
     int pin;
     uint8_t dirty, is_map, loaded; /* loaded == 0 in the hash: being read */
+    uint8_t young;                 /* in the LRU's young part (cache.c) */
     int ioerr;                     /* the error of a read that failed */
     unsigned gen;
     uint64_t stamp; /* p->clock when last moved to the LRU's front */

@@ -59,6 +59,8 @@ struct hdb_pager {
     hdb_page **hash;
     size_t hmask;
     hdb_page lru; /* sentinel: lnext = most recently used */
+    hdb_page mid; /* sentinel between the young and the old part (cache.c) */
+    size_t nyoung; /* frames before `mid` */
     uint64_t clock; /* moves to the LRU's front so far (cache.c, TOUCHES) */
     size_t nframes, max_frames, ndirty;
     hdb_page *spare; /* unused frames, linked by hnext */
@@ -110,6 +112,7 @@ void hdb__pager_note_evicted(hdb_pager *p, const hdb_page *pg); /* pager.c, SPIL
 /* The same, at the cold end of the LRU when cold != 0 (cache.c, COLD READS). */
 int hdb__cache_new_at(hdb_pager *p, hdb_pgno pgno, int is_map, int cold, hdb_page **out);
 void hdb__cache_touch(hdb_pager *p, hdb_page *pg);
+void hdb__cache_init_lru(hdb_pager *p); /* an empty LRU, with its midpoint */
 void hdb__cache_drop(hdb_pager *p, hdb_page *pg); /* unpinned frame out of the cache */
 int hdb__cache_write(hdb_pager *p, hdb_page *pg); /* write a dirty frame to its place */
 void hdb__cache_free_all(hdb_pager *p);

@@ -112,6 +112,56 @@ START_TEST(test_budget_and_eviction)
 }
 END_TEST
 
+static uint64_t reads_of(env *e)
+{
+    hdb_pager_stats st;
+    hdb__pager_stats(e->p, &st);
+    return st.page_reads;
+}
+
+/* Read page r and let it go; it must hold its index i. */
+static void read_one(env *e, hdb_ref r, int i)
+{
+    hdb_page *pg;
+    ck_assert_int_eq(hdb__pager_get(e->p, r, &pg), HDB_OK);
+    ck_assert_uint_eq(hdb__get32(pg->data + 100), (uint32_t)i);
+    hdb__pager_put(e->p, pg);
+}
+
+/* The cache's midpoint: pages used again stay cached while a stream of
+ * pages used once, many times the cache's size, passes through it (under
+ * an exact LRU the stream would push them out); a page of the stream
+ * itself is gone once the stream has moved on. */
+START_TEST(test_midpoint)
+{
+    env e;
+    enum { N = 400, HOT = 4 };
+    static hdb_ref refs[N];
+    env_init(&e, 64 << 10); /* 16 frames */
+    ck_assert_int_eq(hdb__pager_begin(e.p, 1), HDB_OK);
+    alloc_n(&e, N, refs);
+    hdb__pager_commit(e.p);
+    ckpt(&e, 1, refs[0]);
+    hdb__pager_close(e.p);
+    env_open(&e, 64 << 10);
+    for (int i = 0; i < HOT; i++) { /* used twice: young */
+        read_one(&e, refs[i], i);
+        read_one(&e, refs[i], i);
+    }
+    uint64_t r0 = reads_of(&e);
+    for (int i = HOT; i < N; i++) { /* the stream, each page once */
+        read_one(&e, refs[i], i);
+        if (i % 50 == 0) /* the hot pages are used now and then */
+            for (int h = 0; h < HOT; h++)
+                read_one(&e, refs[h], h);
+    }
+    ck_assert_uint_eq(reads_of(&e) - r0, N - HOT); /* the hot pages were never read again */
+    read_one(&e, refs[HOT], HOT);                   /* the stream's first page was */
+    ck_assert_uint_eq(reads_of(&e) - r0, N - HOT + 1);
+    env_fini(&e);
+}
+END_TEST
+
 /* Freed pages are reused: at once when born in the transaction, after the
  * commit (and a checkpoint) otherwise; never while a reader may see them. */
 START_TEST(test_free_and_reuse)
@@ -500,6 +550,7 @@ static Suite *suite(void)
     Suite *s = suite_create("pager");
     TCase *c = tcase_create("core");
     tcase_add_test(c, test_budget_and_eviction);
+    tcase_add_test(c, test_midpoint);
     tcase_add_test(c, test_free_and_reuse);
     tcase_add_test(c, test_savepoints_abort);
     tcase_add_test(c, test_incr_many);

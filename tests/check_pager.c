@@ -73,6 +73,15 @@ static void alloc_n(env *e, int n, hdb_ref *out)
     }
 }
 
+/* n pages made in transaction 1, committed and checkpointed. */
+static void fill_committed(env *e, int n, hdb_ref *out)
+{
+    ck_assert_int_eq(hdb__pager_begin(e->p, 1), HDB_OK);
+    alloc_n(e, n, out);
+    hdb__pager_commit(e->p);
+    ckpt(e, 1, out[0]);
+}
+
 /* 2,000 pages through a 256 KiB cache: dirty pages are evicted to the
  * file mid-transaction and read back intact, after a checkpoint too. */
 START_TEST(test_budget_and_eviction)
@@ -138,10 +147,7 @@ START_TEST(test_midpoint)
     enum { N = 400, HOT = 4 };
     static hdb_ref refs[N];
     env_init(&e, 64 << 10); /* 16 frames */
-    ck_assert_int_eq(hdb__pager_begin(e.p, 1), HDB_OK);
-    alloc_n(&e, N, refs);
-    hdb__pager_commit(e.p);
-    ckpt(&e, 1, refs[0]);
+    fill_committed(&e, N, refs);
     hdb__pager_close(e.p);
     env_open(&e, 64 << 10);
     for (int i = 0; i < HOT; i++) { /* used twice: young */
@@ -429,10 +435,7 @@ START_TEST(test_cold_reads)
     enum { N = 300, HOT = 24 };
     static hdb_ref refs[N];
     env_init(&e, 256 << 10); /* 64 frames */
-    ck_assert_int_eq(hdb__pager_begin(e.p, 1), HDB_OK);
-    alloc_n(&e, N, refs);
-    hdb__pager_commit(e.p);
-    ckpt(&e, 1, refs[0]);
+    fill_committed(&e, N, refs);
     hdb_pager_stats s0, s1, s2;
     hdb_page *pg;
     for (int i = 0; i < HOT; i++) { /* the working set */

@@ -173,6 +173,9 @@ void hdb_options_init(hdb_options *o);
 /**
  * Open (and with o->create, create) the database at path.
  * Recovers from the log whatever was committed before a crash.
+ * The path ":memory:" (with the default VFS) opens a new database of the
+ * connection's own, as in SQLite: its files live in a private directory
+ * of $TMPDIR (else /tmp), commits skip fsync, and hdb_close() removes it.
  * @param path  the database file; the log lives in "path-wal/"
  * @param o     options, copied (NULL = defaults)
  * @param out   receives the connection; returned-owned, free with hdb_close()

@@ -170,9 +170,22 @@ int hdb_open(const char *path, const hdb_options *o, hdb **out)
         snprintf(open_err, sizeof open_err, "out of memory");
         return HDB_NOMEM;
     }
+    char mempath[PATH_MAX];
+    int rc = HDB_OK;
+    if (path && !strcmp(path, ":memory:") && opt.vfs == hdb_vfs_posix()) {
+        /* private, and gone at the close (memdb.c) */
+        opt.sync = HDB_SYNC_OFF;
+        opt.create = 1;
+        opt.read_only = 0;
+        if ((rc = hdb__memdb_make(opt.allocator, mempath, sizeof mempath, &db->memdir)) == HDB_OK)
+            path = mempath;
+        else
+            snprintf(err, sizeof err, ":memory:: cannot make a temporary directory");
+    }
     db->opt = opt;
     snprintf(db->branch, sizeof db->branch, "main");
-    int rc = path && *path ? check_options(&opt, err, sizeof err) : HDB_MISUSE;
+    if (rc == HDB_OK)
+        rc = path && *path ? check_options(&opt, err, sizeof err) : HDB_MISUSE;
     if (rc == HDB_OK && (rc = canonical(path, canon, sizeof canon)) != HDB_OK)
         snprintf(err, sizeof err, "%s: bad path or missing directory", path);
     if (rc == HDB_OK) {
@@ -192,6 +205,7 @@ int hdb_open(const char *path, const hdb_options *o, hdb **out)
         snprintf(open_err, sizeof open_err, "%s", err);
         hdb__seterr(db, rc, "%s", err);
         /* *out stays NULL on error: the message is hdb_open_errmsg()'s. */
+        hdb__memdb_remove(opt.allocator, db->memdir);
         hdb__free(opt.allocator, db);
         return rc;
     }
@@ -215,7 +229,8 @@ int hdb_close(hdb *db)
             *pp = db->next;
             break;
         }
-    if (--e->nconn == 0) {
+    int last = --e->nconn == 0;
+    if (last) {
         for (hdb_engine **pp = &engines; *pp; pp = &(*pp)->next)
             if (*pp == e) {
                 *pp = e->next;
@@ -224,6 +239,10 @@ int hdb_close(hdb *db)
         rc = hdb__engine_close(e);
     }
     pthread_mutex_unlock(&engines_mu);
+    if (db->memdir && !last) /* someone opened its file by name: it stays */
+        hdb__free(db->opt.allocator, db->memdir);
+    else
+        hdb__memdb_remove(db->opt.allocator, db->memdir);
     hdb__free(db->opt.allocator, db);
     return rc;
 }

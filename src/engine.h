@@ -200,7 +200,14 @@ struct hdb {
     int64_t changes, last_rowid;
     void *sql; /* the SQL layer's per-connection state */
     void (*sql_close)(hdb *db); /* frees it */
+    char *memdir; /* ":memory:": the private directory removed at the close */
 };
+
+/* memdb.c: the files of a ":memory:" database.  make writes the database's
+ * path into path[0..n) and returns its directory in *dir (HDB_IOERR,
+ * HDB_NOMEM); remove deletes them all and frees dir (NULL: nothing). */
+int hdb__memdb_make(const hdb_allocator *mem, char *path, size_t n, char **dir);
+void hdb__memdb_remove(const hdb_allocator *mem, char *dir);
 
 /* engine.c */
 int hdb__engine_open(const char *path, const hdb_options *o, hdb_engine **out, char *err,

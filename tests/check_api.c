@@ -5,6 +5,7 @@
 ** include/heliosdb.h only, and ends with hdb_check() clean.
 */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -749,6 +750,51 @@ START_TEST(test_read_roots_follow_commits)
 }
 END_TEST
 
+/* Entries of directory d (not . and ..). */
+static int entries(const char *d)
+{
+    DIR *dp = opendir(d);
+    struct dirent *de;
+    int n = 0;
+    ck_assert_ptr_nonnull(dp);
+    while ((de = readdir(dp)) != NULL)
+        n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+    closedir(dp);
+    return n;
+}
+
+/* ":memory:" (as in SQLite): each open is a database of its own, kept in a
+ * private directory of $TMPDIR that its close removes; no file named
+ * ":memory:" appears. */
+START_TEST(test_memory_database)
+{
+    char *tmp = tu_tmpdir(), *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    ck_assert_int_eq(setenv("TMPDIR", tmp, 1), 0);
+    hdb *a, *b;
+    ck_assert_int_eq(hdb_open(":memory:", NULL, &a), HDB_OK);
+    ck_assert_int_eq(hdb_open(":memory:", NULL, &b), HDB_OK);
+    ck_assert_int_eq(entries(tmp), 2);
+    put(a, "kv", "k", "1");
+    ck_assert_str_eq(get(a, "kv", "k"), "1");
+    ck_assert_ptr_null(get(b, "kv", "k"));
+    ck_assert_int_eq(hdb_branch_create(a, "dev", "main", 0), HDB_OK); /* files of every kind */
+    put(a, "kv", "k", "2");
+    check_clean(a);
+    ck_assert_int_eq(hdb_close(a), HDB_OK);
+    ck_assert_int_eq(entries(tmp), 1);
+    ck_assert_int_eq(hdb_close(b), HDB_OK);
+    ck_assert_int_eq(entries(tmp), 0);
+    ck_assert_int_ne(access(":memory:", F_OK), 0);
+    if (old)
+        setenv("TMPDIR", old, 1);
+    else
+        unsetenv("TMPDIR");
+    free(old);
+    tu_rmdir(tmp);
+    free(tmp);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("api");
@@ -767,6 +813,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_random_model);
     tcase_add_test(c, test_concurrent_readers);
     tcase_add_test(c, test_read_roots_follow_commits);
+    tcase_add_test(c, test_memory_database);
     suite_add_tcase(s, c);
     return s;
 }

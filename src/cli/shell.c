@@ -420,6 +420,7 @@ static void usage(FILE *f)
         "usage: heliosdb-nano [options] [FILE] [SQL...]\n"
         "The HeliosDB Nano shell.  Opens (and creates) the database FILE; without FILE,\n"
         "the file named by $HELIOSDB_DB, else \"" DEFAULT_DB "\" in the current directory.\n"
+        "FILE \":memory:\" is a database of the session's own, gone when it ends.\n"
         "Runs each SQL argument (SQL text or a dot-command) and exits; without SQL\n"
         "arguments, reads standard input (with a prompt on a terminal).  Enter .help\n"
         "for the dot-commands.\n"

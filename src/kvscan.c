@@ -133,10 +133,10 @@ int hdb__kvscan_get(hdb_kvscan *s, hdb_val *key, hdb_val *val)
 int hdb__kvscan_find(hdb_kvscan *s, const void *key, size_t kn, hdb_val *val)
 {
     hdb_val k;
-    int rc = hdb__kvscan_seek(s, key, kn);
-    if (rc == HDB_OK)
-        rc = hdb__kvscan_get(s, &k, NULL);
-    if (rc == HDB_OK && (k.size != kn || (kn && memcmp(k.data, key, kn) != 0)))
+    int exact = 0;
+    drop_ovf(s);
+    int rc = scan_err(s, hdb__btcur_seek(&s->c, key, kn, &exact));
+    if (rc == HDB_OK && !exact) /* the seek's search saw whether the key is there */
         rc = HDB_NOTFOUND;
     if (rc == HDB_OK)
         rc = hdb__kvscan_get(s, &k, val);

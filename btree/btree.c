@@ -312,13 +312,16 @@ int hdb__bt_release(hdb_bt *t, hdb_ref ref)
 int hdb__bt_descend(hdb_bt *t, hdb_ref root, const void *key, size_t klen, hdb_page **leaf)
 {
     hdb_ref r = root;
+    hdb_page *up = NULL; /* the parent, let go of as the child is taken */
     for (int depth = 0;; depth++) {
         hdb_page *pg;
         unsigned idx;
-        hdb_cell c;
-        if (depth >= HDB_BT_MAXDEPTH)
+        if (depth >= HDB_BT_MAXDEPTH) {
+            hdb__pager_put(t->pager, up);
             return hdb__pager_corrupt(t->pager, "tree deeper than %d levels", HDB_BT_MAXDEPTH);
-        int rc = hdb__pager_get(t->pager, r, &pg);
+        }
+        int rc = up ? hdb__pager_put_get(t->pager, &up, 1, r, &pg) : hdb__pager_get(t->pager, r, &pg);
+        up = NULL;
         if (rc != HDB_OK)
             return rc;
         if ((rc = hdb__node_check(t, pg->data)) != HDB_OK) {
@@ -331,12 +334,16 @@ int hdb__bt_descend(hdb_bt *t, hdb_ref root, const void *key, size_t klen, hdb_p
         }
         int eq;
         rc = hdb__node_find(t, pg->data, key, klen, &idx, &eq);
-        if (rc == HDB_OK)
-            rc = hdb__node_cell(t, pg->data, idx, &c);
-        hdb__pager_put(t->pager, pg);
-        if (rc != HDB_OK)
+        if (rc == HDB_OK && !hdb__branch_child(t, pg->data, idx, &r)) {
+            hdb_cell c; /* out of place: the full parse says why */
+            if ((rc = hdb__node_cell(t, pg->data, idx, &c)) == HDB_OK)
+                r = c.child;
+        }
+        if (rc != HDB_OK) {
+            hdb__pager_put(t->pager, pg);
             return rc;
-        r = c.child;
+        }
+        up = pg;
     }
 }
 

@@ -27,8 +27,11 @@
 **   never evicted) into a young part, at most YOUNG_MAX (5/8) of the
 **   frames, and an old part behind it.  A page read or made enters at the
 **   head of the old part, and moves to the front only when it is used
-**   again; the front's growth pushes the last young frame into the old
-**   part.  A stream of pages used once (a join's inner lookups of a large
+**   again after at least HOLD(p) (1/16 of the frames) more pages entered
+**   the old part: a use again at once (a walk reading a leaf for each of
+**   its keys, a write after its read) is not reuse.  The front's growth
+**   pushes the last young frame into the old part, where its next use moves
+**   it back.  A stream of pages used once (a join's inner lookups of a large
 **   table, a full scan) so cycles through the old part and leaves the
 **   young part, the pages used again and again (roots, inner nodes, a
 **   small table), where it was.  Under an exact LRU every page read
@@ -91,6 +94,10 @@ hdb_page *hdb__cache_find(hdb_pager *p, hdb_pgno pgno)
 /* The young part's most frames (MIDPOINT). */
 #define YOUNG_MAX(p) ((p)->max_frames * 5 / 8)
 
+/* An old frame used again before this many pages entered the old part
+ * after it stays where it is (MIDPOINT: used again at once is not reuse). */
+#define HOLD(p) ((p)->max_frames / 16 + 1)
+
 void hdb__cache_init_lru(hdb_pager *p)
 {
     p->lru.lnext = p->lru.lprev = &p->mid;
@@ -131,6 +138,7 @@ static void lru_push(hdb_pager *p, hdb_page *pg)
         mid->lnext->lprev = mid->lprev;
         link_after(last->lprev, mid);
         last->young = 0;
+        last->stamp = p->ins - HOLD(p); /* its next use moves it back */
         p->nyoung--;
     }
 }
@@ -139,7 +147,7 @@ static void lru_push(hdb_pager *p, hdb_page *pg)
  * again before it is evicted. */
 static void lru_push_mid(hdb_pager *p, hdb_page *pg)
 {
-    pg->stamp = p->clock - RECENT(p); /* its first touch moves it */
+    pg->stamp = p->ins++;
     pg->young = 0;
     link_after(&p->mid, pg);
 }
@@ -147,14 +155,14 @@ static void lru_push_mid(hdb_pager *p, hdb_page *pg)
 /* At the cold end: the next frame evicted once it is unpinned. */
 static void lru_push_cold(hdb_pager *p, hdb_page *pg)
 {
-    pg->stamp = p->clock - RECENT(p);
+    pg->stamp = p->ins - HOLD(p); /* its first touch moves it */
     pg->young = 0;
     link_after(p->lru.lprev, pg);
 }
 
 void hdb__cache_touch(hdb_pager *p, hdb_page *pg)
 {
-    if (pg->young && p->clock - pg->stamp < RECENT(p))
+    if (pg->young ? p->clock - pg->stamp < RECENT(p) : p->ins - pg->stamp < HOLD(p))
         return;
     lru_unlink(p, pg);
     lru_push(p, pg);

@@ -81,7 +81,8 @@ typedef struct hdb_page {
     uint8_t young;                 /* in the LRU's young part (cache.c) */
     int ioerr;                     /* the error of a read that failed */
     unsigned gen;
-    uint64_t stamp; /* p->clock when last moved to the LRU's front */
+    uint64_t stamp; /* young: p->clock at its move to the front; old: p->ins
+                       at its entry in the old part (cache.c) */
     struct hdb_page *hnext, *lprev, *lnext;
 } hdb_page;
 

@@ -62,6 +62,7 @@ struct hdb_pager {
     hdb_page mid; /* sentinel between the young and the old part (cache.c) */
     size_t nyoung; /* frames before `mid` */
     uint64_t clock; /* moves to the LRU's front so far (cache.c, TOUCHES) */
+    uint64_t ins;   /* pages entered in the old part so far (cache.c, MIDPOINT) */
     size_t nframes, max_frames, ndirty;
     hdb_page *spare; /* unused frames, linked by hnext */
 

@@ -140,7 +140,8 @@ static void read_one(env *e, hdb_ref r, int i)
 /* The cache's midpoint: pages used again stay cached while a stream of
  * pages used once, many times the cache's size, passes through it (under
  * an exact LRU the stream would push them out); a page of the stream
- * itself is gone once the stream has moved on. */
+ * itself is gone once the stream has moved on, and so is a page used twice
+ * in a row (a second use at once is not reuse). */
 START_TEST(test_midpoint)
 {
     env e;
@@ -150,20 +151,26 @@ START_TEST(test_midpoint)
     fill_committed(&e, N, refs);
     hdb__pager_close(e.p);
     env_open(&e, 64 << 10);
-    for (int i = 0; i < HOT; i++) { /* used twice: young */
+    enum { TWICE = HOT, FIRST = HOT + 3 };
+    for (int i = 0; i < HOT; i++) /* the hot pages, */
         read_one(&e, refs[i], i);
+    read_one(&e, refs[TWICE], TWICE); /* a page used twice in a row, */
+    read_one(&e, refs[TWICE], TWICE);
+    read_one(&e, refs[HOT + 1], HOT + 1); /* others */
+    read_one(&e, refs[HOT + 2], HOT + 2);
+    for (int i = 0; i < HOT; i++) /* and the hot pages used again: young */
         read_one(&e, refs[i], i);
-    }
     uint64_t r0 = reads_of(&e);
-    for (int i = HOT; i < N; i++) { /* the stream, each page once */
+    for (int i = FIRST; i < N; i++) { /* the stream, each page once */
         read_one(&e, refs[i], i);
         if (i % 50 == 0) /* the hot pages are used now and then */
             for (int h = 0; h < HOT; h++)
                 read_one(&e, refs[h], h);
     }
-    ck_assert_uint_eq(reads_of(&e) - r0, N - HOT); /* the hot pages were never read again */
-    read_one(&e, refs[HOT], HOT);                   /* the stream's first page was */
-    ck_assert_uint_eq(reads_of(&e) - r0, N - HOT + 1);
+    ck_assert_uint_eq(reads_of(&e) - r0, N - FIRST); /* the hot pages were never read again */
+    read_one(&e, refs[FIRST], FIRST);                /* the stream's first page was, */
+    read_one(&e, refs[TWICE], TWICE);                /* and the page used twice in a row */
+    ck_assert_uint_eq(reads_of(&e) - r0, N - FIRST + 2);
     env_fini(&e);
 }
 END_TEST

@@ -27,7 +27,7 @@
 **   never evicted) into a young part, at most YOUNG_MAX (5/8) of the
 **   frames, and an old part behind it.  A page read or made enters at the
 **   head of the old part, and moves to the front only when it is used
-**   again after at least HOLD(p) (1/16 of the frames) more pages entered
+**   again after at least HOLD(p) (1/128 of the frames) more pages entered
 **   the old part: a use again at once (a walk reading a leaf for each of
 **   its keys, a write after its read) is not reuse.  The front's growth
 **   pushes the last young frame into the old part, where its next use moves
@@ -96,7 +96,7 @@ hdb_page *hdb__cache_find(hdb_pager *p, hdb_pgno pgno)
 
 /* An old frame used again before this many pages entered the old part
  * after it stays where it is (MIDPOINT: used again at once is not reuse). */
-#define HOLD(p) ((p)->max_frames / 16 + 1)
+#define HOLD(p) ((p)->max_frames / 128 + 2)
 
 void hdb__cache_init_lru(hdb_pager *p)
 {

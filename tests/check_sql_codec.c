@@ -730,6 +730,58 @@ START_TEST(test_key_number_bytes)
 }
 END_TEST
 
+/* hdb__sql_key_int agrees with the general decoder on every positive
+ * number key of one or two group bytes and on random ones of three to six
+ * (cut short, non-canonical, fractional and integral): it answers exactly
+ * when that decoder finds an INTEGER, with the same value and length. */
+static int key_int_agrees(const uint8_t *k, size_t n)
+{
+    const uint8_t *p1 = k, *p2 = k;
+    size_t n1 = n, n2 = n;
+    hdb_sql_value v;
+    int64_t r;
+    int rc1 = hdb__sql_key_decode(&p1, &n1, 0, &v), rc2 = hdb__sql_key_int(&p2, &n2, &r), ok;
+    if (rc1 == HDB_OK && v.type == HDB_INTEGER)
+        ok = rc2 == HDB_OK && r == v.u.i && n2 == n1;
+    else
+        ok = rc2 == HDB_CORRUPT && n2 == n;
+    if (rc1 == HDB_OK)
+        hdb__sql_value_clear(&v);
+    if (!ok) /* (no ck_assert per key: each one is a write to the test's runner) */
+        fprintf(stderr, "disagree: %02x %02x %02x %02x, length %zu\n", k[0], n > 1 ? k[1] : 0,
+                n > 2 ? k[2] : 0, n > 3 ? k[3] : 0, n);
+    return ok;
+}
+
+START_TEST(test_key_int_agrees)
+{
+    uint8_t k[8];
+    long bad = 0;
+    for (unsigned tag = 0x42; tag <= 0x42 + 52; tag++) {
+        k[0] = (uint8_t)tag;
+        bad += !key_int_agrees(k, 1);
+        for (unsigned a = 0; a < 256; a++) {
+            k[1] = (uint8_t)a;
+            bad += !key_int_agrees(k, 2);
+            for (unsigned b = 0; b < 256; b++) {
+                k[2] = (uint8_t)b;
+                bad += !key_int_agrees(k, 3);
+            }
+        }
+    }
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int i = 0; i < 1000000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = 4 + (size_t)(x % 3);
+        k[0] = (uint8_t)(0x42 + (x >> 8) % 53);
+        for (size_t j = 1; j < n; j++) /* mostly "more" bits set, so that the groups run on */
+            k[j] = (uint8_t)((x >> (8 * j + 8)) | (j + 1 < n || (x >> 60) & 1 ? 1 : 0));
+        bad += !key_int_agrees(k, n);
+    }
+    ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
 /* Truncated, unknown and non-canonical number encodings are refused by
  * every reader, ascending and (inverted) descending. */
 START_TEST(test_key_number_corrupt)
@@ -796,6 +848,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_key_number_random);
     tcase_add_test(c, test_key_number_bytes);
     tcase_add_test(c, test_key_number_corrupt);
+    tcase_add_test(c, test_key_int_agrees);
     suite_add_tcase(s, c);
     return s;
 }

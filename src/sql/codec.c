@@ -648,10 +648,19 @@ int hdb__sql_key_int(const uint8_t **p, size_t *n, int64_t *out)
     const uint8_t *q = *p;
     if (*n >= 2 && q[0] >= KEY_POS && q[0] <= KEY_POS + 52) {
         /* A positive rowid, the usual key: num_get's path for it, without
-         * building a value. */
+         * building a value.  Its first three groups (rowids below 2^22)
+         * are read here with groups_get's checks; longer ones go there. */
         int e = q[0] - KEY_POS;
-        uint64_t m;
-        size_t used = groups_get(q + 1, *n - 1, 0x00, &m);
+        uint64_t m = (uint64_t)(q[1] >> 1) << 57;
+        size_t used = 0;
+        if (!(q[1] & 1))
+            used = 1;
+        else if (*n >= 3 && !(q[2] & 1))
+            used = q[2] ? 2 : 0, m |= (uint64_t)(q[2] >> 1) << 50;
+        else if (*n >= 4 && (q[2] & 1) && !(q[3] & 1))
+            used = q[3] ? 3 : 0, m |= (uint64_t)(q[2] >> 1) << 50 | (uint64_t)(q[3] >> 1) << 43;
+        else
+            used = groups_get(q + 1, *n - 1, 0x00, &m);
         if (used && (m << e) == 0) {
             *out = mid_magnitude(m, e);
             *p += used + 1;

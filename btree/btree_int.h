@@ -13,7 +13,12 @@ typedef struct hdb_cellref {
     size_t size;
 } hdb_cellref;
 
-unsigned hdb__node_content(const hdb_bt *t, const uint8_t *pg);
+/* Where a node's cell area starts (0 stored for a 64 KiB page's 65536). */
+static inline unsigned hdb__node_content(const hdb_bt *t, const uint8_t *pg)
+{
+    unsigned c = hdb__get16(pg + HDB_NODE_CONTENT);
+    return (c == 0 && t->psize == 65536) ? 65536 : c;
+}
 /* Leaf cell i holds no pointer (neither OVERFLOW nor REFS), read from its
  * flags byte alone; 0 when it may (or is out of place: decode it). */
 static inline int hdb__leaf_cell_plain(const hdb_bt *t, const uint8_t *pg, unsigned i)
@@ -22,6 +27,31 @@ static inline int hdb__leaf_cell_plain(const hdb_bt *t, const uint8_t *pg, unsig
     return off >= hdb__node_content(t, pg) && off < t->psize &&
            !(pg[off] & (HDB_CELL_OVERFLOW | HDB_CELL_REFS));
 }
+/* hdb__node_leaf_cell's common case in line: cell i of leaf pg with
+ * one-byte key and value lengths, every check passed: 1; anything else
+ * (another kind of cell, or damage to report): 0, *c unspecified. */
+static inline int hdb__leaf_cell_fast(const hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c)
+{
+    if (i >= hdb__page_count(pg) || hdb__page_type(pg) != HDB_PT_LEAF)
+        return 0;
+    size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i);
+    const uint8_t *end = pg + t->psize, *cell = pg + off, *p = cell + 1;
+    if (off < hdb__node_content(t, pg) || off + 3 > t->psize || p[0] >= 0x80 || p[1] >= 0x80)
+        return 0;
+    size_t kl = p[0], vl = p[1];
+    p += 2;
+    if (kl > (size_t)(end - p) || vl > (size_t)(end - p) - kl ||
+        ((*cell & HDB_CELL_OVERFLOW) && vl != HDB_OVF_DESC))
+        return 0;
+    c->flags = *cell;
+    c->key = p;
+    c->klen = kl;
+    c->val = p + kl;
+    c->vlen = vl;
+    c->size = (size_t)(c->val + vl - cell);
+    return 1;
+}
+
 /* The child of branch cell i, read from the cell's first bytes alone:
  * 1, or 0 when the cell is out of place (decode it to report why). */
 static inline int hdb__branch_child(const hdb_bt *t, const uint8_t *pg, unsigned i, hdb_ref *out)

@@ -247,6 +247,7 @@ int hdb__btcur_cell(hdb_btcur *c, hdb_cell *cell)
 {
     if (!c->valid)
         return HDB_NOTFOUND;
-    return hdb__node_leaf_cell(c->t, c->path[c->depth - 1].pg->data,
-                               (unsigned)c->path[c->depth - 1].idx, cell);
+    const uint8_t *pg = c->path[c->depth - 1].pg->data;
+    unsigned i = (unsigned)c->path[c->depth - 1].idx;
+    return hdb__leaf_cell_fast(c->t, pg, i, cell) ? HDB_OK : hdb__node_leaf_cell(c->t, pg, i, cell);
 }

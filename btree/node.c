@@ -29,12 +29,6 @@ int hdb__node_check(hdb_bt *t, const uint8_t *pg)
     return HDB_OK;
 }
 
-unsigned hdb__node_content(const hdb_bt *t, const uint8_t *pg)
-{
-    unsigned c = hdb__get16(pg + HDB_NODE_CONTENT);
-    return (c == 0 && t->psize == 65536) ? 65536 : c;
-}
-
 void hdb__node_set_content(uint8_t *pg, unsigned c) { hdb__put16(pg + HDB_NODE_CONTENT, (uint16_t)c); }
 
 void hdb__node_init(hdb_bt *t, uint8_t *pg, unsigned type)

@@ -241,8 +241,13 @@ int hdb__sql_record_ncol(const void *p, size_t n)
     return (int)ncol;
 }
 
-/* Body lengths of the type codes below 12 (codec.h). */
-static const uint8_t small_len[12] = {0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 8};
+/* Body length of every one-byte type code (body_len of codes 0..127). */
+#define LEN1(t) ((t) < 3 ? 0 : (t) < 11 ? (t) - 2 : (t) == 11 ? 8 : ((t) - 12) / 2)
+#define LEN8(b) LEN1(b), LEN1(b + 1), LEN1(b + 2), LEN1(b + 3), LEN1(b + 4), LEN1(b + 5), \
+                LEN1(b + 6), LEN1(b + 7)
+static const uint8_t len1[128] = {LEN8(0),  LEN8(8),  LEN8(16),  LEN8(24),  LEN8(32),  LEN8(40),
+                                  LEN8(48), LEN8(56), LEN8(64),  LEN8(72),  LEN8(80),  LEN8(88),
+                                  LEN8(96), LEN8(104), LEN8(112), LEN8(120)};
 
 /* Decode the first c columns of a record whose header (from rec + k, ncol
  * codes) holds only one-byte type codes, as the general path would, with
@@ -262,7 +267,7 @@ static int decode_short(const uint8_t *rec, size_t n, size_t k, uint64_t ncol, h
         if (t & 0x80)
             return 0; /* a longer type code: the general path */
         off[i] = total;
-        total += t < 12 ? small_len[t] : (uint32_t)(t - 12) / 2;
+        total += len1[t];
     }
     if (total != n - k - ncol)
         return -1;

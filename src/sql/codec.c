@@ -537,6 +537,26 @@ static size_t groups_get(const uint8_t *p, size_t n, uint8_t inv, uint64_t *m)
     return 0;
 }
 
+/* groups_get with its first three groups (integers below 2^22) read in
+ * line, with the same checks; longer strings go to groups_get. */
+static inline size_t groups_fast(const uint8_t *p, size_t n, uint8_t inv, uint64_t *m)
+{
+    uint8_t a = n >= 1 ? p[0] ^ inv : 1, b = n >= 2 ? p[1] ^ inv : 1, c = n >= 3 ? p[2] ^ inv : 1;
+    if (!(a & 1)) {
+        *m = (uint64_t)(a >> 1) << 57;
+        return 1;
+    }
+    if (!(b & 1)) {
+        *m = (uint64_t)(a >> 1) << 57 | (uint64_t)(b >> 1) << 50;
+        return b ? 2 : 0;
+    }
+    if (!(c & 1)) {
+        *m = (uint64_t)(a >> 1) << 57 | (uint64_t)(b >> 1) << 50 | (uint64_t)(c >> 1) << 43;
+        return c ? 3 : 0;
+    }
+    return n > 3 ? groups_get(p, n, inv, m) : 0;
+}
+
 /* The integer 2^e times 1.m (m: the mantissa field from bit 63 down, with
  * no bits below the units). */
 static inline int64_t mid_magnitude(uint64_t m, int e)
@@ -573,7 +593,7 @@ static size_t num_get(const uint8_t *q, size_t n, uint8_t tag, uint8_t inv, hdb_
     if (neg || (tag >= KEY_POS && tag <= KEY_POS + 52)) {
         int e = neg ? KEY_NEG + 52 - tag : tag - KEY_POS;
         uint64_t m;
-        size_t used = groups_get(q + 1, n - 1, inv ^ (neg ? 0xff : 0x00), &m);
+        size_t used = groups_fast(q + 1, n - 1, inv ^ (neg ? 0xff : 0x00), &m);
         if (!used)
             return 0;
         if ((m << e) == 0) { /* no bits below the units: |f| = 1 mantissa bits, shifted */
@@ -636,7 +656,12 @@ int hdb__sql_key_skip(const uint8_t **p, size_t *n, int desc)
     if (*n < 1)
         return HDB_CORRUPT;
     uint8_t tag = **p ^ inv;
-    if (tag == KEY_TEXT || tag == KEY_BLOB) {
+    uint64_t m;
+    if (tag >= KEY_POS && tag <= KEY_POS + 52) { /* num_get's checks, no value made */
+        if (!(used = groups_fast(*p + 1, *n - 1, inv, &m)))
+            return HDB_CORRUPT;
+        used++;
+    } else if (tag == KEY_TEXT || tag == KEY_BLOB) {
         if (bytes_extent(*p, *n, inv, &used, &len) != HDB_OK)
             return HDB_CORRUPT;
     } else if (tag != KEY_NULL && !(used = num_get(*p, *n, tag, inv, &v))) {
@@ -653,19 +678,10 @@ int hdb__sql_key_int(const uint8_t **p, size_t *n, int64_t *out)
     const uint8_t *q = *p;
     if (*n >= 2 && q[0] >= KEY_POS && q[0] <= KEY_POS + 52) {
         /* A positive rowid, the usual key: num_get's path for it, without
-         * building a value.  Its first three groups (rowids below 2^22)
-         * are read here with groups_get's checks; longer ones go there. */
+         * building a value. */
         int e = q[0] - KEY_POS;
-        uint64_t m = (uint64_t)(q[1] >> 1) << 57;
-        size_t used = 0;
-        if (!(q[1] & 1))
-            used = 1;
-        else if (*n >= 3 && !(q[2] & 1))
-            used = q[2] ? 2 : 0, m |= (uint64_t)(q[2] >> 1) << 50;
-        else if (*n >= 4 && (q[2] & 1) && !(q[3] & 1))
-            used = q[3] ? 3 : 0, m |= (uint64_t)(q[2] >> 1) << 50 | (uint64_t)(q[3] >> 1) << 43;
-        else
-            used = groups_get(q + 1, *n - 1, 0x00, &m);
+        uint64_t m;
+        size_t used = groups_fast(q + 1, *n - 1, 0x00, &m);
         if (used && (m << e) == 0) {
             *out = mid_magnitude(m, e);
             *p += used + 1;

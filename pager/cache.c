@@ -5,11 +5,11 @@
 **   A frame is one allocation: the hdb_page struct followed by the page
 **   buffer.  Frames are found through a hash on the page number (map pages
 **   are cached under the number of their region's slot A) and kept on an
-**   LRU list (with a midpoint, below).  A new frame reuses a spare one, or allocates one while the
-**   cache is under its budget, or evicts the least recently used unpinned
-**   frame, writing it first if it is dirty (pager.h, invariant 5).  When
-**   every frame is pinned the cache goes over budget rather than fail: pins
-**   are short-lived and bounded by the open cursors.
+**   LRU list (with a midpoint, below).  A new frame reuses a spare one, or
+**   allocates one while the cache is under its budget, or evicts the least
+**   recently used unpinned frame, writing it first if it is dirty (pager.h,
+**   invariant 5).  When every frame is pinned the cache goes over budget
+**   rather than fail: pins are short-lived and bounded by the open cursors.
 **
 **   COLD READS.  A page that a walk reads once (the two versions of every
 **   changed leaf that a diff compares) would push the cache's working set
@@ -46,8 +46,10 @@
 **   ago is in the LRU's first eighth already, and a touch leaves it there.  A
 **   frame's place is thus that of a use at most RECENT(p) moves older than
 **   its last one: it reaches the cold end that much sooner, at most, than
-**   under an exact LRU.  A frame entered in the old part carries a stamp
-**   RECENT(p) moves old, so its first touch moves it.
+**   under an exact LRU.  A frame of the old part carries instead the count
+**   of pages entered there (`ins`) at its entry, for HOLD(p) (MIDPOINT);
+**   one entered at the cold end, or pushed out of the young part, carries
+**   a count HOLD(p) old, so that its next use moves it.
 **
 **   Every function here is called with p->mu held.
 */
@@ -144,7 +146,7 @@ static void lru_push(hdb_pager *p, hdb_page *pg)
 }
 
 /* At the head of the old part: a new frame, moved to the front if used
- * again before it is evicted. */
+ * again (after HOLD(p) more entries) before it is evicted. */
 static void lru_push_mid(hdb_pager *p, hdb_page *pg)
 {
     pg->stamp = p->ins++;

@@ -249,5 +249,5 @@ int hdb__btcur_cell(hdb_btcur *c, hdb_cell *cell)
         return HDB_NOTFOUND;
     const uint8_t *pg = c->path[c->depth - 1].pg->data;
     unsigned i = (unsigned)c->path[c->depth - 1].idx;
-    return hdb__leaf_cell_fast(c->t, pg, i, cell) ? HDB_OK : hdb__node_leaf_cell(c->t, pg, i, cell);
+    return hdb__leaf_cell_fast(c->t, pg, i, cell) ? HDB_OK : hdb__node_cell(c->t, pg, i, cell);
 }

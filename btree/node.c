@@ -270,29 +270,12 @@ void hdb__node_fill(hdb_bt *t, uint8_t *pg, const hdb_cellref *cells, unsigned f
 */
 
 /* Cell i of a leaf, as hdb__node_cell parses it (same checks), with the
- * one-byte key and value lengths of small cells read inline; any other
- * cell takes the general path. */
+ * one-byte key and value lengths of small cells read in line
+ * (hdb__leaf_cell_fast); any other cell, or damage to report, takes the
+ * general path. */
 int hdb__node_leaf_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c)
 {
-    if (i >= hdb__page_count(pg) || hdb__page_type(pg) != HDB_PT_LEAF)
-        return hdb__node_cell(t, pg, i, c);
-    size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i);
-    const uint8_t *end = pg + t->psize, *cell = pg + off, *p = cell + 1;
-    if (off < hdb__node_content(t, pg) || off + 3 > t->psize || p[0] >= 0x80 || p[1] >= 0x80)
-        return hdb__node_cell(t, pg, i, c);
-    size_t kl = p[0], vl = p[1];
-    p += 2;
-    if (kl > (size_t)(end - p) || vl > (size_t)(end - p) - kl)
-        return bad_cell(t, pg, i);
-    c->flags = *cell;
-    c->key = p;
-    c->klen = kl;
-    c->val = p + kl;
-    c->vlen = vl;
-    c->size = (size_t)(c->val + vl - cell);
-    if ((c->flags & HDB_CELL_OVERFLOW) && vl != HDB_OVF_DESC)
-        return bad_cell(t, pg, i);
-    return HDB_OK;
+    return hdb__leaf_cell_fast(t, pg, i, c) ? HDB_OK : hdb__node_cell(t, pg, i, c);
 }
 
 /* The key of cell i of a node whose content starts at `content` (i below

@@ -145,8 +145,11 @@ static void unborrow(xsrc *s)
     }
 }
 
-/* The rowid that ends key k, after skip values (an index's columns). */
-static int key_rowid(xctx *x, const void *k, size_t kn, int skip, const int *desc, int64_t *rowid)
+/* The rowid that ends key k, after skip values (an index's columns); its
+ * bytes into *rk, *rkn (the rowid's canonical key encoding, which is its
+ * table's key: hdb__sql_key_int takes no other). */
+static int key_rowid(xctx *x, const void *k, size_t kn, int skip, const int *desc, int64_t *rowid,
+                     const uint8_t **rk, size_t *rkn)
 {
     const uint8_t *p = k;
     size_t n = kn;
@@ -154,8 +157,10 @@ static int key_rowid(xctx *x, const void *k, size_t kn, int skip, const int *des
     for (int i = 0; i < skip; i++)
         if (hdb__sql_key_skip(&p, &n, desc ? desc[i] : 0) != HDB_OK)
             return hdb__sql_err(x, HDB_CORRUPT, "malformed key");
+    *rk = p;
     if (hdb__sql_key_int(&p, &n, rowid) != HDB_OK)
         return hdb__sql_err(x, HDB_CORRUPT, "malformed key");
+    *rkn = (size_t)(p - *rk);
     return HDB_OK;
 }
 
@@ -384,6 +389,8 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
         if (rev && r->start.len && keycmp(k, r->start.data, r->start.len) < 0)
             break;
         int64_t rowid;
+        const uint8_t *rk;
+        size_t rkn;
         if (cover) {
             int exact, found = 1;
             if ((rc = cover_row(x, s, k.data, k.size, &exact)) != HDB_OK ||
@@ -392,11 +399,11 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
             if (!found)
                 continue;
         } else if ((rc = key_rowid(x, k.data, k.size, is_index ? s->plan.nkey : 0,
-                                    is_index ? s->plan.idx->desc : NULL, &rowid)) != HDB_OK) {
+                                    is_index ? s->plan.idx->desc : NULL, &rowid, &rk, &rkn)) != HDB_OK) {
             break;
         } else if (is_index) {
-            int found;
-            if ((rc = fetch_row(x, s, tks, rowid, &found)) != HDB_OK)
+            int found; /* the row's key: the index key's last bytes */
+            if ((rc = load_by_key(x, s, tks, rowid, rk, rkn, &found)) != HDB_OK)
                 break;
             if (!found)
                 continue;

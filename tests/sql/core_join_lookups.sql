@@ -18,3 +18,11 @@ SELECT count(*), group_concat(a.v || b.v || c2.v || d.v || e.v || t.s, '') = gro
 SELECT sum(length(a.v)+length(e.v)+length(d.v)) FROM t JOIN a ON a.id = t.x JOIN b ON b.id = t.id JOIN c2 ON c2.id = t.x JOIN d ON d.id = b.id JOIN e ON e.id = c2.id;
 SELECT t.id, t.s FROM t WHERE x BETWEEN 10 AND 20 ORDER BY x, id;
 SELECT (SELECT s FROM t u WHERE u.id = t.x), (SELECT v FROM a WHERE a.id = t.id) FROM t WHERE id IN (5, 50, 500, 2999);
+-- Index scans fetch rows by the rowid bytes that end each index key:
+-- rowids of every key encoding (the int64 ends, negative, zero, 2^22 on
+-- both sides, beyond 2^53).
+CREATE TABLE r(id INTEGER PRIMARY KEY, a, b);
+CREATE INDEX r_a ON r(a);
+INSERT INTO r VALUES (-9223372036854775808, 1, 'min'), (-1, 1, 'neg'), (0, 1, 'zero'), (1, 1, 'one'), (9007199254740993, 1, 'big'), (9223372036854775807, 1, 'max'), (4194304, 1, 'b22'), (4194303, 1, 'b22m');
+SELECT id, b FROM r WHERE a = 1 ORDER BY id;
+SELECT count(*), group_concat(b) FROM r WHERE a BETWEEN 0 AND 2;

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include "support/fault_vfs.h"
 #include "support/test_util.h"
 
@@ -121,6 +124,34 @@ START_TEST(test_posix_read_write)
     ck_assert_uint_eq(got, 8);
     ck_assert(!memcmp(buf, "hel\0\0\0\0\0", 8));
     v->close(f);
+    fx_free(&x);
+}
+END_TEST
+
+/* Reading a file through the VFS leaves its access time alone (O_NOATIME):
+ * an access time older than a day, which a relatime mount would update on
+ * a read, stays as it was. */
+START_TEST(test_posix_noatime)
+{
+    fx x = fx_new("f");
+    const hdb_vfs *v = hdb_vfs_posix();
+    hdb_file *f = must_open(v, x.path, HDB_VFS_CREATE);
+    uint8_t buf[8];
+    size_t got;
+    ck_assert_int_eq(v->write(f, "abcdefgh", 8, 0), HDB_OK);
+    v->close(f);
+    struct timespec ts[2] = {{time(NULL) - 2 * 86400, 0}, {time(NULL) - 3 * 86400, 0}};
+    ck_assert_int_eq(utimensat(AT_FDCWD, x.path, ts, 0), 0);
+    f = must_open(v, x.path, HDB_VFS_READONLY);
+    ck_assert_int_eq(v->read(f, buf, sizeof buf, 0, &got), HDB_OK);
+    ck_assert_uint_eq(got, 8);
+    v->close(f);
+    f = must_open(v, x.path, 0);
+    ck_assert_int_eq(v->read(f, buf, sizeof buf, 0, &got), HDB_OK);
+    v->close(f);
+    struct stat st;
+    ck_assert_int_eq(stat(x.path, &st), 0);
+    ck_assert_int_eq((long long)st.st_atim.tv_sec, (long long)ts[0].tv_sec);
     fx_free(&x);
 }
 END_TEST
@@ -471,6 +502,7 @@ static Suite *suite(void)
     TCase *p = tcase_create("posix");
     tcase_add_test(p, test_posix_open);
     tcase_add_test(p, test_posix_read_write);
+    tcase_add_test(p, test_posix_noatime);
     tcase_add_test(p, test_posix_lock);
     tcase_add_test(p, test_posix_dir);
     suite_add_tcase(s, p);

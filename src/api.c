@@ -187,7 +187,7 @@ int hdb_open(const char *path, const hdb_options *o, hdb **out)
     if (rc == HDB_OK)
         rc = path && *path ? check_options(&opt, err, sizeof err) : HDB_MISUSE;
     if (rc == HDB_OK && (rc = canonical(path, canon, sizeof canon)) != HDB_OK)
-        snprintf(err, sizeof err, "%s: bad path or missing directory", path);
+        snprintf(err, sizeof err, "%.400s: bad path or missing directory", path);
     if (rc == HDB_OK) {
         pthread_mutex_lock(&engines_mu);
         rc = engine_get(canon, &opt, &e, err, sizeof err);

@@ -389,8 +389,8 @@ static int scan_range(xctx *x, xcore *c, int i, uint32_t ks, uint32_t tks, range
         if (rev && r->start.len && keycmp(k, r->start.data, r->start.len) < 0)
             break;
         int64_t rowid;
-        const uint8_t *rk;
-        size_t rkn;
+        const uint8_t *rk = NULL;
+        size_t rkn = 0;
         if (cover) {
             int exact, found = 1;
             if ((rc = cover_row(x, s, k.data, k.size, &exact)) != HDB_OK ||

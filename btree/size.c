@@ -165,9 +165,10 @@ static int walk_born(bwalk *b, hdb_ref root, hdb_szdelta *d)
     return rc;
 }
 
-/* Walk 2: the pages that left, from the old root.  `seen` collects the
- * pages of K met on the way (they stayed).  Each entry carries where the
- * page sits (hdb_szpos), its key bytes kept in an arena by offset. */
+/* Walk 2: the pages that left, from the old root.  `met` flags the pages
+ * of K met on the way (they stayed), by their slot in k.  Each entry
+ * carries where the page sits (hdb_szpos), its key bytes kept in an arena
+ * by offset. */
 typedef struct lent {
     hdb_ref r;
     uint8_t in_region, root, kind, in_tree, has_lo;
@@ -180,17 +181,19 @@ typedef struct lwalk {
     size_t n, cap;
     hdb_buf arena;
     const hdb_u32set *k; /* the pointers of the born pages: they stayed */
-    hdb_u32set *seen;    /* the pages of k met */
+    uint8_t *met;        /* met[i]: the page in k's slot i was met */
     hdb_pgno now;        /* the new root (it stayed too) */
 } lwalk;
 
 /* A child that stayed is noted here rather than pushed: most children of
  * a left branch page stayed (copy-on-write copied one path), and pushing
  * them would copy each separator key for nothing. */
-static int lw_stayed(lwalk *w, hdb_pgno pg, int *stayed)
+static int lw_stayed(lwalk *w, hdb_pgno pg)
 {
-    *stayed = pg == w->now || hdb__u32set_has(w->k, pg);
-    return *stayed ? hdb__u32set_add(w->seen, pg) : HDB_OK;
+    size_t i = hdb__u32set_find(w->k, pg);
+    if (i != SIZE_MAX)
+        w->met[i] = 1;
+    return pg == w->now || i != SIZE_MAX;
 }
 
 static int lw_push(lwalk *w, const lent *e)
@@ -234,13 +237,12 @@ static int lw_expand(lwalk *w, const lent *e, int in)
         for (unsigned i = 0; rc == HDB_OK && i < n; i++) {
             hdb_cell cell;
             hdb_ref ch;
-            int stayed;
             if (type == HDB_PT_LEAF && hdb__leaf_cell_plain(w->t, d, i))
                 continue;
             /* Most children of a left branch page stayed: checked from the
              * child pointer alone (a cell it cannot read fails below). */
             if (type == HDB_PT_BRANCH && hdb__branch_child(w->t, d, i, &ch) &&
-                ((rc = lw_stayed(w, ch.pgno, &stayed)) != HDB_OK || stayed))
+                lw_stayed(w, ch.pgno))
                 continue;
             if ((rc = hdb__node_cell(w->t, d, i, &cell)) != HDB_OK)
                 break;
@@ -285,20 +287,18 @@ static int lw_expand(lwalk *w, const lent *e, int in)
     return rc;
 }
 
-static int walk_left(hdb_bt *t, hdb_ref old, hdb_ref now, const hdb_u32set *k, hdb_u32set *seen,
+static int walk_left(hdb_bt *t, hdb_ref old, hdb_ref now, const hdb_u32set *k, uint8_t *met,
                      hdb_szdelta *d, hdb_sz_credit credit, void *cctx)
 {
-    lwalk w = {t, NULL, 0, 0, {0}, k, seen, now.pgno};
+    lwalk w = {t, NULL, 0, 0, {0}, k, met, now.pgno};
     lent first = {old, 1, 1, HDB_SZ_NODE, 0, 0, 0, 0, 0, 0};
     hdb__buf_init(&w.arena, t->mem);
     int rc = lw_push(&w, &first);
     while (rc == HDB_OK && w.n) {
         lent e = w.v[--w.n];
         uint32_t c;
-        if (e.r.pgno == now.pgno || hdb__u32set_has(k, e.r.pgno)) {
-            rc = hdb__u32set_add(seen, e.r.pgno);
+        if (lw_stayed(&w, e.r.pgno))
             continue;
-        }
         if ((rc = hdb__pager_rc(t->pager, e.r.pgno, &c)) != HDB_OK)
             break;
         d->left++;
@@ -393,14 +393,15 @@ int hdb__bt_size_holds(hdb_bt *t, hdb_ref root, const hdb_szpos *pos, hdb_ref q,
 }
 
 /* Walk 3: older pages that born pages point to and walk 2 never met. */
-static int walk_adopted(hdb_bt *t, const bwalk *b, const hdb_u32set *seen, hdb_szdelta *d)
+static int walk_adopted(hdb_bt *t, const bwalk *b, const uint8_t *met, hdb_szdelta *d)
 {
     int rc = HDB_OK;
     for (size_t i = 0; i < b->nolder && rc == HDB_OK; i++) {
         hdb_ref r = b->older[i];
         uint64_t tot, lat;
         uint32_t c;
-        if (hdb__u32set_has(seen, r.pgno))
+        size_t at = hdb__u32set_find(b->k, r.pgno); /* always there (walk 1) */
+        if (at != SIZE_MAX && met[at])
             continue;
         if ((rc = hdb__pager_rc(t->pager, r.pgno, &c)) != HDB_OK ||
             (rc = hdb__bt_size_walk(t, r, &tot, &lat)) != HDB_OK)
@@ -417,7 +418,8 @@ static int walk_adopted(hdb_bt *t, const bwalk *b, const hdb_u32set *seen, hdb_s
 int hdb__bt_size_delta(hdb_bt *t, uint64_t lsn, hdb_ref old, hdb_ref now, hdb_szdelta *d,
                        hdb_sz_credit credit, void *cctx)
 {
-    hdb_u32set k, seen;
+    hdb_u32set k;
+    uint8_t *met = NULL;
     memset(d, 0, sizeof *d);
     if (old.pgno == now.pgno)
         return HDB_OK;
@@ -427,18 +429,21 @@ int hdb__bt_size_delta(hdb_bt *t, uint64_t lsn, hdb_ref old, hdb_ref now, hdb_sz
         return HDB_OK;
     }
     hdb__u32set_init(&k, t->mem);
-    hdb__u32set_init(&seen, t->mem);
     bwalk b = {{t, NULL, 0, 0, 0}, lsn, &k, NULL, 0, 0};
     int rc = HDB_OK;
     if (now.pgno)
         rc = walk_born(&b, now, d);
-    if (rc == HDB_OK && old.pgno && (rc = hdb__u32set_reserve(&seen, k.n + 1)) == HDB_OK)
-        rc = walk_left(t, old, now, &k, &seen, d, credit, cctx);
+    /* k is complete: its slots stay put, and met has one flag per slot. */
+    if (rc == HDB_OK && (rc = hdb__u32set_reserve(&k, 1)) == HDB_OK &&
+        !(met = hdb__zalloc(t->mem, k.mask + 1)))
+        rc = HDB_NOMEM;
+    if (rc == HDB_OK && old.pgno)
+        rc = walk_left(t, old, now, &k, met, d, credit, cctx);
     if (rc == HDB_OK && now.pgno)
-        rc = walk_adopted(t, &b, &seen, d);
+        rc = walk_adopted(t, &b, met, d);
     hdb__free(t->mem, b.s.v);
     hdb__free(t->mem, b.older);
     hdb__u32set_free(&k);
-    hdb__u32set_free(&seen);
+    hdb__free(t->mem, met);
     return rc;
 }

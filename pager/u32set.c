@@ -5,16 +5,6 @@
 #include "pager/mem.h"
 #include "pager/u32set.h"
 
-static size_t hash32(uint32_t v)
-{
-    v ^= v >> 16;
-    v *= 0x7feb352dU;
-    v ^= v >> 15;
-    v *= 0x846ca68bU;
-    v ^= v >> 16;
-    return v;
-}
-
 void hdb__u32set_init(hdb_u32set *s, const hdb_allocator *mem)
 {
     memset(s, 0, sizeof *s);
@@ -36,39 +26,39 @@ void hdb__u32set_clear(hdb_u32set *s)
     s->n = 0;
 }
 
-int hdb__u32set_has(const hdb_u32set *s, uint32_t v)
+static void put_raw(const hdb_u32set *s, uint32_t v)
 {
-    if (!s->slot)
-        return 0;
-    for (size_t i = hash32(v) & s->mask;; i = (i + 1) & s->mask) {
-        if (s->slot[i] == v)
-            return 1;
-        if (s->slot[i] == 0)
-            return 0;
-    }
+    size_t i = hdb__u32set_home(s, v);
+    while (s->slot[i] && s->slot[i] != v)
+        i = (i + 1) & s->mask;
+    s->slot[i] = v;
 }
 
-static void put_raw(uint32_t *slot, size_t mask, uint32_t v)
+static unsigned log2_of(size_t cap)
 {
-    size_t i = hash32(v) & mask;
-    while (slot[i] && slot[i] != v)
-        i = (i + 1) & mask;
-    slot[i] = v;
+    unsigned b = 0;
+    while (((size_t)1 << b) < cap)
+        b++;
+    return b;
 }
 
 static int grow_to(hdb_u32set *s, size_t cap)
 {
-    uint32_t *slot = hdb__zalloc(s->mem, cap * sizeof *slot);
-    if (!slot)
+    hdb_u32set g = *s;
+    if (log2_of(cap) > 32) /* more than 2^31 members: not page numbers */
         return HDB_NOMEM;
+    g.slot = hdb__zalloc(s->mem, cap * sizeof *g.slot);
+    if (!g.slot)
+        return HDB_NOMEM;
+    g.mask = cap - 1;
+    g.shift = 32 - log2_of(cap);
     if (s->slot) {
         for (size_t i = 0; i <= s->mask; i++)
             if (s->slot[i])
-                put_raw(slot, cap - 1, s->slot[i]);
+                put_raw(&g, s->slot[i]);
         hdb__free(s->mem, s->slot);
     }
-    s->slot = slot;
-    s->mask = cap - 1;
+    *s = g;
     return HDB_OK;
 }
 
@@ -88,7 +78,7 @@ int hdb__u32set_add(hdb_u32set *s, uint32_t v)
         if (grow_to(s, s->slot ? (s->mask + 1) * 2 : 64) != HDB_OK)
             return HDB_NOMEM;
     }
-    size_t i = hash32(v) & s->mask;
+    size_t i = hdb__u32set_home(s, v);
     for (; s->slot[i]; i = (i + 1) & s->mask)
         if (s->slot[i] == v)
             return HDB_OK;
@@ -101,7 +91,7 @@ int hdb__u32set_del(hdb_u32set *s, uint32_t v)
 {
     if (!s->slot)
         return 0;
-    size_t i = hash32(v) & s->mask;
+    size_t i = hdb__u32set_home(s, v);
     while (s->slot[i] != v) {
         if (s->slot[i] == 0)
             return 0;
@@ -111,7 +101,7 @@ int hdb__u32set_del(hdb_u32set *s, uint32_t v)
      * their home slot does not lie cyclically between the hole and them. */
     size_t hole = i;
     for (size_t j = (i + 1) & s->mask; s->slot[j]; j = (j + 1) & s->mask) {
-        size_t home = hash32(s->slot[j]) & s->mask;
+        size_t home = hdb__u32set_home(s, s->slot[j]);
         int between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
         if (!between) {
             s->slot[hole] = s->slot[j];

@@ -15,14 +15,41 @@
 typedef struct hdb_u32set {
     const hdb_allocator *mem;
     uint32_t *slot;
-    size_t mask; /* capacity - 1, or 0 when unallocated */
+    size_t mask;    /* capacity - 1, or 0 when unallocated */
     size_t n;
+    unsigned shift; /* 32 - log2(capacity): the home slot is the top bits */
 } hdb_u32set;
+
+/* The home slot of v: Fibonacci hashing, the top bits of v times 2^32 / phi
+ * (one multiply; page numbers in a run spread over the whole table). */
+static inline size_t hdb__u32set_home(const hdb_u32set *s, uint32_t v)
+{
+    return (size_t)((uint32_t)(v * 0x9E3779B1u) >> s->shift);
+}
+
+/* The slot holding v (0 .. mask), or SIZE_MAX if v is not a member.  A
+ * slot stays v's until the set grows or v is deleted, so an array of
+ * mask + 1 entries beside the set can carry a flag per member. */
+static inline size_t hdb__u32set_find(const hdb_u32set *s, uint32_t v)
+{
+    if (!s->slot)
+        return SIZE_MAX;
+    for (size_t i = hdb__u32set_home(s, v);; i = (i + 1) & s->mask) {
+        if (s->slot[i] == v)
+            return i;
+        if (s->slot[i] == 0)
+            return SIZE_MAX;
+    }
+}
+
+static inline int hdb__u32set_has(const hdb_u32set *s, uint32_t v)
+{
+    return hdb__u32set_find(s, v) != SIZE_MAX;
+}
 
 void hdb__u32set_init(hdb_u32set *s, const hdb_allocator *mem);
 void hdb__u32set_free(hdb_u32set *s);
 void hdb__u32set_clear(hdb_u32set *s);
-int hdb__u32set_has(const hdb_u32set *s, uint32_t v);
 /* HDB_OK (added or already there) or HDB_NOMEM. */
 int hdb__u32set_add(hdb_u32set *s, uint32_t v);
 /* Make room for n members without growing again: HDB_OK or HDB_NOMEM. */

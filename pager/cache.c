@@ -51,8 +51,18 @@
 **   one entered at the cold end, or pushed out of the young part, carries
 **   a count HOLD(p) old, so that its next use moves it.
 **
+**   HASH.  The frames are found by open addressing with linear probing on
+**   the page number, in a table of at least twice as many slots as
+**   frames.  A slot holds the page number beside the frame pointer: a
+**   lookup of a page that is not cached (every page read) touches the
+**   table alone, and one that is cached touches only its own frame, not
+**   the frames of other pages on its way.  Removal shifts the rest of the
+**   run back into the hole (no tombstones).  A page number is in the table
+**   at most once.
+**
 **   Every function here is called with p->mu held.
 */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 #include <xxhash.h>
@@ -76,17 +86,32 @@ uint64_t hdb__page_checksum(const uint8_t *pg, unsigned psize)
     return XXH3_FAST(pg + 8, psize - 8);
 }
 
+static size_t hhome(hdb_pgno pgno, size_t mask)
+{
+    return (size_t)(pgno * 2654435761u) & mask;
+}
+
 static size_t hslot(const hdb_pager *p, hdb_pgno pgno)
 {
-    return (size_t)(pgno * 2654435761u) & p->hmask;
+    return hhome(pgno, p->hmask);
 }
 
 hdb_page *hdb__cache_find(hdb_pager *p, hdb_pgno pgno)
 {
-    hdb_page *pg = p->hash[hslot(p, pgno)];
-    while (pg && pg->pgno != pgno)
-        pg = pg->hnext;
-    return pg;
+    for (size_t i = hslot(p, pgno);; i = (i + 1) & p->hmask) {
+        const hdb_hent *e = &p->hash[i];
+        if (!e->pg || e->pgno == pgno)
+            return e->pg;
+    }
+}
+
+static void hash_put(hdb_hent *h, size_t mask, hdb_page *pg)
+{
+    size_t i = hhome(pg->pgno, mask);
+    while (h[i].pg)
+        i = (i + 1) & mask;
+    h[i].pgno = pg->pgno;
+    h[i].pg = pg;
 }
 
 /* A frame moved to the front fewer than this many moves ago is among the
@@ -172,28 +197,31 @@ void hdb__cache_touch(hdb_pager *p, hdb_page *pg)
 
 static void hash_remove(hdb_pager *p, hdb_page *pg)
 {
-    hdb_page **pp = &p->hash[hslot(p, pg->pgno)];
-    while (*pp != pg)
-        pp = &(*pp)->hnext;
-    *pp = pg->hnext;
+    size_t mask = p->hmask, hole = hslot(p, pg->pgno);
+    while (p->hash[hole].pg != pg)
+        hole = (hole + 1) & mask;
+    /* Move each later member of the run whose home is not cyclically in
+     * (hole, j] back into the hole: its probe from home would stop there. */
+    for (size_t j = (hole + 1) & mask; p->hash[j].pg; j = (j + 1) & mask) {
+        size_t home = hslot(p, p->hash[j].pgno);
+        int between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+        if (!between) {
+            p->hash[hole] = p->hash[j];
+            hole = j;
+        }
+    }
+    p->hash[hole].pg = NULL;
 }
 
 static int hash_grow(hdb_pager *p)
 {
     size_t cap = (p->hmask + 1) * 2;
-    hdb_page **h = hdb__zalloc(p->mem, cap * sizeof *h);
+    hdb_hent *h = hdb__zalloc(p->mem, cap * sizeof *h);
     if (!h)
         return HDB_NOMEM;
-    for (size_t i = 0; i <= p->hmask; i++) {
-        hdb_page *pg = p->hash[i];
-        while (pg) {
-            hdb_page *next = pg->hnext;
-            size_t s = (size_t)(pg->pgno * 2654435761u) & (cap - 1);
-            pg->hnext = h[s];
-            h[s] = pg;
-            pg = next;
-        }
-    }
+    for (size_t i = 0; i <= p->hmask; i++)
+        if (p->hash[i].pg)
+            hash_put(h, cap - 1, p->hash[i].pg);
     hdb__free(p->mem, p->hash);
     p->hash = h;
     p->hmask = cap - 1;
@@ -385,9 +413,8 @@ int hdb__cache_new_at(hdb_pager *p, hdb_pgno pgno, int is_map, int cold, hdb_pag
     pg->loaded = 0;
     pg->ioerr = 0;
     pg->gen = 0;
-    size_t s = hslot(p, pgno);
-    pg->hnext = p->hash[s];
-    p->hash[s] = pg;
+    assert(!hdb__cache_find(p, pgno));
+    hash_put(p->hash, p->hmask, pg);
     if (cold)
         lru_push_cold(p, pg);
     else

@@ -83,7 +83,7 @@ typedef struct hdb_page {
     unsigned gen;
     uint64_t stamp; /* young: p->clock at its move to the front; old: p->ins
                        at its entry in the old part (cache.c) */
-    struct hdb_page *hnext, *lprev, *lnext;
+    struct hdb_page *hnext, *lprev, *lnext; /* hnext: the spare list */
 } hdb_page;
 
 typedef struct hdb_meta {

@@ -39,6 +39,13 @@ typedef struct hdb_spinfo {
     unsigned gen;
 } hdb_spinfo;
 
+/* A slot of the cache's hash: a frame and its page number, so that a probe
+ * reads no frame but the one it finds (pg == NULL: empty). */
+typedef struct hdb_hent {
+    hdb_pgno pgno;
+    hdb_page *pg;
+} hdb_hent;
+
 struct hdb_pager {
     const hdb_vfs *vfs;
     hdb_file *file;
@@ -56,7 +63,7 @@ struct hdb_pager {
     hdb_pgno next_pgno; /* high-water mark now (>= meta.next_pgno) */
 
     /* cache */
-    hdb_page **hash;
+    hdb_hent *hash; /* open addressing on the page number (cache.c, HASH) */
     size_t hmask;
     hdb_page lru; /* sentinel: lnext = most recently used */
     hdb_page mid; /* sentinel between the young and the old part (cache.c) */

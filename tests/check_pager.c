@@ -14,6 +14,7 @@
 #include "heliosdb.h"
 #include "pager/page.h"
 #include "pager/pager.h"
+#include "pager/pager_int.h"
 #include "pager/refmap.h"
 #include "pager/u32set.h"
 #include "support/test_util.h"
@@ -136,6 +137,56 @@ static void read_one(env *e, hdb_ref r, int i)
     ck_assert_uint_eq(hdb__get32(pg->data + 100), (uint32_t)i);
     hdb__pager_put(e->p, pg);
 }
+
+/* Every frame on the LRU is found under its page number. */
+static int frames_unfound(hdb_pager *p)
+{
+    int bad = 0;
+    for (hdb_page *pg = p->lru.lnext; pg != &p->lru; pg = pg->lnext)
+        bad += pg != &p->mid && hdb__cache_find(p, pg->pgno) != pg;
+    return bad;
+}
+
+/* The frame table (cache.c, HASH) with long runs of colliding page
+ * numbers: 16 frames, a table of 64 slots, and pages of four residues
+ * modulo 64 read in a scattered order, so that evictions keep taking
+ * entries out of the middle of runs.  Every page read holds its own
+ * index, every cached frame stays findable, and a page just read is found
+ * again without a read. */
+START_TEST(test_hash_runs)
+{
+    env e;
+    enum { N = 1500 };
+    static hdb_ref refs[N];
+    env_init(&e, 16 * (4096 + 128));
+    fill_committed(&e, N, refs);
+    int cand[N], nc = 0;
+    for (int i = 0; i < N; i++)
+        if (refs[i].pgno % 64 == 3 || refs[i].pgno % 64 == 4 || refs[i].pgno % 64 == 40 ||
+            refs[i].pgno % 64 == 63)
+            cand[nc++] = i;
+    ck_assert_int_gt(nc, 80);
+    int bad = 0;
+    for (int k = 0; k < 4000; k++) {
+        int i = cand[(unsigned)(k * 2654435761u >> 7) % (unsigned)nc];
+        hdb_page *pg;
+        uint64_t r0 = reads_of(&e);
+        if (hdb__pager_get(e.p, refs[i], &pg) != HDB_OK)
+            bad++;
+        else {
+            bad += hdb__get32(pg->data + 100) != (uint32_t)i;
+            hdb__pager_put(e.p, pg);
+        }
+        uint64_t r1 = reads_of(&e);
+        read_one(&e, refs[i], i);
+        bad += reads_of(&e) != r1; /* cached: no second read */
+        bad += r1 - r0 > 1;
+        bad += frames_unfound(e.p);
+    }
+    ck_assert_int_eq(bad, 0);
+    env_fini(&e);
+}
+END_TEST
 
 /* The cache's midpoint: pages used again stay cached while a stream of
  * pages used once, many times the cache's size, passes through it (under
@@ -568,6 +619,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_format_versions);
     tcase_add_test(c, test_u32set_model);
     tcase_add_test(c, test_cold_reads);
+    tcase_add_test(c, test_hash_runs);
     suite_add_tcase(s, c);
     TCase *t = tcase_create("threads"); /* also run under TSan */
     tcase_add_test(t, test_parallel_reads);

@@ -326,9 +326,13 @@ static int wait_loaded(hdb_pager *p, hdb_page *pg)
 
 static int get_locked(hdb_pager *p, hdb_ref ref, int cold, hdb_page **out)
 {
-    if (!hdb__pager_is_data_page(p, ref.pgno))
+    /* A cached frame that is not a map page's is a data page's (every data
+     * frame was checked when made): the division of hdb__map_is_slot is
+     * left for the pages to read. */
+    hdb_page *pg = ref.pgno >= HDB_MAP_FIRST && ref.pgno < p->next_pgno
+                       ? hdb__cache_find(p, ref.pgno) : NULL;
+    if (pg ? pg->is_map : !hdb__pager_is_data_page(p, ref.pgno))
         return hdb__pager_corrupt(p, "pointer to page %u, outside the data pages", ref.pgno);
-    hdb_page *pg = hdb__cache_find(p, ref.pgno);
     if (pg) {
         pg->pin++;
         if (!cold)

@@ -138,6 +138,30 @@ static void read_one(env *e, hdb_ref r, int i)
     hdb__pager_put(e->p, pg);
 }
 
+/* A get of a number that is no data page is corruption, whether the
+ * page is cached (the map page of region 0, under its slot A) or not (its
+ * slot B, a meta slot, the high-water mark and beyond). */
+START_TEST(test_get_not_data)
+{
+    env e;
+    static hdb_ref refs[40];
+    env_init(&e, 256 << 10);
+    fill_committed(&e, 40, refs);
+    uint32_t c;
+    ck_assert_int_eq(hdb__pager_rc(e.p, refs[3].pgno, &c), HDB_OK); /* the map page is cached */
+    ck_assert_ptr_nonnull(hdb__cache_find(e.p, HDB_MAP_FIRST));
+    hdb_pgno bad[] = {0, 1, HDB_MAP_FIRST, HDB_MAP_FIRST + 1, e.p->next_pgno, e.p->next_pgno + 9};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hdb_page *pg = NULL;
+        hdb_ref r = {bad[i], 0};
+        ck_assert_int_eq(hdb__pager_get(e.p, r, &pg), HDB_CORRUPT);
+        ck_assert_ptr_nonnull(strstr(hdb__pager_errmsg(e.p), "outside the data pages"));
+    }
+    read_one(&e, refs[3], 3);
+    env_fini(&e);
+}
+END_TEST
+
 /* Every frame on the LRU is found under its page number. */
 static int frames_unfound(hdb_pager *p)
 {
@@ -620,6 +644,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_u32set_model);
     tcase_add_test(c, test_cold_reads);
     tcase_add_test(c, test_hash_runs);
+    tcase_add_test(c, test_get_not_data);
     suite_add_tcase(s, c);
     TCase *t = tcase_create("threads"); /* also run under TSan */
     tcase_add_test(t, test_parallel_reads);

@@ -279,34 +279,45 @@ int hdb__node_leaf_cell(hdb_bt *t, const uint8_t *pg, unsigned i, hdb_cell *c)
 }
 
 /* The key of cell i of a node whose content starts at `content` (i below
- * the cell count): cells with a one-byte key length (and value length, in
- * a leaf) are read here, with the checks of cell_key; any other goes to
- * cell_key, which reads it or reports the damage. */
-static inline int probe_key(hdb_bt *t, const uint8_t *pg, unsigned i, size_t content, int leaf,
-                            const uint8_t **key, size_t *klen)
+ * the cell count), for a cell with a one-byte key length (and value
+ * length, in a leaf), with the checks of cell_key; its length goes to
+ * *klen.  NULL for any other cell: cell_key reads it or reports the
+ * damage. */
+static inline const uint8_t *probe_fast(size_t psize, const uint8_t *pg, unsigned i,
+                                        size_t content, int leaf, size_t *klen)
 {
     size_t off = hdb__get16(pg + HDB_NODE_SLOTS + 2 * i);
-    const uint8_t *end = pg + t->psize, *p = pg + off + (leaf ? 1 : HDB_REF_SIZE);
-    if (off >= content && off + (leaf ? 3 : HDB_REF_SIZE + 1) <= t->psize) {
+    const uint8_t *end = pg + psize, *p = pg + off + (leaf ? 1 : HDB_REF_SIZE);
+    if (off >= content && off + (leaf ? 3 : HDB_REF_SIZE + 1) <= psize) {
         if (leaf && p[0] < 0x80 && p[1] < 0x80) {
             size_t kl = p[0], vl = p[1];
             p += 2;
             if (kl <= (size_t)(end - p) && vl <= (size_t)(end - p) - kl) {
-                *key = p;
                 *klen = kl;
-                return HDB_OK;
+                return p;
             }
         } else if (!leaf && p[0] < 0x80) {
             size_t kl = p[0];
             p++;
             if (kl <= (size_t)(end - p)) {
-                *key = p;
                 *klen = kl;
-                return HDB_OK;
+                return p;
             }
         }
     }
-    return cell_key(t, pg, i, key, klen);
+    return NULL;
+}
+
+static inline int probe_key(hdb_bt *t, const uint8_t *pg, unsigned i, size_t content, int leaf,
+                            const uint8_t **key, size_t *klen)
+{
+    size_t kl;
+    const uint8_t *k = probe_fast(t->psize, pg, i, content, leaf, &kl);
+    if (!k)
+        return cell_key(t, pg, i, key, klen);
+    *key = k;
+    *klen = kl;
+    return HDB_OK;
 }
 
 int hdb__node_key(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **key, size_t *klen)
@@ -383,13 +394,26 @@ static inline int probe_cmp(const uint8_t *a, size_t an, const uint8_t *lim, uin
     return c ? c : (an > bn) - (an < bn);
 }
 
+/* cell_key for a probe of find, into *key and *klen through locals of
+ * its own: the search's key and length then stay in registers. */
+static inline int probe_slow(hdb_bt *t, const uint8_t *pg, unsigned i, const uint8_t **key,
+                             size_t *klen)
+{
+    const uint8_t *k;
+    size_t kn;
+    int rc = cell_key(t, pg, i, &k, &kn);
+    *key = k;
+    *klen = kn;
+    return rc;
+}
+
 /* hdb__node_find for a leaf (leaf != 0) or a branch page. */
 static inline int find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, unsigned *idx,
                        int *eq, int leaf)
 {
     unsigned n = hdb__page_count(pg);
-    size_t content = hdb__node_content(t, pg);
-    const uint8_t *k, *lim = pg + t->psize, *b = key;
+    const size_t psize = t->psize, content = hdb__node_content(t, pg);
+    const uint8_t *k, *lim = pg + psize, *b = key;
     size_t kn;
     uint64_t y;
     int rc;
@@ -419,7 +443,8 @@ static inline int find(hdb_bt *t, const uint8_t *pg, const void *key, size_t kle
             return hdb__pager_corrupt(t->pager, "page %u: empty branch", hdb__page_pgno(pg));
         while (lo < hi) {
             unsigned mid = (lo + hi) / 2;
-            if ((rc = probe_key(t, pg, mid, content, 0, &k, &kn)) != HDB_OK)
+            if (!(k = probe_fast(psize, pg, mid, content, 0, &kn)) &&
+                (rc = probe_slow(t, pg, mid, &k, &kn)) != HDB_OK)
                 return rc;
             if (probe_cmp(k, kn, lim, y, b, klen) <= 0)
                 lo = mid + 1;
@@ -433,7 +458,8 @@ static inline int find(hdb_bt *t, const uint8_t *pg, const void *key, size_t kle
     unsigned lo = 0, hi = n;
     while (lo < hi) {
         unsigned mid = (lo + hi) / 2;
-        if ((rc = probe_key(t, pg, mid, content, 1, &k, &kn)) != HDB_OK)
+        if (!(k = probe_fast(psize, pg, mid, content, 1, &kn)) &&
+            (rc = probe_slow(t, pg, mid, &k, &kn)) != HDB_OK)
             return rc;
         int c = probe_cmp(k, kn, lim, y, b, klen);
         if (c < 0)
@@ -450,7 +476,8 @@ static inline int find(hdb_bt *t, const uint8_t *pg, const void *key, size_t kle
 int hdb__node_find(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen, unsigned *idx,
                    int *eq)
 {
-    return find(t, pg, key, klen, idx, eq, hdb__page_type(pg) == HDB_PT_LEAF);
+    return hdb__page_type(pg) == HDB_PT_LEAF ? find(t, pg, key, klen, idx, eq, 1)
+                                             : find(t, pg, key, klen, idx, eq, 0);
 }
 
 int hdb__node_search_leaf(hdb_bt *t, const uint8_t *pg, const void *key, size_t klen,

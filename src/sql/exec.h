@@ -158,6 +158,14 @@ typedef struct xsrc {
     const hdb_sql_index *ks_ix; /* the index ks_idx belongs to */
 } xsrc;
 
+/* An aggregate's argument as group_fold reads it in line: src >= 0 and
+ * col (-1: the rowid) a plain column of the core's own row; src == -1 no
+ * argument (count(*)); src == -2 the general way (FILTER, DISTINCT, an
+ * expression, several arguments). */
+typedef struct xaggarg {
+    int src, col;
+} xaggarg;
+
 struct xcore {
     xcore *outer;
     int correlated;         /* reads a column of a core outside it */
@@ -174,6 +182,8 @@ struct xcore {
     int is_agg;
     int nagg;
     hdb_sql_expr **agg;
+    xaggarg *aggarg;        /* per aggregate, how group_fold reads its argument
+                               (hdb__sql_agg_prepare; NULL: every one the general way) */
     hdb_sql_value *aggval;  /* output phase: the finished aggregates */
     int ngroup;
     hdb_sql_expr **group;
@@ -358,6 +368,8 @@ int hdb__sql_resolve(xctx *x, xcore *c, hdb_sql_expr *e, int allow_agg);
 /* A one-source core over table t (DML targets, RETURNING, CHECK). */
 xcore *hdb__sql_table_core(xctx *x, hdb_sql_table *t, const char *alias, xcore *outer);
 void *hdb__sql_alloc(xctx *x, size_t n);
+/* Fill c->aggarg once c's aggregates are resolved (exec_group.c). */
+int hdb__sql_agg_prepare(xctx *x, xcore *c);
 char *hdb__sql_strdup(xctx *x, const char *s);
 
 /* ---- conditions (exec_where.c) ---- */

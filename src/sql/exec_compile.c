@@ -552,9 +552,10 @@ int hdb__sql_compile_select(xctx *x, hdb_sql_select *s, xcore *outer, xcte_scope
     int rc = output_columns(x, q);
     if (rc == HDB_OK)
         rc = compile_order(x, q, s);
-    for (int i = 0; i < q->ncore; i++) {
+    for (int i = 0; i < q->ncore && rc == HDB_OK; i++) {
         xcore *c = q->core[i];
         c->is_agg = c->ngroup > 0 || c->nagg > 0 || c->having;
+        rc = hdb__sql_agg_prepare(x, c);
     }
     if (rc == HDB_OK)
         hdb__sql_plan_order(x, q);

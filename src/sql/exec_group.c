@@ -164,6 +164,14 @@ static int arg_column(xcore *c, const hdb_sql_expr *a, hdb_sql_value *out)
     return 1;
 }
 
+/* The error of an aggregate's step function (rc not HDB_OK). */
+static int step_failed(xctx *x, int rc)
+{
+    if (rc == HDB_ERROR)
+        return hdb__sql_err(x, rc, "%s", x->f.err[0] ? x->f.err : "aggregate failed");
+    return nomem(x);
+}
+
 static int agg_step(xctx *x, xcore *c, group *g, int i)
 {
     hdb_sql_expr *e = c->agg[i];
@@ -199,10 +207,8 @@ static int agg_step(xctx *x, xcore *c, group *g, int i)
     if (rc == HDB_OK) {
         x->f.err[0] = 0;
         rc = r->fn->agg->step(&x->f, g->state[i], n, argv);
-        if (rc == HDB_ERROR)
-            hdb__sql_err(x, rc, "%s", x->f.err[0] ? x->f.err : "aggregate failed");
-        else if (rc != HDB_OK)
-            rc = nomem(x);
+        if (rc != HDB_OK)
+            rc = step_failed(x, rc);
     }
 done:
     for (int k = 0; k < set; k++)
@@ -275,11 +281,59 @@ static int spill_row(xctx *x, runst *st, const hdb_buf *key)
 
 /* Fold the current joined row into g (saving the sources' rows when the
  * output reads them: bare). */
+int hdb__sql_agg_prepare(xctx *x, xcore *c)
+{
+    c->aggarg = c->nagg ? hdb__sql_alloc(x, sizeof *c->aggarg * c->nagg) : NULL;
+    if (c->nagg && !c->aggarg)
+        return x->rc;
+    for (int i = 0; i < c->nagg; i++) {
+        const hdb_sql_expr *e = c->agg[i], *a = e->u.func.args.n == 1 ? e->u.func.args.a[0] : NULL;
+        const xref *r = a ? a->aux : NULL;
+        xaggarg *g = &c->aggarg[i];
+        g->src = -2;
+        g->col = 0;
+        if (e->u.func.filter || (e->flags & HDB_SQL_EF_DISTINCT) || e->u.func.args.n > 1)
+            continue;
+        if (e->u.func.args.n == 0)
+            g->src = -1;
+        else if (a->kind == HDB_SQL_E_COLUMN && r && r->kind == XR_COL && r->up == 0 &&
+                 r->src >= 0 && r->src < c->nsrc) {
+            g->src = r->src;
+            g->col = r->col;
+        }
+    }
+    return HDB_OK;
+}
+
+/* Fold the current row into g: an aggregate of no argument or of a plain
+ * column (c->aggarg) in line, with the column's value borrowed as
+ * arg_column gives it; any other through agg_step. */
 static int group_fold(xctx *x, xcore *c, group *g, int bare)
 {
     int rc = bare ? save_rows(x, c, g) : HDB_OK;
-    for (int i = 0; i < c->nagg && rc == HDB_OK; i++)
-        rc = agg_step(x, c, g, i);
+    for (int i = 0; i < c->nagg && rc == HDB_OK; i++) {
+        const xaggarg *a = c->aggarg ? &c->aggarg[i] : NULL;
+        if (!a || a->src < -1) {
+            rc = agg_step(x, c, g, i);
+            continue;
+        }
+        hdb_sql_value v = HDB_SQL_NULL_INIT;
+        if (a->src >= 0) {
+            const xsrc *s = &c->src[a->src];
+            if (s->nullrow || !s->row)
+                ;
+            else if (a->col < 0)
+                v = (hdb_sql_value){HDB_INTEGER, 0, {.i = s->rowid}};
+            else {
+                v = s->row[a->col];
+                v.owned = 0;
+            }
+        }
+        const xref *r = c->agg[i]->aux;
+        x->f.err[0] = 0;
+        if ((rc = r->fn->agg->step(&x->f, g->state[i], a->src >= 0, &v)) != HDB_OK)
+            rc = step_failed(x, rc);
+    }
     return rc;
 }
 

@@ -149,7 +149,10 @@ static hdb_sql_expr *out_expr(const xcore *c, int col)
 /* ORDER BY .. LIMIT k once k rows are kept: evaluate only the order keys
  * of the row into st->probe and say whether it sorts at or after the k-th
  * kept row.  Such a row can never be among the first k (the kept ones are
- * earlier, and the sort is stable), so it is dropped before it is built. */
+ * earlier, and the sort is stable), so it is dropped before it is built.
+ * The keys are evaluated one at a time, each compared at once: the first
+ * that differs from the k-th row's decides, and the later ones are not
+ * evaluated (most rows differ in the first key). */
 static int top_reject(xctx *x, runst *st, int *reject)
 {
     const xsel *q = st->q;
@@ -165,8 +168,13 @@ static int top_reject(xctx *x, runst *st, int *reject)
         int rc = hdb__sql_eval(x, st->c, e, &st->probe[col]);
         if (rc != HDB_OK)
             return rc;
+        int c = hdb__sql_row_cmp(st->probe, st->thr, &q->order[i], 1);
+        if (c) {
+            *reject = c > 0;
+            return HDB_OK;
+        }
     }
-    *reject = hdb__sql_row_cmp(st->probe, st->thr, q->order, q->norder) >= 0;
+    *reject = 1; /* equal to the k-th row: after it (stable) */
     return HDB_OK;
 }
 

@@ -198,8 +198,11 @@ void hdb__cache_touch(hdb_pager *p, hdb_page *pg)
 static void hash_remove(hdb_pager *p, hdb_page *pg)
 {
     size_t mask = p->hmask, hole = hslot(p, pg->pgno);
-    while (p->hash[hole].pg != pg)
+    while (p->hash[hole].pg != pg) {
+        if (!p->hash[hole].pg)
+            return; /* not in the table (never: every frame in service is) */
         hole = (hole + 1) & mask;
+    }
     /* Move each later member of the run whose home is not cyclically in
      * (hole, j] back into the hole: its probe from home would stop there. */
     for (size_t j = (hole + 1) & mask; p->hash[j].pg; j = (j + 1) & mask) {

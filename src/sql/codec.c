@@ -672,9 +672,22 @@ int hdb__sql_key_skip(const uint8_t **p, size_t *n, int desc)
     return HDB_OK;
 }
 
-int hdb__sql_key_int(const uint8_t **p, size_t *n, int64_t *out)
+/* hdb__sql_key_int for any number key, through num_get (out of line, so
+ * that the usual key's path needs no stack frame). */
+static __attribute__((noinline)) int key_int_any(const uint8_t **p, size_t *n, int64_t *out)
 {
     hdb_sql_value v;
+    size_t used = *n ? num_get(*p, *n, **p, 0x00, &v) : 0;
+    if (!used || v.type != HDB_INTEGER)
+        return HDB_CORRUPT;
+    *out = v.u.i;
+    *p += used;
+    *n -= used;
+    return HDB_OK;
+}
+
+int hdb__sql_key_int(const uint8_t **p, size_t *n, int64_t *out)
+{
     const uint8_t *q = *p;
     if (*n >= 2 && q[0] >= KEY_POS && q[0] <= KEY_POS + 52) {
         /* A positive rowid, the usual key: num_get's path for it, without
@@ -689,13 +702,7 @@ int hdb__sql_key_int(const uint8_t **p, size_t *n, int64_t *out)
             return HDB_OK;
         }
     }
-    size_t used = *n ? num_get(*p, *n, **p, 0x00, &v) : 0;
-    if (!used || v.type != HDB_INTEGER)
-        return HDB_CORRUPT;
-    *out = v.u.i;
-    *p += used;
-    *n -= used;
-    return HDB_OK;
+    return key_int_any(p, n, out);
 }
 
 void hdb__sql_key_prefix_end(hdb_buf *b, const void *prefix, size_t n)

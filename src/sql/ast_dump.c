@@ -131,8 +131,11 @@ static int is_ctime(const char *s)
 static void function(hdb_buf *b, const hdb_sql_expr *e)
 {
     const char *fn = e->u.func.name;
-    if (e->u.func.args.n == 0 && !e->flags && !e->u.func.filter && is_ctime(fn)) {
-        hdb__buf_puts(b, fn); /* CURRENT_TIME and friends take no parentheses */
+    /* CURRENT_TIME and friends take no parentheses (also when written in
+     * parentheses of their own, which only set HDB_SQL_EF_PAREN) */
+    if (e->u.func.args.n == 0 && !(e->flags & ~HDB_SQL_EF_PAREN) && !e->u.func.filter &&
+        is_ctime(fn)) {
+        hdb__buf_puts(b, fn);
         return;
     }
     name(b, fn);

@@ -16,10 +16,10 @@
 **
 ** Both engines run the same statements through their prepared-statement
 ** APIs (hdb_prepare/hdb_step mirror sqlite3_prepare_v2/sqlite3_step), each
-** on a fresh file in one temporary directory.  Both load first; then each
-** test runs on one engine and at once on the other, repeat by repeat, the
-** first of the two alternating, so that a slow spell of the machine falls
-** on both alike:
+** on a fresh file in one temporary directory.  The engines take turns in
+** slices of each test (TIME SLICES below: a twentieth of its queries, rows
+** or commits), the first of each pair alternating, so that a slow spell of
+** the machine falls on both alike:
 **   load      N rows inserted in one transaction by one prepared INSERT
 **             into t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c REAL)
 **             with an index on a
@@ -188,17 +188,30 @@ static void keep(double t[T__N], int k, long rep, double dt)
         t[k] = dt;
 }
 
-/* Create and load e's tables: t timed (into *t_load), u and v for the
- * join not timed. */
-static void setup(eng *e, double *t_load)
+/* TIME SLICES.  Each timed test is cut into SLICES slices of its queries
+ * (of its rows, for the load; of its commits); the two engines take turns
+ * slice by slice, the first of each pair alternating, and each engine's
+ * time is the sum of its own slices.  A slow spell of the machine, which on
+ * a shared host lasts seconds, so falls on both engines alike, where whole
+ * runs one after the other would give it to one of them.  GROUP BY and the
+ * sort are one statement each: they alternate run by run only. */
+#define SLICES 20
+
+/* Slice j of n items: [*from, *to). */
+static void slice(long n, int j, long *from, long *to)
+{
+    *from = n * j / SLICES;
+    *to = n * (j + 1) / SLICES;
+}
+
+/* Is engine e's turn first in slice j of repeat rep? */
+static int first_of(int e, int j, long rep) { return ((j + rep) & 1) == e; }
+
+/* Insert rows [from, to) of t with e's prepared statement st. */
+static void load_rows(eng *e, void *st, long from, long to)
 {
     char b[64];
-    e->exec(e->db, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c REAL)");
-    e->exec(e->db, "CREATE INDEX t_a ON t(a)");
-    double t0 = now();
-    e->exec(e->db, "BEGIN");
-    void *st = e->prepare(e->db, "INSERT INTO t VALUES(?1, ?2, ?3, ?4)");
-    for (long i = 0; i < nrows; i++) {
+    for (long i = from; i < to; i++) {
         long id = perm(i, nrows);
         snprintf(b, sizeof b, "name-%08ld", perm(id, 1000003));
         e->bind_int(st, 1, id);
@@ -208,132 +221,185 @@ static void setup(eng *e, double *t_load)
         e->step(st);
         e->reset(st);
     }
-    e->finalize(st);
-    e->exec(e->db, "COMMIT");
-    *t_load = now() - t0;
-
-    long nsmall = nrows / 10;
-    e->exec(e->db, "CREATE TABLE u(id INTEGER PRIMARY KEY, t_id INTEGER, x INTEGER)");
-    e->exec(e->db, "CREATE TABLE v(id INTEGER PRIMARY KEY, u_id INTEGER, y INTEGER)");
-    e->exec(e->db, "BEGIN");
-    void *su = e->prepare(e->db, "INSERT INTO u VALUES(?1, ?2, ?3)");
-    void *sv = e->prepare(e->db, "INSERT INTO v VALUES(?1, ?2, ?3)");
-    for (long i = 0; i < nsmall; i++) {
-        e->bind_int(su, 1, i);
-        e->bind_int(su, 2, perm(i, nrows));
-        e->bind_int(su, 3, i % 97);
-        e->step(su);
-        e->reset(su);
-        e->bind_int(sv, 1, i);
-        e->bind_int(sv, 2, perm(i, nsmall));
-        e->bind_int(sv, 3, i % 89);
-        e->step(sv);
-        e->reset(sv);
-    }
-    e->finalize(su);
-    e->finalize(sv);
-    e->exec(e->db, "COMMIT");
-    e->exec(e->db, "CREATE INDEX v_u ON v(u_id)");
 }
 
-/* Run test k (not the load) once on e, its rep-th run: the time it took;
- * a digest of every answer is added to *sum. */
-static double run_test(eng *e, int k, long rep, double *sum)
+/* Create and load both engines' tables (e[0], e[1]): t timed into t_load[]
+ * (its INSERTs slice by slice, then its COMMIT), u and v not timed. */
+static void setup(eng *e[2], double t_load[2])
+{
+    void *st[2];
+    for (int k = 0; k < 2; k++) {
+        e[k]->exec(e[k]->db, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c REAL)");
+        e[k]->exec(e[k]->db, "CREATE INDEX t_a ON t(a)");
+        double t0 = now();
+        e[k]->exec(e[k]->db, "BEGIN");
+        st[k] = e[k]->prepare(e[k]->db, "INSERT INTO t VALUES(?1, ?2, ?3, ?4)");
+        t_load[k] = now() - t0;
+    }
+    for (int j = 0; j < SLICES; j++) {
+        long from, to;
+        slice(nrows, j, &from, &to);
+        for (int o = 0; o < 2; o++) {
+            int k = first_of(0, j, 0) ? o : 1 - o;
+            double t0 = now();
+            load_rows(e[k], st[k], from, to);
+            t_load[k] += now() - t0;
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        double t0 = now();
+        e[k]->finalize(st[k]);
+        e[k]->exec(e[k]->db, "COMMIT");
+        t_load[k] += now() - t0;
+    }
+    long nsmall = nrows / 10;
+    for (int k = 0; k < 2; k++) {
+        eng *x = e[k];
+        x->exec(x->db, "CREATE TABLE u(id INTEGER PRIMARY KEY, t_id INTEGER, x INTEGER)");
+        x->exec(x->db, "CREATE TABLE v(id INTEGER PRIMARY KEY, u_id INTEGER, y INTEGER)");
+        x->exec(x->db, "BEGIN");
+        void *su = x->prepare(x->db, "INSERT INTO u VALUES(?1, ?2, ?3)");
+        void *sv = x->prepare(x->db, "INSERT INTO v VALUES(?1, ?2, ?3)");
+        for (long i = 0; i < nsmall; i++) {
+            x->bind_int(su, 1, i);
+            x->bind_int(su, 2, perm(i, nrows));
+            x->bind_int(su, 3, i % 97);
+            x->step(su);
+            x->reset(su);
+            x->bind_int(sv, 1, i);
+            x->bind_int(sv, 2, perm(i, nsmall));
+            x->bind_int(sv, 3, i % 89);
+            x->step(sv);
+            x->reset(sv);
+        }
+        x->finalize(su);
+        x->finalize(sv);
+        x->exec(x->db, "COMMIT");
+        x->exec(x->db, "CREATE INDEX v_u ON v(u_id)");
+    }
+}
+
+/* Test k's statement and its number of queries (1: one statement read to
+ * its end). */
+static const char *test_sql(int k, long *n)
 {
     long nsmall = nrows / 10;
-    void *st;
-    double t0 = now();
+    *n = 1000;
     switch (k) {
-    case T_PKGET:
-        st = e->prepare(e->db, "SELECT c FROM t WHERE id = ?1");
-        for (long i = 0; i < nrows; i++) {
+    case T_PKGET: *n = nrows; return "SELECT c FROM t WHERE id = ?1";
+    case T_IDXGET: *n = nsmall; return "SELECT count(*) FROM t WHERE a = ?1";
+    case T_RANGE: return "SELECT sum(c) FROM t WHERE id BETWEEN ?1 AND ?1 + 99";
+    case T_IRANGE: return "SELECT count(*), sum(c) FROM t WHERE a BETWEEN ?1 AND ?1 + 2";
+    case T_JOIN3:
+        return "SELECT count(*), sum(v.y + t.c) FROM u JOIN t ON t.id = u.t_id "
+               "JOIN v ON v.u_id = u.id WHERE u.id BETWEEN ?1 AND ?1 + 9";
+    case T_GROUP: *n = 1; return "SELECT a % 10, count(*), avg(c) FROM t GROUP BY 1";
+    case T_SORT: *n = 1; return "SELECT id FROM t ORDER BY b, id LIMIT 10";
+    default: *n = ncommits; return "UPDATE t SET c = c + 1 WHERE id = ?1";
+    }
+}
+
+/* Queries [from, to) of test k, its rep-th run, with e's statement st; a
+ * digest of every answer is added to *sum. */
+static void run_queries(eng *e, void *st, int k, long rep, long from, long to, double *sum)
+{
+    long nsmall = nrows / 10;
+    for (long i = from; i < to; i++) {
+        switch (k) {
+        case T_PKGET:
             e->bind_int(st, 1, perm(i * 7, nrows));
             if (e->step(st))
                 *sum += e->col_double(st, 0);
-            e->reset(st);
-        }
-        break;
-    case T_IDXGET:
-        st = e->prepare(e->db, "SELECT count(*) FROM t WHERE a = ?1");
-        for (long i = 0; i < nsmall; i++) {
+            break;
+        case T_IDXGET:
             e->bind_int(st, 1, perm(i, nsmall));
             if (e->step(st))
                 *sum += e->col_int(st, 0);
-            e->reset(st);
-        }
-        break;
-    case T_RANGE:
-        st = e->prepare(e->db, "SELECT sum(c) FROM t WHERE id BETWEEN ?1 AND ?1 + 99");
-        for (long i = 0; i < 1000; i++) {
+            break;
+        case T_RANGE:
             e->bind_int(st, 1, perm(i + rep * 1000, nrows > 100 ? nrows - 100 : 1));
             if (e->step(st))
                 *sum += e->col_double(st, 0);
-            e->reset(st);
-        }
-        break;
-    case T_IRANGE:
-        st = e->prepare(e->db, "SELECT count(*), sum(c) FROM t WHERE a BETWEEN ?1 AND ?1 + 2");
-        for (long i = 0; i < 1000; i++) {
+            break;
+        case T_IRANGE:
             e->bind_int(st, 1, perm(i + rep * 1000, nsmall));
             if (e->step(st))
                 *sum += e->col_int(st, 0) + e->col_double(st, 1);
-            e->reset(st);
-        }
-        break;
-    case T_JOIN3:
-        st = e->prepare(e->db, "SELECT count(*), sum(v.y + t.c) FROM u JOIN t ON t.id = u.t_id "
-                               "JOIN v ON v.u_id = u.id WHERE u.id BETWEEN ?1 AND ?1 + 9");
-        for (long i = 0; i < 1000; i++) {
+            break;
+        case T_JOIN3:
             e->bind_int(st, 1, perm(i + rep * 1000, nsmall > 10 ? nsmall - 10 : 1));
             if (e->step(st))
                 *sum += e->col_int(st, 0) + e->col_double(st, 1);
-            e->reset(st);
-        }
-        break;
-    case T_GROUP:
-        st = e->prepare(e->db, "SELECT a % 10, count(*), avg(c) FROM t GROUP BY 1");
-        while (e->step(st))
-            *sum += e->col_int(st, 0) + e->col_int(st, 1) + e->col_double(st, 2);
-        break;
-    case T_SORT:
-        st = e->prepare(e->db, "SELECT id FROM t ORDER BY b, id LIMIT 10");
-        while (e->step(st))
-            *sum += e->col_int(st, 0);
-        break;
-    default: /* T_COMMITS */
-        st = e->prepare(e->db, "UPDATE t SET c = c + 1 WHERE id = ?1");
-        for (long i = 0; i < ncommits; i++) {
+            break;
+        case T_GROUP:
+            while (e->step(st))
+                *sum += e->col_int(st, 0) + e->col_int(st, 1) + e->col_double(st, 2);
+            break;
+        case T_SORT:
+            while (e->step(st))
+                *sum += e->col_int(st, 0);
+            break;
+        default: /* T_COMMITS */
             e->bind_int(st, 1, perm(i * 13, nrows));
             e->step(st);
-            e->reset(st);
+            break;
         }
-        break;
+        e->reset(st);
     }
-    e->finalize(st);
-    return now() - t0;
+}
+
+/* Run test k (not the load) once on both engines, its rep-th run, slice by
+ * slice (TIME SLICES): each engine's time into t[], its digest into sum[]. */
+static void run_test(eng *e[2], int k, long rep, double t[2], double sum[2])
+{
+    long n;
+    const char *sql = test_sql(k, &n);
+    void *st[2];
+    for (int o = 0; o < 2; o++) {
+        double t0 = now();
+        st[o] = e[o]->prepare(e[o]->db, sql);
+        t[o] = now() - t0;
+    }
+    int slices = n >= SLICES ? SLICES : 1;
+    for (int j = 0; j < slices; j++) {
+        long from = 0, to = n;
+        if (slices > 1)
+            slice(n, j, &from, &to);
+        for (int o = 0; o < 2; o++) {
+            int k2 = first_of(0, j, rep) ? o : 1 - o;
+            double t0 = now();
+            run_queries(e[k2], st[k2], k, rep, from, to, &sum[k2]);
+            t[k2] += now() - t0;
+        }
+    }
+    for (int o = 0; o < 2; o++) {
+        double t0 = now();
+        e[o]->finalize(st[o]);
+        t[o] += now() - t0;
+    }
 }
 
 /* The whole workload on both engines, times into th[] and ts[], digests of
- * the answers into *sumh and *sums.  Each test runs on one engine then the
- * other, repeat by repeat, the first engine alternating: a slow spell of the
- * machine falls on both alike. */
+ * the answers into *sumh and *sums.  Each engine keeps its best time of a
+ * test's runs. */
 static void workload(eng *h, eng *s, double th[T__N], double ts[T__N], double *sumh, double *sums)
 {
-    *sumh = *sums = 0;
+    eng *e[2] = {s, h};
+    double load[2], sum[2] = {0, 0};
     for (int k = 0; k < T__N; k++)
         th[k] = ts[k] = 0;
-    setup(s, &ts[T_LOAD]);
-    setup(h, &th[T_LOAD]);
+    setup(e, load);
+    ts[T_LOAD] = load[0];
+    th[T_LOAD] = load[1];
     for (int k = T_LOAD + 1; k < T__N; k++)
         for (long rep = 0; rep < reps(k); rep++) {
-            if (rep % 2 == 0) {
-                keep(ts, k, rep, run_test(s, k, rep, sums));
-                keep(th, k, rep, run_test(h, k, rep, sumh));
-            } else {
-                keep(th, k, rep, run_test(h, k, rep, sumh));
-                keep(ts, k, rep, run_test(s, k, rep, sums));
-            }
+            double t[2];
+            run_test(e, k, rep, t, sum);
+            keep(ts, k, rep, t[0]);
+            keep(th, k, rep, t[1]);
         }
+    *sums = sum[0];
+    *sumh = sum[1];
 }
 
 static void branch_part(void)

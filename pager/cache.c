@@ -203,12 +203,9 @@ static void hash_remove(hdb_pager *p, hdb_page *pg)
             return; /* not in the table (never: every frame in service is) */
         hole = (hole + 1) & mask;
     }
-    /* Move each later member of the run whose home is not cyclically in
-     * (hole, j] back into the hole: its probe from home would stop there. */
+    /* Shift the rest of the run back (hdb__probe_stays). */
     for (size_t j = (hole + 1) & mask; p->hash[j].pg; j = (j + 1) & mask) {
-        size_t home = hslot(p, p->hash[j].pgno);
-        int between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-        if (!between) {
+        if (!hdb__probe_stays(hole, j, hslot(p, p->hash[j].pgno))) {
             p->hash[hole] = p->hash[j];
             hole = j;
         }

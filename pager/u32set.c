@@ -45,13 +45,14 @@ static unsigned log2_of(size_t cap)
 static int grow_to(hdb_u32set *s, size_t cap)
 {
     hdb_u32set g = *s;
-    if (log2_of(cap) > 32) /* more than 2^31 members: not page numbers */
+    unsigned bits = log2_of(cap);
+    if (bits > 32) /* more than 2^31 members: not page numbers */
         return HDB_NOMEM;
     g.slot = hdb__zalloc(s->mem, cap * sizeof *g.slot);
     if (!g.slot)
         return HDB_NOMEM;
     g.mask = cap - 1;
-    g.shift = 32 - log2_of(cap);
+    g.shift = 32 - bits;
     if (s->slot) {
         for (size_t i = 0; i <= s->mask; i++)
             if (s->slot[i])
@@ -101,9 +102,7 @@ int hdb__u32set_del(hdb_u32set *s, uint32_t v)
      * their home slot does not lie cyclically between the hole and them. */
     size_t hole = i;
     for (size_t j = (i + 1) & s->mask; s->slot[j]; j = (j + 1) & s->mask) {
-        size_t home = hdb__u32set_home(s, s->slot[j]);
-        int between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-        if (!between) {
+        if (!hdb__probe_stays(hole, j, hdb__u32set_home(s, s->slot[j]))) {
             s->slot[hole] = s->slot[j];
             hole = j;
         }

@@ -47,6 +47,16 @@ static inline int hdb__u32set_has(const hdb_u32set *s, uint32_t v)
     return hdb__u32set_find(s, v) != SIZE_MAX;
 }
 
+/* Backward-shift deletion in a table of linear probing (this set, the page
+ * cache's frame table): when slot `hole` empties, may the member at slot
+ * j, whose home slot is `home`, stay where it is?  Yes when its home lies
+ * cyclically in (hole, j]: its probe from home does not pass the hole.
+ * Otherwise it moves into the hole, which moves to j. */
+static inline int hdb__probe_stays(size_t hole, size_t j, size_t home)
+{
+    return hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+}
+
 void hdb__u32set_init(hdb_u32set *s, const hdb_allocator *mem);
 void hdb__u32set_free(hdb_u32set *s);
 void hdb__u32set_clear(hdb_u32set *s);

@@ -60,6 +60,21 @@
 **   run back into the hole (no tombstones).  A page number is in the table
 **   at most once.
 **
+**   SLABS.  Frames are carved from slabs of up to HDB_BIG_ALIGN (2 MiB)
+**   bytes, allocated as the cache grows and never more than its budget
+**   needs: a slab holds min(what fits, frames still allowed) frames, or one
+**   frame when every frame is pinned and the cache goes over budget.  A
+**   slab of k frames is laid out as
+**       k page buffers of P bytes    (page-aligned when mapped: mem.h)
+**       k frame headers of FRAME_HDR bytes (hdb_page)
+**       hdb_slab                     (the list of slabs, for freeing)
+**   A frame is never given back to its slab: an unused one goes to the
+**   spare list.  Slabs are freed with the cache (hdb__cache_free_all).
+**   One allocation per 2 MiB, not per page, and, with the C library's
+**   allocator, huge pages (mem.h, LARGE BLOCKS): a cold cache's page reads
+**   each landed in a new frame, and the faults of its fresh memory cost as
+**   much as the reads.
+**
 **   Every function here is called with p->mu held.
 */
 #include <assert.h>
@@ -69,6 +84,13 @@
 #include "pager/pager_int.h"
 
 #define FRAME_HDR ((sizeof(hdb_page) + 63) & ~(size_t)63)
+
+typedef struct hdb_slab {
+    struct hdb_slab *next;
+    uint8_t *base;
+    size_t bytes;
+} hdb_slab;
+#define SLAB_TAIL ((sizeof(hdb_slab) + 63) & ~(size_t)63)
 
 /* libxxhash built for x86 also exports XXH3 choosing SSE2, AVX2 or AVX-512
  * at run time (the same hashes, 2-3 times faster than its SSE2 default on a
@@ -381,6 +403,42 @@ static int evict_one(hdb_pager *p, int cold, hdb_page **out)
     return HDB_OK;
 }
 
+/* A new slab of frames (SLABS), for p->nframes frames in use. */
+static int slab_grow(hdb_pager *p)
+{
+    size_t per = p->psize + FRAME_HDR;
+    size_t k = (HDB_BIG_ALIGN - SLAB_TAIL) / per;
+    size_t left = p->max_frames > p->nframes ? p->max_frames - p->nframes : 1;
+    if (k > left)
+        k = left;
+    if (k == 0)
+        k = 1;
+    size_t bytes = k * per + SLAB_TAIL;
+    uint8_t *b = hdb__big_alloc(p->mem, bytes);
+    if (!b)
+        return HDB_NOMEM;
+    hdb_slab *s = (hdb_slab *)(b + k * per);
+    s->next = p->slabs;
+    s->base = b;
+    s->bytes = bytes;
+    p->slabs = s;
+    p->fresh = b;
+    p->fresh_k = k;
+    p->fresh_i = 0;
+    return HDB_OK;
+}
+
+/* A frame never used yet, from the newest slab or a new one. */
+static hdb_page *frame_fresh(hdb_pager *p)
+{
+    if (p->fresh_i == p->fresh_k && slab_grow(p) != HDB_OK)
+        return NULL;
+    size_t i = p->fresh_i++;
+    hdb_page *pg = (hdb_page *)(p->fresh + p->fresh_k * p->psize + i * FRAME_HDR);
+    pg->data = p->fresh + i * p->psize;
+    return pg;
+}
+
 int hdb__cache_new(hdb_pager *p, hdb_pgno pgno, int is_map, hdb_page **out)
 {
     return hdb__cache_new_at(p, pgno, is_map, 0, out);
@@ -400,10 +458,9 @@ int hdb__cache_new_at(hdb_pager *p, hdb_pgno pgno, int is_map, int cold, hdb_pag
     if (!pg) {
         if (p->nframes + 1 > (p->hmask + 1) / 2 && hash_grow(p) != HDB_OK)
             return HDB_NOMEM;
-        pg = hdb__malloc(p->mem, FRAME_HDR + p->psize);
+        pg = frame_fresh(p);
         if (!pg)
             return HDB_NOMEM;
-        pg->data = (uint8_t *)pg + FRAME_HDR;
         p->nframes++;
     }
     pg->pgno = pgno;
@@ -425,17 +482,15 @@ int hdb__cache_new_at(hdb_pager *p, hdb_pgno pgno, int is_map, int cold, hdb_pag
 
 void hdb__cache_free_all(hdb_pager *p)
 {
-    for (hdb_page *pg = p->lru.lnext, *next; pg != &p->lru; pg = next) {
-        next = pg->lnext;
-        if (pg != &p->mid)
-            hdb__free(p->mem, pg);
-    }
     hdb__cache_init_lru(p);
-    while (p->spare) {
-        hdb_page *pg = p->spare;
-        p->spare = pg->hnext;
-        hdb__free(p->mem, pg);
+    p->spare = NULL;
+    while (p->slabs) {
+        hdb_slab *s = p->slabs;
+        p->slabs = s->next;
+        hdb__big_free(p->mem, s->base, s->bytes);
     }
+    p->fresh = NULL;
+    p->fresh_k = p->fresh_i = 0;
     hdb__free(p->mem, p->hash);
     p->hash = NULL;
     p->nframes = 0;

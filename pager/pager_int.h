@@ -72,6 +72,9 @@ struct hdb_pager {
     uint64_t ins;   /* pages entered in the old part so far (cache.c, MIDPOINT) */
     size_t nframes, max_frames, ndirty;
     hdb_page *spare; /* unused frames, linked by hnext */
+    struct hdb_slab *slabs; /* the frames' memory (cache.c, SLABS) */
+    uint8_t *fresh;         /* the newest slab: fresh_k frames, fresh_i used */
+    size_t fresh_k, fresh_i;
 
     /* map */
     uint32_t per_map;

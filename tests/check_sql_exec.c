@@ -246,6 +246,13 @@ START_TEST(test_aggregates)
     EQ("SELECT DISTINCT g FROM t ORDER BY 1 DESC", "c\nb\na\n");
     EQ("SELECT g FROM t GROUP BY g ORDER BY count(*) DESC, g", "a\nb\nc\n");
     fails("SELECT g FROM t WHERE sum(v) > 1", HDB_ERROR, "misuse of aggregate");
+    fails("SELECT g FROM t ORDER BY count(*)", HDB_ERROR, "misuse of aggregate");
+    /* Without FROM an aggregate in ORDER BY alone is not looked at: the
+     * query is no aggregate, and WHERE 0 leaves no row. */
+    EQ("SELECT 5 ORDER BY count(*)", "5\n");
+    EQ("SELECT 5 WHERE 0 ORDER BY count(*)", "");
+    EQ("SELECT 5 WHERE 0 ORDER BY count(*), 1", "");
+    EQ("SELECT count(*) WHERE 0 ORDER BY count(*)", "0\n");
 }
 END_TEST
 

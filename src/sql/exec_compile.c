@@ -445,10 +445,18 @@ static int order_term(xctx *x, xsel *q, int i, hdb_sql_orderterm *t, xorder *o)
         int rc = hdb__sql_resolve(x, c, t->expr, 1);
         if (rc != HDB_OK)
             return rc;
-        /* not an aggregate query (without FROM, SQLite never looks at it) */
-        if (c->nagg > nagg && !nagg && !c->ngroup && !c->having && c->nsrc > 0)
-            return hdb__sql_err(x, HDB_ERROR, "misuse of aggregate: %s()",
-                                c->agg[nagg]->u.func.name);
+        /* An aggregate in ORDER BY alone does not make an aggregate query:
+         * misuse with FROM; without FROM (one row at most) SQLite never
+         * looks at the term, so neither is it evaluated here. */
+        if (c->nagg > nagg && !nagg && !c->ngroup && !c->having) {
+            if (c->nsrc > 0)
+                return hdb__sql_err(x, HDB_ERROR, "misuse of aggregate: %s()",
+                                    c->agg[nagg]->u.func.name);
+            c->nagg = nagg;
+            o->col = 0;
+            o->coll = HDB_COLL_BINARY;
+            return HDB_OK;
+        }
         coll = hdb__sql_expr_coll(t->expr, &explicit_);
         c->order[c->norder] = t->expr;
         o->col = q->ncol + c->norder++;

@@ -256,6 +256,60 @@ START_TEST(test_aggregates)
 }
 END_TEST
 
+/* sqlite_sequence: the AUTOINCREMENT marks read and written as SQLite's
+ * table of them (exec_seq.c), with bound parameters, in a transaction
+ * that rolls back, and the forms it refuses. */
+START_TEST(test_sqlite_sequence)
+{
+    q("CREATE TABLE a(id INTEGER PRIMARY KEY AUTOINCREMENT, v)");
+    q("CREATE TABLE b(id INTEGER PRIMARY KEY AUTOINCREMENT, v)");
+    EQ("SELECT count(*) FROM sqlite_sequence", "0\n");
+    q("INSERT INTO a(v) VALUES(1), (2)");
+    EQ("SELECT * FROM sqlite_sequence", "a|2\n");
+    hdb_stmt *st;
+    ck_assert_int_eq(hdb_prepare(db, "INSERT INTO sqlite_sequence VALUES(?1, ?2), ('a', 50)", -1, &st, NULL),
+                     HDB_OK);
+    ck_assert_int_eq(hdb_bind_text(st, 1, "b", -1), HDB_OK);
+    ck_assert_int_eq(hdb_bind_int64(st, 2, 7), HDB_OK);
+    ck_assert_int_eq(hdb_step(st), HDB_DONE);
+    ck_assert_int_eq(hdb_changes(db), 2);
+    hdb_finalize(st);
+    EQ("SELECT name, seq, typeof(seq) FROM sqlite_sequence ORDER BY name", "a|50|integer\nb|7|integer\n");
+    q("EXPLAIN DELETE FROM sqlite_sequence WHERE name = 'a'");
+    q("BEGIN");
+    q("DELETE FROM sqlite_sequence");
+    EQ("SELECT count(*) FROM sqlite_sequence", "0\n");
+    q("ROLLBACK");
+    EQ("SELECT name, seq FROM sqlite_sequence WHERE seq > 10", "a|50\n");
+    ck_assert_int_eq(hdb_prepare(db, "UPDATE sqlite_sequence AS s SET seq = ?2 WHERE s.name = ?1", -1, &st, NULL),
+                     HDB_OK);
+    ck_assert_int_eq(hdb_bind_text(st, 1, "b", -1), HDB_OK);
+    ck_assert_int_eq(hdb_bind_double(st, 2, 9.0), HDB_OK); /* integer affinity */
+    ck_assert_int_eq(hdb_step(st), HDB_DONE);
+    hdb_finalize(st);
+    q("INSERT INTO b(v) VALUES(1)");
+    q("INSERT INTO a(v) VALUES(3)");
+    EQ("SELECT id FROM b", "10\n");
+    EQ("SELECT max(id) FROM a", "51\n");
+    q("WITH m(n, s) AS (SELECT 'b', 99) INSERT INTO sqlite_sequence SELECT n, s FROM m");
+    EQ("SELECT seq FROM sqlite_sequence WHERE name = 'b'", "99\n");
+    fails("INSERT INTO sqlite_sequence VALUES('nope', 1)", HDB_ERROR, "no AUTOINCREMENT table named nope");
+    fails("INSERT INTO sqlite_sequence VALUES(1, 1)", HDB_ERROR, "must be text");
+    fails("INSERT INTO sqlite_sequence VALUES('a', NULL)", HDB_ERROR, "must be an integer");
+    fails("INSERT INTO sqlite_sequence VALUES('a')", HDB_ERROR, "1 values for 2 columns");
+    fails("INSERT INTO sqlite_sequence(name, x) VALUES('a', 1)", HDB_ERROR, "no column named x");
+    fails("INSERT INTO sqlite_sequence DEFAULT VALUES", HDB_ERROR, "DEFAULT VALUES");
+    fails("DELETE FROM sqlite_sequence RETURNING *", HDB_ERROR, "RETURNING");
+    fails("UPDATE sqlite_sequence SET name = 'c'", HDB_ERROR, "only seq");
+    fails("UPDATE sqlite_sequence SET nope = 1", HDB_ERROR, "no such column: nope");
+    fails("DELETE FROM sqlite_sequence WHERE nope = 1", HDB_ERROR, "no such column");
+    EQ("SELECT name, seq FROM sqlite_sequence ORDER BY name", "a|51\nb|99\n");
+    /* A table's mark goes with the table. */
+    q("DROP TABLE a");
+    EQ("SELECT name FROM sqlite_sequence", "b\n");
+}
+END_TEST
+
 START_TEST(test_compound_and_values)
 {
     EQ("SELECT 1 UNION SELECT 2 UNION SELECT 1", "1\n2\n");
@@ -792,6 +846,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_fuzz_exec_regressions);
     tcase_add_test(c, test_single_row_insert_in_txn);
     tcase_add_test(c, test_rowid_alias_record);
+    tcase_add_test(c, test_sqlite_sequence);
     suite_add_tcase(s, c);
     return s;
 }

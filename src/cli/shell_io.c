@@ -6,7 +6,11 @@
 **   whose name is LIKE PATTERN), their rows, views and indexes, in the shape
 **   sqlite3's shell writes: PRAGMA foreign_keys=OFF; BEGIN TRANSACTION; each
 **   table's CREATE statement followed by one INSERT per row; the CREATE
-**   VIEW/TRIGGER/INDEX statements; COMMIT.  Values are written by the
+**   VIEW/TRIGGER/INDEX statements; COMMIT.  The AUTOINCREMENT marks
+**   (sqlite_sequence) come after the tables' rows, as DELETE FROM
+**   sqlite_sequence and one INSERT per mark (only the INSERTs for a dump
+**   of some tables), so that reloaded tables never reuse a rowid.
+**   Values are written by the
 **   engine's own quote() (a REAL as digits that read back to the same
 **   double, a blob as X'..'); infinities as 1e999 and -1e999.  Foreign keys
 **   are enforced by default here, and the dump turns them off for the
@@ -260,31 +264,61 @@ static int dump_rows(shell *sh, const char *name)
     return 0;
 }
 
-/* The CREATE statements of the views, triggers and indexes (of the dumped
- * tables), views first. */
+/* Run sql with ?1.. bound to the texts args[0..nargs) and hand each row to
+ * emit (n: rows before it); -1 on failure (reported). */
+static int dump_each(shell *sh, const char *sql, const char *const *args, int nargs,
+                     void (*emit)(shell *sh, be_stmt *st, int n))
+{
+    be_stmt *st = NULL;
+    int rc = be_prepare(sh->db, sql, &st, NULL);
+    for (int i = 0; rc == BE_OK && i < nargs; i++)
+        rc = be_bind_text(st, i + 1, args[i], -1);
+    for (int n = 0; rc == BE_OK && (rc = be_step(st)) == BE_ROW; n++) {
+        emit(sh, st, n);
+        rc = BE_OK;
+    }
+    if (st)
+        be_finalize(st);
+    if (rc != BE_DONE) {
+        hdb__cli_fail(sh, at_line(sh), be_errmsg(sh->db));
+        return -1;
+    }
+    return 0;
+}
+
+/* A row of sqlite_sequence (quoted name, seq); a whole dump first clears
+ * the marks (emit_seq_all), as sqlite3's shell writes. */
+static void emit_seq(shell *sh, be_stmt *st, int n)
+{
+    fprintf(sh->out, "INSERT INTO sqlite_sequence VALUES(%s,%s);\n", be_column_text(st, 0),
+            be_column_text(st, 1));
+}
+
+static void emit_seq_all(shell *sh, be_stmt *st, int n)
+{
+    if (n == 0)
+        fputs("DELETE FROM sqlite_sequence;\n", sh->out);
+    emit_seq(sh, st, n);
+}
+
+static void emit_sql(shell *sh, be_stmt *st, int n) { fprintf(sh->out, "%s;\n", be_column_text(st, 0)); }
+
+/* The AUTOINCREMENT marks of the dumped tables (sqlite_sequence), then the
+ * CREATE statements of their views, triggers and indexes, views first. */
 static int dump_others(shell *sh, const char *pat)
 {
     static const char *const kinds[] = {"view", "trigger", "index"};
+    const char *like = pat ? pat : "%";
+    if (dump_each(sh, "SELECT quote(name), seq FROM sqlite_sequence WHERE name LIKE ?1", &like, 1,
+                  pat ? emit_seq : emit_seq_all) != 0)
+        return -1;
     for (int k = 0; k < 3; k++) {
-        be_stmt *st = NULL;
-        int rc = be_prepare(sh->db,
-                            "SELECT sql FROM sqlite_master WHERE type = ?1 AND sql IS NOT NULL "
-                            "AND tbl_name LIKE ?2 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-                            &st, NULL);
-        if (rc == BE_OK)
-            rc = be_bind_text(st, 1, kinds[k], -1);
-        if (rc == BE_OK)
-            rc = be_bind_text(st, 2, pat ? pat : "%", -1);
-        while (rc == BE_OK && (rc = be_step(st)) == BE_ROW) {
-            fprintf(sh->out, "%s;\n", be_column_text(st, 0));
-            rc = BE_OK;
-        }
-        if (st)
-            be_finalize(st);
-        if (rc != BE_DONE) {
-            hdb__cli_fail(sh, at_line(sh), be_errmsg(sh->db));
+        const char *args[2] = {kinds[k], like};
+        if (dump_each(sh,
+                      "SELECT sql FROM sqlite_master WHERE type = ?1 AND sql IS NOT NULL "
+                      "AND tbl_name LIKE ?2 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                      args, 2, emit_sql) != 0)
             return -1;
-        }
     }
     return 0;
 }

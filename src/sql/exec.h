@@ -129,7 +129,7 @@ typedef struct xsrc {
     char *name;             /* what qualifies its columns: alias or table name */
     hdb_sql_table *tab;     /* a table, or NULL */
     xsel *sub;              /* a subquery, view or CTE, or NULL */
-    int is_master;          /* sqlite_master / sqlite_schema */
+    int is_master;          /* 1: sqlite_master / sqlite_schema; 2: sqlite_sequence */
     int ncol;
     char **cols;
     int *aff, *coll;
@@ -401,6 +401,8 @@ void hdb__sql_plan_explain(xsel *s, xrows *out, int *id, int parent);
 
 /* ---- SELECT (exec_select.c) ---- */
 int hdb__sql_run_select(xctx *x, xsel *s, xrows *out, size_t limit_hint);
+/* The rows of sqlite_sequence (exec_seq.c). */
+int hdb__sql_seq_rows(xctx *x, xrows *m);
 /* Count one row read by the run; an error ("interrupted") once the
  * connection's progress limit is exceeded (hdb_set_progress_limit). */
 int hdb__sql_progress(xctx *x);

@@ -54,13 +54,17 @@ static int src_select(xctx *x, xsrc *s, xsel *q, const hdb_sql_names *names)
 
 static const char *const master_cols[] = {"type", "name", "tbl_name", "rootpage", "sql"};
 
-static int src_master(xctx *x, xsrc *s)
+static const char *const seq_cols[] = {"name", "seq"};
+
+/* sqlite_master (which 1), or sqlite_sequence (2: exec_seq.c). */
+static int src_master(xctx *x, xsrc *s, int which)
 {
-    s->is_master = 1;
-    int rc = src_arrays(x, s, 5);
-    for (int j = 0; rc == HDB_OK && j < 5; j++) {
-        s->cols[j] = (char *)master_cols[j];
-        s->aff[j] = j == 3 ? HDB_AFF_INTEGER : HDB_AFF_TEXT;
+    int n = which == 1 ? 5 : 2;
+    s->is_master = which;
+    int rc = src_arrays(x, s, n);
+    for (int j = 0; rc == HDB_OK && j < n; j++) {
+        s->cols[j] = (char *)(which == 1 ? master_cols[j] : seq_cols[j]);
+        s->aff[j] = which == 1 ? (j == 3 ? HDB_AFF_INTEGER : HDB_AFF_TEXT) : HDB_AFF_BLOB;
         s->coll[j] = HDB_COLL_BINARY;
     }
     return rc;
@@ -143,7 +147,9 @@ static int setup_named(xctx *x, xcore *c, xsrc *s, hdb_sql_src *it, xcte_scope *
     if (cte)
         return setup_cte(x, c, s, cte, cs);
     if (hdb__sql_name_eq(it->name, "sqlite_master") || hdb__sql_name_eq(it->name, "sqlite_schema"))
-        return src_master(x, s);
+        return src_master(x, s, 1);
+    if (hdb__sql_name_eq(it->name, "sqlite_sequence") && !hdb__sql_table_find(x->schema, it->name))
+        return src_master(x, s, 2);
     hdb_sql_table *t = hdb__sql_table_find(x->schema, it->name);
     if (!t)
         return hdb__sql_err(x, HDB_ERROR, "no such table: %s", it->name);

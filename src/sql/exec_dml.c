@@ -103,6 +103,8 @@ int hdb__sql_compile_insert(xctx *x, hdb_sql_stmt *st, void **prog)
     if (!d)
         return x->rc;
     *prog = d;
+    if (hdb__sql_seq_is(in->table))
+        return hdb__sql_seq_compile(x, st, d);
     int rc = hdb__sql_dml_target(x, in->table, &d->tab), ngiven = 0;
     if (rc == HDB_OK)
         rc = insert_columns(x, d, in, &ngiven);
@@ -135,6 +137,8 @@ int hdb__sql_compile_update(xctx *x, hdb_sql_stmt *st, void **prog)
     if (!d)
         return x->rc;
     *prog = d;
+    if (hdb__sql_seq_is(up->table))
+        return hdb__sql_seq_compile(x, st, d);
     int rc = hdb__sql_dml_target(x, up->table, &d->tab);
     if (rc != HDB_OK)
         return rc;
@@ -165,6 +169,8 @@ int hdb__sql_compile_delete(xctx *x, hdb_sql_stmt *st, void **prog)
     if (!d)
         return x->rc;
     *prog = d;
+    if (hdb__sql_seq_is(de->table))
+        return hdb__sql_seq_compile(x, st, d);
     int rc = hdb__sql_dml_target(x, de->table, &d->tab);
     if (rc != HDB_OK)
         return rc;
@@ -235,22 +241,55 @@ static void seq_key(uint8_t k[8], uint64_t id)
         k[i] = (uint8_t)(id >> (56 - 8 * i));
 }
 
-static int seq_get(xctx *x, hdb_sql_table *t, int64_t *seq)
+int hdb__sql_seq_read(xctx *x, const hdb_sql_table *t, int64_t *seq, int *found)
 {
     uint32_t ks;
     uint8_t k[8];
     hdb_val v;
     *seq = 0;
+    *found = 0;
     int rc = hdb__sql_ks(x, HDB_SQL_SEQ_KS, 0, &ks);
     if (rc == HDB_NOTFOUND)
         return HDB_OK;
     seq_key(k, t->id);
     if (rc == HDB_OK && (rc = hdb_get(x->t, ks, (hdb_val){k, 8}, &v)) == HDB_OK) {
         hdb_sql_value r = HDB_SQL_NULL_INIT;
+        *found = 1;
         if (hdb__sql_record_column(v.data, v.size, 0, &r) == HDB_OK && r.type == HDB_INTEGER)
             *seq = r.u.i;
     }
     return rc == HDB_NOTFOUND ? HDB_OK : rc;
+}
+
+int hdb__sql_seq_write(xctx *x, const hdb_sql_table *t, const int64_t *seq)
+{
+    uint32_t ks;
+    uint8_t k[8];
+    int rc = hdb__sql_ks(x, HDB_SQL_SEQ_KS, seq != NULL, &ks);
+    if (!seq && rc == HDB_NOTFOUND)
+        return HDB_OK;
+    if (rc != HDB_OK)
+        return rc;
+    seq_key(k, t->id);
+    if (!seq) {
+        rc = hdb_del(x->t, ks, (hdb_val){k, 8});
+        rc = rc == HDB_NOTFOUND ? HDB_OK : rc;
+    } else {
+        hdb_sql_value r;
+        r.type = HDB_INTEGER, r.owned = 0, r.u.i = *seq;
+        hdb_buf b;
+        hdb__buf_init(&b, NULL);
+        hdb__sql_record_encode(&b, &r, 1);
+        rc = b.oom ? nomem(x) : hdb_put(x->t, ks, (hdb_val){k, 8}, (hdb_val){b.data, b.len});
+        hdb__buf_free(&b);
+    }
+    return rc == HDB_OK || x->rc ? rc : hdb__sql_err(x, rc, "write failed: %s", hdb_errstr(rc));
+}
+
+static int seq_get(xctx *x, hdb_sql_table *t, int64_t *seq)
+{
+    int found;
+    return hdb__sql_seq_read(x, t, seq, &found);
 }
 
 static int seq_bump(xctx *x, hdb_sql_table *t, int64_t rowid)
@@ -259,19 +298,7 @@ static int seq_bump(xctx *x, hdb_sql_table *t, int64_t rowid)
     int rc = seq_get(x, t, &seq);
     if (rc != HDB_OK || rowid <= seq)
         return rc;
-    uint32_t ks;
-    uint8_t k[8];
-    if ((rc = hdb__sql_ks(x, HDB_SQL_SEQ_KS, 1, &ks)) != HDB_OK)
-        return rc;
-    seq_key(k, t->id);
-    hdb_sql_value r;
-    r.type = HDB_INTEGER, r.owned = 0, r.u.i = rowid;
-    hdb_buf b;
-    hdb__buf_init(&b, NULL);
-    hdb__sql_record_encode(&b, &r, 1);
-    rc = b.oom ? nomem(x) : hdb_put(x->t, ks, (hdb_val){k, 8}, (hdb_val){b.data, b.len});
-    hdb__buf_free(&b);
-    return rc == HDB_OK || x->rc ? rc : hdb__sql_err(x, rc, "write failed: %s", hdb_errstr(rc));
+    return hdb__sql_seq_write(x, t, &rowid);
 }
 
 /* A new rowid for table t.  Without an INTEGER PRIMARY KEY: the
@@ -417,6 +444,8 @@ int hdb__sql_insert_single_shot(const hdb_sql_stmt *st)
 int hdb__sql_exec_insert(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out)
 {
     xdml *d = prog;
+    if (d->seq)
+        return hdb__sql_seq_exec(x, st, d);
     xrows in;
     memset(&in, 0, sizeof in);
     xsrc *s = &d->core->src[0];
@@ -514,6 +543,8 @@ static int update_row(xctx *x, xdml *d, hdb_sql_value *victim, xrows *out)
 int hdb__sql_exec_update(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out)
 {
     xdml *d = prog;
+    if (d->seq)
+        return hdb__sql_seq_exec(x, st, d);
     if (d->fromsel)
         return hdb__sql_dml_update_from(x, d, out);
     victims v;
@@ -528,6 +559,8 @@ int hdb__sql_exec_update(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out)
 int hdb__sql_exec_delete(xctx *x, hdb_sql_stmt *st, void *prog, xrows *out)
 {
     xdml *d = prog;
+    if (d->seq)
+        return hdb__sql_seq_exec(x, st, d);
     victims v;
     memset(&v, 0, sizeof v);
     int rc = find_victims(x, d, &v);

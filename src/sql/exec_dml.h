@@ -9,7 +9,8 @@
 #include "src/sql/exec.h"
 
 typedef struct xdml {
-    hdb_sql_table *tab;
+    hdb_sql_table *tab;   /* NULL for sqlite_sequence (exec_seq.c) */
+    int seq;              /* writes sqlite_sequence: src gives its rows (exec_seq.c) */
     xcore *core;
     xsel *src;
     int *colmap;          /* INSERT: table column -> source column or -1 */
@@ -33,6 +34,14 @@ typedef struct xdml {
 } xdml;
 /* exec_dml.c */
 int hdb__sql_dml_returning(xctx *x, xdml *d, hdb_sql_value *row, int64_t rowid, xrows *out);
+/* AUTOINCREMENT high-water marks (exec_dml.c): read (*found = 0 when t
+ * has none), set to *seq, or removed (seq NULL). */
+int hdb__sql_seq_read(xctx *x, const hdb_sql_table *t, int64_t *seq, int *found);
+int hdb__sql_seq_write(xctx *x, const hdb_sql_table *t, const int64_t *seq);
+/* exec_seq.c: INSERT, UPDATE and DELETE of sqlite_sequence. */
+int hdb__sql_seq_is(const char *name);
+int hdb__sql_seq_compile(xctx *x, hdb_sql_stmt *st, xdml *d);
+int hdb__sql_seq_exec(xctx *x, hdb_sql_stmt *st, xdml *d);
 /* exec_update.c */
 int hdb__sql_dml_compile_sets(xctx *x, xcore *c, hdb_sql_table *t, hdb_sql_sets *set, int *n,
                               int **cols, hdb_sql_expr ***vals);

@@ -430,7 +430,9 @@ static int sources_open(xctx *x, xcore *c, size_t stop)
         }
         if (!(s->mat = calloc(1, sizeof *s->mat)))
             return nomem(x);
-        int rc = s->sub ? hdb__sql_run_select(x, s->sub, s->mat, hint) : master_rows(x, s->mat);
+        int rc = s->sub             ? hdb__sql_run_select(x, s->sub, s->mat, hint)
+                 : s->is_master == 2 ? hdb__sql_seq_rows(x, s->mat)
+                                     : master_rows(x, s->mat);
         if (rc != HDB_OK)
             return rc;
     }

@@ -7,7 +7,7 @@
 **      a clock that only moves when read, so a run is repeatable): a copy
 **      of a template made once at start-up with a fixed schema: tables with
 **      an INTEGER PRIMARY KEY, a composite PRIMARY KEY, UNIQUE constraints,
-**      indexes, a foreign key with ON DELETE CASCADE, a view,
+**      indexes, a foreign key with ON DELETE CASCADE, AUTOINCREMENT, a view,
 **      a few rows, and a branch "dev";
 **   2. runs the input as SQL, statement after statement, with
 **      hdb_prepare/hdb_step (at most MAX_STMTS statements, MAX_ROWS rows
@@ -76,6 +76,8 @@ static const char SCHEMA[] =
     "CREATE INDEX c_pid ON c(pid);"
     "CREATE TABLE kv(k TEXT PRIMARY KEY, v);"
     "INSERT INTO kv VALUES('a',1),('b',x'01'),('c',NULL);"
+    "CREATE TABLE ai(id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);"
+    "INSERT INTO ai(v) VALUES('a'),('b');"
     "CREATE VIEW pv AS SELECT p.id, p.name, count(c.a) AS n FROM p LEFT JOIN c ON c.pid = p.id"
     "  GROUP BY p.id;"
     "CREATE BRANCH dev FROM main;";

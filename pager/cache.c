@@ -63,7 +63,9 @@
 **   SLABS.  Frames are carved from slabs of up to HDB_BIG_ALIGN (2 MiB)
 **   bytes, allocated as the cache grows and never more than its budget
 **   needs: a slab holds min(what fits, frames still allowed) frames, or one
-**   frame when every frame is pinned and the cache goes over budget.  A
+**   frame when every frame is pinned and the cache goes over budget; half
+**   as many, and so on down to one, when the allocator refuses the block
+**   (a fragmented heap still serves the cache in smaller pieces).  A
 **   slab of k frames is laid out as
 **       k page buffers of P bytes    (page-aligned when mapped: mem.h)
 **       k frame headers of FRAME_HDR bytes (hdb_page)
@@ -414,7 +416,11 @@ static int slab_grow(hdb_pager *p)
     if (k == 0)
         k = 1;
     size_t bytes = k * per + SLAB_TAIL;
-    uint8_t *b = hdb__big_alloc(p->mem, bytes);
+    uint8_t *b;
+    while (!(b = hdb__big_alloc(p->mem, bytes)) && k > 1) { /* a fragmented heap: smaller */
+        k /= 2;
+        bytes = k * per + SLAB_TAIL;
+    }
     if (!b)
         return HDB_NOMEM;
     hdb_slab *s = (hdb_slab *)(b + k * per);

@@ -216,11 +216,14 @@ END_TEST
 typedef struct counted {
     long blocks, allocs;
     size_t bytes, largest;
+    size_t refuse_over; /* refuse blocks larger than this (0: none) */
 } counted;
 
 static void *c_malloc(void *ctx, size_t n)
 {
     counted *c = ctx;
+    if (c->refuse_over && n > c->refuse_over)
+        return NULL;
     size_t *b = malloc(n + 16);
     if (!b)
         return NULL;
@@ -260,7 +263,9 @@ static void *c_realloc(void *ctx, void *p, size_t n)
  * its own, those of the slabs and those made over budget while every
  * frame is pinned alike (each pinned page keeps its own stamp); the
  * memory held stays within the budget while it is, and all of it is
- * returned at close.  The same through the C library's allocator. */
+ * returned at close.  The same through the C library's allocator, and
+ * through one that refuses blocks over 100,000 bytes (a fragmented heap:
+ * the slabs get smaller, the cache works as before). */
 static void slab_round(const hdb_allocator *a, counted *c)
 {
     enum { N = 1400, BUDGET = 5 << 20 };
@@ -293,8 +298,10 @@ static void slab_round(const hdb_allocator *a, counted *c)
         if (c && (size_t)i + 1 == max)
             ck_assert_uint_le(c->bytes - bytes0, BUDGET);
     }
-    if (c) /* three slabs, the overflow frames one by one, a few others */
+    if (c && !c->refuse_over) /* three slabs, the overflow frames one by one, a few others */
         ck_assert_int_le(c->allocs - allocs0, 3 + (N - (long)max) + 8);
+    if (c && c->refuse_over) /* smaller slabs (15 frames here): still far fewer than frames */
+        ck_assert_int_le(c->allocs - allocs0, (long)max / 8 + 1 + (N - (long)max) + 8);
     int bad = 0;
     for (int i = 0; i < N; i++) {
         const uint8_t *d = pin[i]->data;
@@ -330,6 +337,11 @@ START_TEST(test_slabs)
     hdb_allocator a = {c_malloc, c_realloc, c_free, &c};
     slab_round(&a, &c);
     slab_round(NULL, NULL);
+    counted small = {0};
+    small.refuse_over = 100000;
+    hdb_allocator b = {c_malloc, c_realloc, c_free, &small};
+    slab_round(&b, &small);
+    ck_assert_uint_le(small.largest, 100000);
 }
 END_TEST
 

@@ -1229,6 +1229,15 @@ START_TEST(test_fuzz_regressions)
     };
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
         parse_all(inputs[i], strlen(inputs[i]), 0, "regression");
+    /* A NUL inside a quoted name of a type name: the name was written back
+     * cut at the NUL, and the text no longer parsed.  Now no quoted token
+     * holds a NUL (token.c): each is an error. */
+    static const char nul_type[] = "CREATE TABLE t(a INT `x\0y`, b)";
+    static const char nul_str[] = "SELECT 'a\0b', 1";
+    static const char nul_name[] = "SELECT `a\0b` FROM t";
+    ck_assert_int_eq(parse_all(nul_type, sizeof nul_type - 1, 0, "regression"), -1);
+    ck_assert_int_eq(parse_all(nul_str, sizeof nul_str - 1, 0, "regression"), -1);
+    ck_assert_int_eq(parse_all(nul_name, sizeof nul_name - 1, 0, "regression"), -1);
 }
 END_TEST
 

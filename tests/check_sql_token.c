@@ -168,6 +168,15 @@ START_TEST(test_illegal)
     hdb__sql_token_scan("a\0b", 3, 1, &t); /* NUL is a token, not the end */
     ck_assert_int_eq(t.type, HDB_TK_ILLEGAL);
     ck_assert_uint_eq(t.len, 1);
+    /* A NUL inside a string or quoted name ends it unterminated (a fuzz
+     * finding: a type name holding `x<NUL>y` was cut at the NUL when
+     * written back, and the text no longer parsed). */
+    static const char *const quoted[] = {"'a\0b'", "\"a\0b\"", "`a\0b`", "[a\0b]"};
+    for (int i = 0; i < 4; i++) {
+        hdb__sql_token_scan(quoted[i], 5, 0, &t);
+        ck_assert_int_eq(t.type, HDB_TK_ILLEGAL);
+        ck_assert_uint_eq(t.len, 2);
+    }
     hdb__sql_token_scan("ab", 2, 2, &t);
     ck_assert_int_eq(t.type, HDB_TK_EOF);
     ck_assert_uint_eq(t.pos, 2);

@@ -92,11 +92,17 @@ const char *hdb__sql_token_name(int type)
 */
 
 /* '...' or "..." or `...` with the closing character doubled as escape; or
- * [...] with no escape.  Unterminated: the rest of the input, ILLEGAL. */
+ * [...] with no escape.  Unterminated: the rest of the input, ILLEGAL.  A
+ * NUL byte ends it unterminated (ILLEGAL up to the NUL, as in SQLite, for
+ * which a NUL ends the text): no string or name holds one. */
 static size_t read_quoted(const char *z, size_t m, int *type, int ok_type)
 {
     char close = z[0] == '[' ? ']' : z[0];
     for (size_t i = 1; i < m; i++) {
+        if (z[i] == 0) {
+            *type = HDB_TK_ILLEGAL;
+            return i;
+        }
         if (z[i] != close)
             continue;
         if (close != ']' && i + 1 < m && z[i + 1] == close) {

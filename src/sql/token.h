@@ -33,7 +33,9 @@
 **     progress; HDB_TK_EOF has pos == n and len == 0.
 **   - pos + len <= n.
 **   - An unterminated string, quoted identifier or blob is one HDB_TK_ILLEGAL
-**     token running to the end of the input.
+**     token running to the end of the input, or, for a string or quoted
+**     identifier, up to a NUL byte inside it: no STRING or quoted ID token
+**     holds a NUL.
 */
 #ifndef HDB_SQL_TOKEN_H
 #define HDB_SQL_TOKEN_H

@@ -247,6 +247,14 @@ START_TEST(test_aggregates)
     EQ("SELECT g FROM t GROUP BY g ORDER BY count(*) DESC, g", "a\nb\nc\n");
     fails("SELECT g FROM t WHERE sum(v) > 1", HDB_ERROR, "misuse of aggregate");
     fails("SELECT g FROM t ORDER BY count(*)", HDB_ERROR, "misuse of aggregate");
+    /* Texts in BINARY order (bytes, then length), NULL first; kept while
+     * rows arrive (LIMIT) as in a full sort. */
+    q("CREATE TABLE s(x)");
+    q("INSERT INTO s VALUES('b'), ('a'), ('ab'), (NULL), ('B'), (''), (x'61'), (2)");
+    EQ("SELECT quote(x) FROM s ORDER BY x", "NULL\n2\n''\n'B'\n'a'\n'ab'\n'b'\nX'61'\n");
+    EQ("SELECT quote(x) FROM s ORDER BY x LIMIT 4", "NULL\n2\n''\n'B'\n");
+    EQ("SELECT quote(x) FROM s ORDER BY x DESC LIMIT 3", "X'61'\n'b'\n'ab'\n");
+    EQ("SELECT quote(x) FROM s ORDER BY x COLLATE NOCASE, x LIMIT 5", "NULL\n2\n''\n'a'\n'ab'\n");
     /* Without FROM an aggregate in ORDER BY alone is not looked at: the
      * query is no aggregate, and WHERE 0 leaves no row. */
     EQ("SELECT 5 ORDER BY count(*)", "5\n");

@@ -129,6 +129,12 @@ START_TEST(test_order_limit_is_a_full_sort_cut)
         "SELECT id, b FROM t ORDER BY lower(b) COLLATE NOCASE DESC, c NULLS FIRST",
         "SELECT id FROM t ORDER BY -c NULLS LAST, a * 2 DESC",
         "SELECT b || '-' || a AS k FROM t ORDER BY k, id",
+        /* keys read where the row holds them (a column of the core's own
+         * source), or evaluated: a null-extended row, a collation, a
+         * subquery's column with NULLs among the texts */
+        "SELECT t.id, u.w FROM t LEFT JOIN u ON t.id = u.k * 50 ORDER BY u.w DESC, t.id",
+        "SELECT id, b FROM t ORDER BY b COLLATE NOCASE DESC, id",
+        "SELECT id, n FROM (SELECT id, CASE WHEN a = 3 THEN NULL ELSE b END AS n FROM t) ORDER BY n, id",
     };
     int lim[][2] = {{1, 0}, {10, 0}, {7, 13}, {100, 250}, {64, 0}, {3, 2490}, {500, 1}};
     for (size_t i = 0; i < sizeof q / sizeof *q; i++)

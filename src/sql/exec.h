@@ -307,6 +307,8 @@ void hdb__sql_rows_clear(xrows *r);
 int hdb__sql_rows_sort(xrows *r, const xorder *o, int no);
 /* Compare two rows by o[0..no) (<0, 0, >0), as the sort does. */
 int hdb__sql_row_cmp(const hdb_sql_value *a, const hdb_sql_value *b, const xorder *o, int no);
+/* The same for the values x and y of the one term o. */
+int hdb__sql_order_cmp(const hdb_sql_value *x, const hdb_sql_value *y, const xorder *o);
 /* Sort r and keep its first n rows (ORDER BY .. LIMIT while rows arrive). */
 int hdb__sql_rows_top(xrows *r, const xorder *o, int no, size_t n);
 /* A set of byte strings (DISTINCT, UNION, GROUP BY): returns the index of
@@ -329,6 +331,11 @@ int hdb__sql_is_numeric_aff(int a);
 int hdb__sql_cmp_affinity(int a1, int a2);
 int hdb__sql_apply_cmp(hdb_sql_value *v, int aff);
 int hdb__sql_eval(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *out);
+/* The value a plain column of core c's own sources, e, has now, where it
+ * is (what hdb__sql_eval would lend); NULL when e is anything else (a rowid,
+ * an alias, a column of an outer query or of a null-extended row), to be
+ * evaluated. */
+const hdb_sql_value *hdb__sql_column_now(const xcore *c, const hdb_sql_expr *e);
 /* Truth of e: 1, 0, -1 (NULL), or -2 on error (x->rc set). */
 int hdb__sql_eval_truth(xctx *x, xcore *c, hdb_sql_expr *e);
 int hdb__sql_expr_aff(const hdb_sql_expr *e);

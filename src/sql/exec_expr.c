@@ -152,6 +152,15 @@ static int eval_column(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *out)
     return HDB_OK;
 }
 
+const hdb_sql_value *hdb__sql_column_now(const xcore *c, const hdb_sql_expr *e)
+{
+    const xref *r = e->kind == HDB_SQL_E_COLUMN ? e->aux : NULL;
+    if (!r || r->kind != XR_COL || r->up != 0 || r->col < 0 || r->src >= c->nsrc)
+        return NULL;
+    const xsrc *s = &c->src[r->src];
+    return s->nullrow || !s->row ? NULL : &s->row[r->col];
+}
+
 static int eval_arith(xctx *x, xcore *c, hdb_sql_expr *e, hdb_sql_value *out)
 {
     hdb_sql_value a = HDB_SQL_NULL_INIT, b = HDB_SQL_NULL_INIT, t = HDB_SQL_NULL_INIT;

@@ -80,21 +80,31 @@ void hdb__sql_rows_clear(xrows *r)
 
 /* ---- stable merge sort -------------------------------------------------- */
 
+/* Texts under BINARY, the usual sort key, are compared here in line. */
+int hdb__sql_order_cmp(const hdb_sql_value *x, const hdb_sql_value *y, const xorder *o)
+{
+    int c;
+    if (x->type == HDB_TEXT && y->type == HDB_TEXT && o->coll == HDB_COLL_BINARY) {
+        size_t n = x->u.s.n < y->u.s.n ? x->u.s.n : y->u.s.n;
+        c = n ? memcmp(x->u.s.p, y->u.s.p, n) : 0;
+        c = c ? (c < 0 ? -1 : 1) : (x->u.s.n > y->u.s.n) - (x->u.s.n < y->u.s.n);
+    } else if (x->type == HDB_NULL || y->type == HDB_NULL) {
+        if (x->type == y->type)
+            return 0;
+        int nf = o->nulls_first >= 0 ? o->nulls_first : !o->desc;
+        return (x->type == HDB_NULL) == nf ? -1 : 1;
+    } else {
+        c = hdb__sql_value_cmp(x, y, o->coll);
+    }
+    return o->desc ? -c : c;
+}
+
 int hdb__sql_row_cmp(const hdb_sql_value *a, const hdb_sql_value *b, const xorder *o, int no)
 {
     for (int i = 0; i < no; i++) {
-        const hdb_sql_value *x = &a[o[i].col], *y = &b[o[i].col];
-        int c;
-        if (x->type == HDB_NULL || y->type == HDB_NULL) {
-            if (x->type == y->type)
-                continue;
-            int nf = o[i].nulls_first >= 0 ? o[i].nulls_first : !o[i].desc;
-            c = (x->type == HDB_NULL) == nf ? -1 : 1;
-            return c;
-        }
-        c = hdb__sql_value_cmp(x, y, o[i].coll);
+        int c = hdb__sql_order_cmp(&a[o[i].col], &b[o[i].col], &o[i]);
         if (c)
-            return o[i].desc ? -c : c;
+            return c;
     }
     return 0;
 }

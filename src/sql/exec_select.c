@@ -164,11 +164,15 @@ static int top_reject(xctx *x, runst *st, int *reject)
         hdb_sql_expr *e = col < st->out->ncol ? out_expr(st->c, col) : NULL;
         if (!e)
             return HDB_OK;
-        hdb__sql_value_clear(&st->probe[col]);
-        int rc = hdb__sql_eval(x, st->c, e, &st->probe[col]);
-        if (rc != HDB_OK)
-            return rc;
-        int c = hdb__sql_row_cmp(st->probe, st->thr, &q->order[i], 1);
+        const hdb_sql_value *v = hdb__sql_column_now(st->c, e); /* a column: where it is */
+        if (!v) {
+            hdb__sql_value_clear(&st->probe[col]);
+            int rc = hdb__sql_eval(x, st->c, e, &st->probe[col]);
+            if (rc != HDB_OK)
+                return rc;
+            v = &st->probe[col];
+        }
+        int c = hdb__sql_order_cmp(v, &st->thr[col], &q->order[i]);
         if (c) {
             *reject = c > 0;
             return HDB_OK;

@@ -85,9 +85,7 @@ int hdb__sql_order_cmp(const hdb_sql_value *x, const hdb_sql_value *y, const xor
 {
     int c;
     if (x->type == HDB_TEXT && y->type == HDB_TEXT && o->coll == HDB_COLL_BINARY) {
-        size_t n = x->u.s.n < y->u.s.n ? x->u.s.n : y->u.s.n;
-        c = n ? memcmp(x->u.s.p, y->u.s.p, n) : 0;
-        c = c ? (c < 0 ? -1 : 1) : (x->u.s.n > y->u.s.n) - (x->u.s.n < y->u.s.n);
+        c = hdb__sql_text_cmp_binary(x->u.s.p, x->u.s.n, y->u.s.p, y->u.s.n);
     } else if (x->type == HDB_NULL || y->type == HDB_NULL) {
         if (x->type == y->type)
             return 0;

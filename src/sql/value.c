@@ -250,17 +250,13 @@ static int cmp_text(const char *a, size_t na, const char *b, size_t nb, int coll
         while (nb && b[nb - 1] == ' ')
             nb--;
     }
+    if (coll != HDB_COLL_NOCASE)
+        return hdb__sql_text_cmp_binary(a, na, b, nb);
     size_t n = na < nb ? na : nb;
-    if (coll == HDB_COLL_NOCASE) {
-        for (size_t k = 0; k < n; k++) {
-            int x = lower((unsigned char)a[k]), y = lower((unsigned char)b[k]);
-            if (x != y)
-                return x < y ? -1 : 1;
-        }
-    } else if (n) {
-        int c = memcmp(a, b, n);
-        if (c)
-            return c < 0 ? -1 : 1;
+    for (size_t k = 0; k < n; k++) {
+        int x = lower((unsigned char)a[k]), y = lower((unsigned char)b[k]);
+        if (x != y)
+            return x < y ? -1 : 1;
     }
     return na < nb ? -1 : na > nb;
 }

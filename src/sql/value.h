@@ -35,6 +35,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "heliosdb.h"
 #include "pager/buf.h"
 
@@ -134,6 +135,15 @@ int hdb__sql_text_to_number(const char *p, size_t n, int64_t *i, double *f);
 int hdb__sql_arith(int op, const hdb_sql_value *a, const hdb_sql_value *b, hdb_sql_value *out);
 /* Unary minus, plus, and ~ (HDB_SQL_OP_NEG, POS, BITNOT).  -(INT64_MIN) is REAL. */
 int hdb__sql_unary(int op, const hdb_sql_value *a, hdb_sql_value *out);
+
+/* Texts a[0..na) and b[0..nb) under BINARY: bytes, then length (-1, 0, 1);
+ * in line for the comparisons of sorting. */
+static inline int hdb__sql_text_cmp_binary(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t n = na < nb ? na : nb;
+    int c = n ? memcmp(a, b, n) : 0;
+    return c ? (c < 0 ? -1 : 1) : (na > nb) - (na < nb);
+}
 
 /* ---- column masks -------------------------------------------------------- */
 /* The index of the lowest set bit of m (m != 0): walks the columns named

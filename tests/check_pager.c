@@ -212,52 +212,6 @@ START_TEST(test_hash_runs)
 }
 END_TEST
 
-/* An allocator that counts its live blocks and bytes and its largest block. */
-typedef struct counted {
-    long blocks, allocs;
-    size_t bytes, largest;
-    size_t refuse_over; /* refuse blocks larger than this (0: none) */
-} counted;
-
-static void *c_malloc(void *ctx, size_t n)
-{
-    counted *c = ctx;
-    if (c->refuse_over && n > c->refuse_over)
-        return NULL;
-    size_t *b = malloc(n + 16);
-    if (!b)
-        return NULL;
-    b[0] = n;
-    c->blocks++;
-    c->allocs++;
-    c->bytes += n;
-    if (n > c->largest)
-        c->largest = n;
-    return (char *)b + 16;
-}
-
-static void c_free(void *ctx, void *p)
-{
-    counted *c = ctx;
-    if (!p)
-        return;
-    size_t *b = (size_t *)((char *)p - 16);
-    c->blocks--;
-    c->bytes -= b[0];
-    free(b);
-}
-
-static void *c_realloc(void *ctx, void *p, size_t n)
-{
-    void *q = c_malloc(ctx, n);
-    if (q && p) {
-        size_t old = ((size_t *)((char *)p - 16))[0];
-        memcpy(q, p, old < n ? old : n);
-        c_free(ctx, p);
-    }
-    return q;
-}
-
 /* The cache's frames come from slabs of at most 2 MiB (cache.c, SLABS):
  * a 5 MiB cache takes three, a few allocations in all; every frame is
  * its own, those of the slabs and those made over budget while every
@@ -266,7 +220,7 @@ static void *c_realloc(void *ctx, void *p, size_t n)
  * returned at close.  The same through the C library's allocator, and
  * through one that refuses blocks over 100,000 bytes (a fragmented heap:
  * the slabs get smaller, the cache works as before). */
-static void slab_round(const hdb_allocator *a, counted *c)
+static void slab_round(const hdb_allocator *a, tu_alloc *c)
 {
     enum { N = 1400, BUDGET = 5 << 20 };
     static hdb_ref refs[N];
@@ -289,14 +243,14 @@ static void slab_round(const hdb_allocator *a, counted *c)
     ck_assert_uint_lt(max, N); /* the last pins go over budget */
     ck_assert_int_eq(hdb__pager_begin(e.p, 1), HDB_OK);
     long allocs0 = c ? c->allocs : 0;
-    size_t bytes0 = c ? c->bytes : 0;
+    size_t bytes0 = c ? c->live : 0;
     for (int i = 0; i < N; i++) {
         ck_assert_int_eq(hdb__pager_alloc(e.p, HDB_PT_LEAF, &pin[i]), HDB_OK);
         memset(pin[i]->data + 64, (int)(i % 251), 4096 - 64);
         refs[i].pgno = pin[i]->pgno;
         refs[i].birth = hdb__page_birth(pin[i]->data);
         if (c && (size_t)i + 1 == max)
-            ck_assert_uint_le(c->bytes - bytes0, BUDGET);
+            ck_assert_uint_le(c->live - bytes0, BUDGET);
     }
     if (c && !c->refuse_over) /* three slabs, the overflow frames one by one, a few others */
         ck_assert_int_le(c->allocs - allocs0, 3 + (N - (long)max) + 8);
@@ -324,7 +278,7 @@ static void slab_round(const hdb_allocator *a, counted *c)
     hdb__pager_close(e.p);
     if (c) {
         ck_assert_int_eq(c->blocks, 0);
-        ck_assert_uint_eq(c->bytes, 0);
+        ck_assert_uint_eq(c->live, 0);
         ck_assert_uint_le(c->largest, 2u << 20);
     }
     tu_rmdir(e.dir);
@@ -333,14 +287,13 @@ static void slab_round(const hdb_allocator *a, counted *c)
 
 START_TEST(test_slabs)
 {
-    counted c = {0};
-    hdb_allocator a = {c_malloc, c_realloc, c_free, &c};
-    slab_round(&a, &c);
+    tu_alloc c, small;
+    tu_alloc_init(&c);
+    slab_round(&c.a, &c);
     slab_round(NULL, NULL);
-    counted small = {0};
+    tu_alloc_init(&small);
     small.refuse_over = 100000;
-    hdb_allocator b = {c_malloc, c_realloc, c_free, &small};
-    slab_round(&b, &small);
+    slab_round(&small.a, &small);
     ck_assert_uint_le(small.largest, 100000);
 }
 END_TEST

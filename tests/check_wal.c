@@ -1541,68 +1541,12 @@ END_TEST
 /* ------------------------------------------------------------------------
 ** Memory: bounded, and every allocation may fail
 */
-typedef struct alloc {
-    hdb_allocator a;
-    size_t live, peak;
-    uint64_t count, fail_at; /* fail the fail_at-th allocation (0: never) */
-    int failed;
-} alloc;
-
-static void *al_malloc(void *ctx, size_t n)
-{
-    alloc *al = ctx;
-    if (al->fail_at && ++al->count == al->fail_at) {
-        al->failed = 1;
-        return NULL;
-    }
-    size_t *p = malloc(n + 16);
-    if (!p)
-        return NULL;
-    p[0] = n;
-    al->live += n;
-    if (al->live > al->peak)
-        al->peak = al->live;
-    return (char *)p + 16;
-}
-
-static void al_free(void *ctx, void *q)
-{
-    alloc *al = ctx;
-    if (!q)
-        return;
-    size_t *p = (size_t *)((char *)q - 16);
-    al->live -= p[0];
-    free(p);
-}
-
-static void *al_realloc(void *ctx, void *q, size_t n)
-{
-    if (!q)
-        return al_malloc(ctx, n);
-    size_t old = ((size_t *)((char *)q - 16))[0];
-    void *r = al_malloc(ctx, n);
-    if (!r)
-        return NULL;
-    memcpy(r, q, old < n ? old : n);
-    al_free(ctx, q);
-    return r;
-}
-
-static void alloc_init(alloc *al)
-{
-    memset(al, 0, sizeof *al);
-    al->a.malloc = al_malloc;
-    al->a.realloc = al_realloc;
-    al->a.free = al_free;
-    al->a.ctx = al;
-}
-
 START_TEST(test_memory_bounded)
 {
     env e;
     env_init(&e);
-    alloc al;
-    alloc_init(&al);
+    tu_alloc al;
+    tu_alloc_init(&al);
     hdb_wal_cfg c = cfg_of(&e, NULL, HDB_SYNC_OFF, 0);
     c.mem = &al.a;
     hdb_wal *w;
@@ -1647,8 +1591,8 @@ START_TEST(test_alloc_failures)
         ck_assert_int_eq(put_txn(w, l), HDB_OK);
     hdb__wal_close(w);
     for (uint64_t nth = 1;; nth++) {
-        alloc al;
-        alloc_init(&al);
+        tu_alloc al;
+        tu_alloc_init(&al);
         al.fail_at = nth;
         hdb_wal_cfg c = cfg_of(&e, NULL, HDB_SYNC_OFF, 0);
         c.mem = &al.a;

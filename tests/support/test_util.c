@@ -129,3 +129,59 @@ int tu_model_del(tu_model *m, const void *k, size_t kn)
     m->n--;
     return 1;
 }
+
+/* ---- the counting allocator ---------------------------------------------- */
+/* Each block carries its size in the 16 bytes before it. */
+static void *al_malloc(void *ctx, size_t n)
+{
+    tu_alloc *al = ctx;
+    if ((al->fail_at && ++al->count == al->fail_at) || (al->refuse_over && n > al->refuse_over)) {
+        al->failed = 1;
+        return NULL;
+    }
+    size_t *p = malloc(n + 16);
+    if (!p)
+        return NULL;
+    p[0] = n;
+    al->live += n;
+    al->blocks++;
+    al->allocs++;
+    if (al->live > al->peak)
+        al->peak = al->live;
+    if (n > al->largest)
+        al->largest = n;
+    return (char *)p + 16;
+}
+
+static void al_free(void *ctx, void *q)
+{
+    tu_alloc *al = ctx;
+    if (!q)
+        return;
+    size_t *p = (size_t *)((char *)q - 16);
+    al->live -= p[0];
+    al->blocks--;
+    free(p);
+}
+
+static void *al_realloc(void *ctx, void *q, size_t n)
+{
+    if (!q)
+        return al_malloc(ctx, n);
+    size_t old = ((size_t *)((char *)q - 16))[0];
+    void *r = al_malloc(ctx, n);
+    if (!r)
+        return NULL;
+    memcpy(r, q, old < n ? old : n);
+    al_free(ctx, q);
+    return r;
+}
+
+void tu_alloc_init(tu_alloc *al)
+{
+    memset(al, 0, sizeof *al);
+    al->a.malloc = al_malloc;
+    al->a.realloc = al_realloc;
+    al->a.free = al_free;
+    al->a.ctx = al;
+}

@@ -1,13 +1,14 @@
 /*
 ** test_util.h — small helpers shared by the test suites: temporary
 ** directories, a deterministic random generator, a sorted in-memory
-** key-value model.
+** key-value model, a counting allocator.
 */
 #ifndef HDB_TEST_UTIL_H
 #define HDB_TEST_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "heliosdb.h"
 
 /* Run a Check suite (takes it) and give main()'s exit status (check_run.c). */
 struct Suite;
@@ -30,6 +31,19 @@ char *tu_tmpdir(void);
 void tu_rmdir(const char *dir);
 /* path = dir + "/" + name, in a static-free caller buffer. */
 void tu_path(char *out, size_t n, const char *dir, const char *name);
+
+/* An hdb_allocator (hand &x.a to the library) that counts what it holds
+ * and can fail: the fail_at-th request (0: never) and every request over
+ * refuse_over bytes (0: none) get NULL. */
+typedef struct tu_alloc {
+    hdb_allocator a;
+    size_t live, peak, largest; /* bytes held now, at most, largest block */
+    long blocks, allocs;        /* blocks held now; allocations served */
+    uint64_t count, fail_at;    /* requests so far; the one to fail */
+    size_t refuse_over;
+    int failed;                 /* a request was failed */
+} tu_alloc;
+void tu_alloc_init(tu_alloc *al);
 
 typedef struct tu_rng {
     uint64_t s;
